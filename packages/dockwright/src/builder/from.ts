@@ -1,0 +1,31 @@
+import { captureCallSite } from '../ir/location.js';
+import { startStage, StageImpl } from './impl.js';
+import type { FromOptions } from './options.js';
+import { argRefsOf, describe, invalidArgument, toText, type TextInput } from './refs.js';
+import type { Stage, StageLike } from './stage.js';
+
+/**
+ * Starts a stage from an image reference, or from another stage or image defined in code.
+ *
+ * @example
+ * from('alpine').run('apk add redis').cmd(['redis-server'])
+ * // FROM alpine
+ * // RUN apk add redis
+ * // CMD ["redis-server"]
+ */
+export function from(base: TextInput | StageLike, options: FromOptions = {}): Stage {
+  const loc = captureCallSite(from);
+  if (base instanceof StageImpl) {
+    return startStage({ kind: 'stage', stage: base }, options.as, options.platform, loc) as unknown as Stage;
+  }
+  if (base === undefined || base === null || (typeof base === 'object' && !('kind' in base))) {
+    throw invalidArgument(`from() takes an image reference, a stage, or an expand\`...\` template; got ${describe(base)}`);
+  }
+  const image = toText(base as TextInput, 'from() image');
+  return startStage(
+    { kind: 'image', image, args: argRefsOf(base as TextInput) },
+    options.as,
+    options.platform,
+    loc,
+  ) as unknown as Stage;
+}

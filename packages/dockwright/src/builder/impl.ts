@@ -1,0 +1,507 @@
+import type {
+  AddNode,
+  AnyInstructionNode,
+  CopyFields,
+  CopyNode,
+  DockerfileNode,
+  InstructionNode,
+  KeyValue,
+  Mount,
+  OnbuildNode,
+  RunNode,
+} from '../ir/nodes/index.js';
+import { execForm, frozen, makeNode, scriptForm, shellForm } from '../ir/nodes/index.js';
+import { captureCallSite, type SourceLocation } from '../ir/location.js';
+import type { Text } from '../ir/text.js';
+import type {
+  AddOptions,
+  AddSpec,
+  Chown,
+  CopyContentSpec,
+  CopyOptions,
+  CopySpec,
+  DockerfileOptions,
+  Duration,
+  FromSource,
+  HealthcheckOptions,
+  ImageMeta,
+  MountOptions,
+  PortInput,
+  RunOptions,
+  ValueOptions,
+} from './options.js';
+import {
+  argRefsOf,
+  describe,
+  invalidArgument,
+  requireString,
+  toText,
+  toTextExpanding,
+  type ArgRef,
+  type TextInput,
+} from './refs.js';
+import type { StageLike } from './stage.js';
+import { buildDockerfile } from './to-ir.js';
+
+/** What a stage starts from: an image reference, another stage value, or nothing (an ONBUILD recorder). */
+export type BaseSpec =
+  | { readonly kind: 'image'; readonly image: Text; readonly args: readonly ArgRef[] }
+  | { readonly kind: 'stage'; readonly stage: StageImpl }
+  | { readonly kind: 'trigger' };
+
+/** Resolves a stage value to the name (or image reference) by which the Dockerfile refers to it. */
+export type StageResolver = (stage: StageImpl) => string;
+
+/** An instruction that refers to other stages: made once the stage names are known. */
+export class DeferredInstruction {
+  constructor(
+    readonly deps: readonly StageImpl[],
+    readonly make: (resolve: StageResolver) => InstructionNode,
+  ) {
+    Object.freeze(this);
+  }
+}
+
+export type Entry = InstructionNode | DeferredInstruction;
+
+/** The instructions of a stage as a persistent list: adding one shares everything before it. */
+interface EntryLink {
+  readonly entry: Entry;
+  readonly previous: EntryLink | null;
+}
+
+export interface StageState {
+  readonly base: BaseSpec;
+  readonly platform: Text | undefined;
+  readonly platformArgs: readonly ArgRef[];
+  readonly fromLoc: SourceLocation | undefined;
+  readonly name: string | undefined;
+  readonly last: EntryLink | null;
+  readonly meta: ImageMeta;
+  readonly dockerfile: DockerfileOptions;
+}
+
+const EMPTY: readonly never[] = Object.freeze([]);
+
+/** The hidden implementation of `Stage`: frozen state, every method returns a new instance. */
+export class StageImpl implements StageLike {
+  readonly #state: StageState;
+
+  constructor(state: StageState) {
+    this.#state = Object.freeze(state);
+    Object.freeze(this);
+  }
+
+  get stageName(): string | undefined {
+    return this.#state.name;
+  }
+
+  get meta(): ImageMeta {
+    return this.#state.meta;
+  }
+
+  toIR(): DockerfileNode {
+    return buildDockerfile(this);
+  }
+
+  run(command: string | readonly string[], options: RunOptions = {}): StageImpl {
+    const loc = captureCallSite(this.run);
+    const form =
+      typeof command === 'string'
+        ? command.includes('\n')
+          ? scriptForm(command, options.errexit ?? true)
+          : shellForm(command)
+        : execForm(stringArray(command, 'run() command'));
+    const mountOptions = options.mount === undefined ? EMPTY : Array.isArray(options.mount) ? options.mount : [options.mount as MountOptions];
+    const deps = mountOptions.flatMap((m) => stageDeps('from' in m ? m.from : undefined));
+    return this.#push(deps, (resolve) =>
+      makeNode('run', {
+        command: form,
+        mounts: frozen(mountOptions.map((m) => toMount(m, resolve))),
+        network: options.network,
+        security: options.security,
+        loc,
+      }),
+    );
+  }
+
+  cmd(command: string | readonly string[]): StageImpl {
+    return this.#add(makeNode('cmd', { command: commandForm(command, 'cmd()'), loc: captureCallSite(this.cmd) }));
+  }
+
+  entrypoint(command: string | readonly string[]): StageImpl {
+    const loc = captureCallSite(this.entrypoint);
+    return this.#add(makeNode('entrypoint', { command: commandForm(command, 'entrypoint()'), loc }));
+  }
+
+  healthcheck(test: string | readonly string[] | false, options: HealthcheckOptions = {}): StageImpl {
+    const loc = captureCallSite(this.healthcheck);
+    return this.#add(
+      makeNode('healthcheck', {
+        test: test === false ? undefined : commandForm(test, 'healthcheck()'),
+        interval: duration(options.interval),
+        timeout: duration(options.timeout),
+        startPeriod: duration(options.startPeriod),
+        startInterval: duration(options.startInterval),
+        retries: options.retries,
+        loc,
+      }),
+    );
+  }
+
+  shell(args: readonly string[]): StageImpl {
+    const loc = captureCallSite(this.shell);
+    return this.#add(makeNode('shell', { args: frozen(stringArray(args, 'shell()')), loc }));
+  }
+
+  stopsignal(signal: string | number | TextInput): StageImpl {
+    const loc = captureCallSite(this.stopsignal);
+    const value = typeof signal === 'number' ? String(signal) : toText(signal, 'stopsignal()');
+    return this.#add(makeNode('stopsignal', { signal: value, loc }));
+  }
+
+  user(user: TextInput | number, group?: TextInput | number): StageImpl {
+    const loc = captureCallSite(this.user);
+    return this.#add(
+      makeNode('user', {
+        user: numberOrText(user, 'user()'),
+        group: group === undefined ? undefined : numberOrText(group, 'user() group'),
+        loc,
+      }),
+    );
+  }
+
+  workdir(path: TextInput): StageImpl {
+    return this.#add(makeNode('workdir', { path: toText(path, 'workdir()'), loc: captureCallSite(this.workdir) }));
+  }
+
+  volume(...paths: TextInput[]): StageImpl {
+    const loc = captureCallSite(this.volume);
+    return this.#add(makeNode('volume', { paths: frozen(paths.map((p) => toText(p, 'volume() path'))), loc }));
+  }
+
+  expose(...ports: PortInput[]): StageImpl {
+    const loc = captureCallSite(this.expose);
+    return this.#add(makeNode('expose', { ports: frozen(ports.map(portText)), loc }));
+  }
+
+  env(
+    keyOrPairs: string | Readonly<Record<string, TextInput>>,
+    valueOrOptions?: TextInput | ValueOptions,
+    options?: ValueOptions,
+  ): StageImpl {
+    const loc = captureCallSite(this.env);
+    return this.#add(makeNode('env', { pairs: keyValues(keyOrPairs, valueOrOptions, options, false, 'env()'), loc }));
+  }
+
+  label(
+    keyOrPairs: string | Readonly<Record<string, TextInput>>,
+    valueOrOptions?: TextInput | ValueOptions,
+    options?: ValueOptions,
+  ): StageImpl {
+    const loc = captureCallSite(this.label);
+    return this.#add(makeNode('label', { pairs: keyValues(keyOrPairs, valueOrOptions, options, true, 'label()'), loc }));
+  }
+
+  arg(nameOrRef: string | ArgRef, defaultValue?: TextInput): StageImpl {
+    const loc = captureCallSite(this.arg);
+    if (typeof nameOrRef === 'object' && nameOrRef?.kind === 'argRef') {
+      return this.#add(makeNode('arg', { name: nameOrRef.name, default: nameOrRef.default, loc }));
+    }
+    requireString(nameOrRef, 'arg() name');
+    const value = defaultValue === undefined ? undefined : toText(defaultValue, 'arg() default');
+    return this.#add(makeNode('arg', { name: nameOrRef, default: value, loc }));
+  }
+
+  onbuild(triggers: (stage: StageImpl) => StageLike): StageImpl {
+    const loc = captureCallSite(this.onbuild);
+    if (typeof triggers !== 'function') throw invalidArgument('onbuild() takes a callback: onbuild((s) => s.run(...))');
+    const recorder = new StageImpl({ ...INITIAL, base: { kind: 'trigger' } });
+    const recorded = triggers(recorder);
+    if (!(recorded instanceof StageImpl) || recorded.#state.base.kind !== 'trigger') {
+      throw invalidArgument('onbuild() callback must return the stage it was given, with the trigger instructions added');
+    }
+    let next: StageImpl = this;
+    for (const entry of entriesOf(recorded.#state)) {
+      const wrap = (trigger: AnyInstructionNode): OnbuildNode => makeNode('onbuild', { trigger, loc });
+      next = entry instanceof DeferredInstruction
+        ? next.#push(entry.deps, (resolve) => wrap(entry.make(resolve)))
+        : next.#add(wrap(entry));
+    }
+    return next;
+  }
+
+  comment(text: string): StageImpl {
+    requireString(text, 'comment()');
+    return this.#add(makeNode('comment', { text, loc: captureCallSite(this.comment) }));
+  }
+
+  maintainer(name: string): StageImpl {
+    requireString(name, 'maintainer()');
+    return this.#add(makeNode('maintainer', { name, loc: captureCallSite(this.maintainer) }));
+  }
+
+  copy(
+    srcOrSpec: TextInput | readonly TextInput[] | CopySpec | CopyContentSpec,
+    dest?: TextInput,
+    options: CopyOptions = {},
+  ): StageImpl {
+    const loc = captureCallSite(this.copy);
+    const spec = isSpec(srcOrSpec) ? srcOrSpec : { src: srcOrSpec, dest: dest!, ...options };
+    const from = 'from' in spec ? spec.from : undefined;
+    return this.#push(stageDeps(from), (resolve) =>
+      makeNode('copy', { ...copyFields(spec, 'copy()'), from: fromText(from, resolve), loc }),
+    );
+  }
+
+  add(srcOrSpec: TextInput | readonly TextInput[] | AddSpec, dest?: TextInput, options: AddOptions = {}): StageImpl {
+    const loc = captureCallSite(this.add);
+    const spec: AddSpec = isSpec(srcOrSpec) ? (srcOrSpec as AddSpec) : { src: srcOrSpec, dest: dest!, ...options };
+    return this.#add(
+      makeNode('add', {
+        ...copyFields(spec, 'add()'),
+        checksum: spec.checksum,
+        keepGitDir: spec.keepGitDir,
+        unpack: spec.unpack,
+        loc,
+      }),
+    );
+  }
+
+  as(name: string): StageImpl {
+    requireString(name, 'as()');
+    return new StageImpl({ ...this.#state, name });
+  }
+
+  $if<R extends StageLike>(condition: unknown, fn: (stage: this) => R, otherwise?: (stage: this) => R): R | this {
+    if (condition) return fn(this);
+    return otherwise ? otherwise(this) : this;
+  }
+
+  $apply<R extends StageLike>(fn: (stage: this) => R): R {
+    return fn(this);
+  }
+
+  $meta(meta: ImageMeta): StageImpl {
+    const merged: ImageMeta = { ...this.#state.meta, ...meta };
+    return new StageImpl({
+      ...this.#state,
+      meta: Object.freeze({
+        ...merged,
+        tags: merged.tags && frozen(merged.tags),
+        buildArgs: merged.buildArgs && Object.freeze({ ...merged.buildArgs }),
+      }),
+    });
+  }
+
+  $dockerfile(options: DockerfileOptions): StageImpl {
+    return new StageImpl({ ...this.#state, dockerfile: Object.freeze({ ...this.#state.dockerfile, ...options }) });
+  }
+
+  #add(entry: Entry): StageImpl {
+    return new StageImpl({ ...this.#state, last: { entry, previous: this.#state.last } });
+  }
+
+  /** Adds an instruction that may name other stages; it is made now when it names none. */
+  #push(deps: readonly StageImpl[], make: (resolve: StageResolver) => InstructionNode): StageImpl {
+    return this.#add(deps.length === 0 ? make(noStages) : new DeferredInstruction(deps, make));
+  }
+
+  /** The frozen state of a stage value, for the IR assembler; not part of the public API. */
+  static stateOf(stage: StageImpl): StageState {
+    return stage.#state;
+  }
+}
+
+export const INITIAL: Omit<StageState, 'base'> = Object.freeze({
+  platform: undefined,
+  platformArgs: EMPTY,
+  fromLoc: undefined,
+  name: undefined,
+  last: null,
+  meta: Object.freeze({}),
+  dockerfile: Object.freeze({}),
+});
+
+/** The entries of a stage in the order they were added. */
+export function entriesOf(state: StageState): Entry[] {
+  const entries: Entry[] = [];
+  for (let link = state.last; link; link = link.previous) entries.push(link.entry);
+  return entries.reverse();
+}
+
+/** Starts a stage; `from()` is the public entry point. */
+export function startStage(base: BaseSpec, name: string | undefined, platform: TextInput | undefined, fromLoc: SourceLocation | undefined): StageImpl {
+  return new StageImpl({
+    ...INITIAL,
+    base,
+    name,
+    platform: platform === undefined ? undefined : toText(platform, 'from() platform'),
+    platformArgs: argRefsOf(platform),
+    fromLoc,
+  });
+}
+
+function noStages(): never {
+  throw new Error('unreachable: an instruction without stage references asked for a stage name');
+}
+
+function isSpec(value: unknown): value is CopySpec | CopyContentSpec | AddSpec {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !('kind' in value);
+}
+
+function stageDeps(from: FromSource | undefined): StageImpl[] {
+  if (from === undefined || typeof from === 'string') return [];
+  if (from instanceof StageImpl) return [from];
+  throw invalidArgument(`from must be a stage value or a string, got ${describe(from)}`);
+}
+
+function fromText(from: FromSource | undefined, resolve: StageResolver): Text | undefined {
+  if (from === undefined) return undefined;
+  return typeof from === 'string' ? from : resolve(from as StageImpl);
+}
+
+function stringArray(value: unknown, what: string): readonly string[] {
+  if (!Array.isArray(value)) throw invalidArgument(`${what} must be a string or an array of strings, got ${describe(value)}`);
+  value.forEach((item, i) => requireString(item, `${what}[${i}]`));
+  return value as readonly string[];
+}
+
+function commandForm(command: string | readonly string[], what: string) {
+  return typeof command === 'string' ? shellForm(command) : execForm(stringArray(command, what));
+}
+
+function numberOrText(value: TextInput | number, what: string): Text {
+  return typeof value === 'number' ? String(value) : toText(value, what);
+}
+
+/** A Go duration; numbers are seconds. */
+function duration(value: Duration | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number') return `${value}s`;
+  requireString(value, 'duration');
+  return value;
+}
+
+function octal(value: string | number | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return typeof value === 'number' ? value.toString(8).padStart(4, '0') : value;
+}
+
+function portText(port: PortInput): Text {
+  if (typeof port === 'number') return String(port);
+  if (typeof port === 'object' && port !== null && 'port' in port) {
+    return port.protocol ? `${port.port}/${port.protocol}` : String(port.port);
+  }
+  return toText(port as TextInput, 'expose() port');
+}
+
+function keyValues(
+  keyOrPairs: string | Readonly<Record<string, TextInput>>,
+  valueOrOptions: TextInput | ValueOptions | undefined,
+  options: ValueOptions | undefined,
+  sortKeys: boolean,
+  what: string,
+): readonly KeyValue[] {
+  if (typeof keyOrPairs === 'string') {
+    if (valueOrOptions === undefined) throw invalidArgument(`${what} needs a value for ${keyOrPairs}`);
+    const value = toTextExpanding(valueOrOptions as TextInput, options?.expand, `${what} value of ${keyOrPairs}`);
+    return frozen([Object.freeze({ key: keyOrPairs, value })]);
+  }
+  if (typeof keyOrPairs !== 'object' || keyOrPairs === null) {
+    throw invalidArgument(`${what} takes a key and a value, or an object of pairs; got ${describe(keyOrPairs)}`);
+  }
+  const expand = (valueOrOptions as ValueOptions | undefined)?.expand;
+  const keys = Object.keys(keyOrPairs);
+  if (sortKeys) keys.sort();
+  return frozen(
+    keys.map((key) => Object.freeze({ key, value: toTextExpanding(keyOrPairs[key]!, expand, `${what} value of ${key}`) })),
+  );
+}
+
+function chownText(chown: Chown | undefined): Text | undefined {
+  if (chown === undefined) return undefined;
+  if (typeof chown === 'number') return String(chown);
+  if (typeof chown === 'object' && chown !== null && 'user' in chown) {
+    return chown.group === undefined ? String(chown.user) : `${chown.user}:${chown.group}`;
+  }
+  return toText(chown as TextInput, 'chown');
+}
+
+function copyFields(spec: CopySpec | CopyContentSpec | AddSpec, what: string): CopyFields {
+  const inline = 'content' in spec ? spec.content : undefined;
+  if (inline !== undefined) requireString(inline, `${what} content`);
+  const src = 'src' in spec ? spec.src : [];
+  const sources = Array.isArray(src) ? src : [src as TextInput];
+  const exclude = 'exclude' in spec && spec.exclude !== undefined ? (Array.isArray(spec.exclude) ? spec.exclude : [spec.exclude]) : EMPTY;
+  return {
+    sources: frozen(sources.map((s: TextInput) => toText(s, `${what} source`))),
+    inline,
+    dest: toText(spec.dest, `${what} dest`),
+    chown: chownText(spec.chown),
+    chmod: octal(spec.chmod),
+    link: spec.link,
+    parents: 'parents' in spec ? spec.parents : undefined,
+    exclude: frozen(exclude.map((e: TextInput) => toText(e, `${what} exclude`))),
+  };
+}
+
+function optionalText(value: TextInput | undefined, what: string): Text | undefined {
+  return value === undefined ? undefined : toText(value, what);
+}
+
+function toMount(options: MountOptions, resolve: StageResolver): Mount {
+  const what = `--mount=type=${options.type}`;
+  switch (options.type) {
+    case 'bind':
+      return Object.freeze({
+        type: 'bind',
+        target: toText(options.target, `${what} target`),
+        source: optionalText(options.source, `${what} source`),
+        from: fromText(options.from, resolve),
+        readwrite: options.readwrite,
+      });
+    case 'cache':
+      return Object.freeze({
+        type: 'cache',
+        target: toText(options.target, `${what} target`),
+        id: optionalText(options.id, `${what} id`),
+        readonly: options.readonly,
+        sharing: options.sharing,
+        from: fromText(options.from, resolve),
+        source: optionalText(options.source, `${what} source`),
+        mode: octal(options.mode),
+        uid: options.uid,
+        gid: options.gid,
+      });
+    case 'tmpfs':
+      return Object.freeze({
+        type: 'tmpfs',
+        target: toText(options.target, `${what} target`),
+        size: options.size === undefined ? undefined : String(options.size),
+      });
+    case 'secret':
+      return Object.freeze({
+        type: 'secret',
+        id: optionalText(options.id, `${what} id`),
+        target: optionalText(options.target, `${what} target`),
+        env: options.env,
+        required: options.required,
+        mode: octal(options.mode),
+        uid: options.uid,
+        gid: options.gid,
+      });
+    case 'ssh':
+      return Object.freeze({
+        type: 'ssh',
+        id: optionalText(options.id, `${what} id`),
+        target: optionalText(options.target, `${what} target`),
+        required: options.required,
+        mode: octal(options.mode),
+        uid: options.uid,
+        gid: options.gid,
+      });
+    default:
+      throw invalidArgument(`unknown mount type ${describe((options as { type: unknown }).type)}: expected bind, cache, tmpfs, secret or ssh`);
+  }
+}

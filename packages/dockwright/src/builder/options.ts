@@ -1,0 +1,175 @@
+import type { StageLike } from './stage.js';
+import type { TextInput } from './refs.js';
+
+/** Where a COPY or mount takes files from: a stage or image defined in code, or an image reference / named context. */
+export type FromSource = StageLike | string;
+
+/** Options of `from()`. */
+export interface FromOptions {
+  /** Stage name (`FROM image AS name`). Stages referenced but unnamed get `stage-N`. */
+  readonly as?: string;
+  /** `--platform`, usually `platformArgs.BUILDPLATFORM` for cross-compilation stages. */
+  readonly platform?: TextInput;
+}
+
+export interface BindMountOptions {
+  readonly type: 'bind';
+  readonly target: TextInput;
+  readonly source?: TextInput;
+  readonly from?: FromSource;
+  /** `rw`: writes are allowed (and discarded). */
+  readonly readwrite?: boolean;
+}
+
+export interface CacheMountOptions {
+  readonly type: 'cache';
+  readonly target: TextInput;
+  readonly id?: TextInput;
+  readonly readonly?: boolean;
+  readonly sharing?: 'shared' | 'private' | 'locked';
+  readonly from?: FromSource;
+  readonly source?: TextInput;
+  /** Octal file mode of a new cache directory, e.g. `'0755'`. */
+  readonly mode?: string | number;
+  readonly uid?: number;
+  readonly gid?: number;
+}
+
+export interface TmpfsMountOptions {
+  readonly type: 'tmpfs';
+  readonly target: TextInput;
+  /** Size limit, e.g. `'64m'`. */
+  readonly size?: string | number;
+}
+
+export interface SecretMountOptions {
+  readonly type: 'secret';
+  readonly id?: TextInput;
+  readonly target?: TextInput;
+  /** Expose the secret as this environment variable instead of (or as well as) a file. */
+  readonly env?: string;
+  readonly required?: boolean;
+  readonly mode?: string | number;
+  readonly uid?: number;
+  readonly gid?: number;
+}
+
+export interface SshMountOptions {
+  readonly type: 'ssh';
+  readonly id?: TextInput;
+  readonly target?: TextInput;
+  readonly required?: boolean;
+  readonly mode?: string | number;
+  readonly uid?: number;
+  readonly gid?: number;
+}
+
+export type MountOptions =
+  | BindMountOptions
+  | CacheMountOptions
+  | TmpfsMountOptions
+  | SecretMountOptions
+  | SshMountOptions;
+
+/** Options of `run()`. */
+export interface RunOptions {
+  readonly mount?: MountOptions | readonly MountOptions[];
+  readonly network?: 'default' | 'none' | 'host';
+  readonly security?: 'sandbox' | 'insecure';
+  /**
+   * For multi-line scripts (printed as a heredoc): stop at the first failing line (`set -e`).
+   * Default `true`; heredoc bodies do not stop on errors by themselves.
+   */
+  readonly errexit?: boolean;
+}
+
+/** Durations are Go durations (`'30s'`, `'1m30s'`) or a number of seconds. */
+export type Duration = string | number;
+
+/** Options of `healthcheck()`. */
+export interface HealthcheckOptions {
+  readonly interval?: Duration;
+  readonly timeout?: Duration;
+  readonly startPeriod?: Duration;
+  readonly startInterval?: Duration;
+  readonly retries?: number;
+}
+
+/** Owner for `--chown`: `'user:group'`, a uid, or `{ user, group }`. */
+export type Chown = TextInput | number | { readonly user: string | number; readonly group?: string | number };
+
+/** Options of `copy()`. */
+export interface CopyOptions {
+  /** `--from`: a stage or image defined in code, an image reference, or a named build context. */
+  readonly from?: FromSource;
+  readonly chown?: Chown;
+  /** `--chmod`: octal (`'755'` or `0o755`) or symbolic (`'u+x'`). */
+  readonly chmod?: string | number;
+  readonly link?: boolean;
+  readonly parents?: boolean;
+  readonly exclude?: TextInput | readonly TextInput[];
+}
+
+/** Options of `add()`: COPY's flags (but `--from`) and ADD's own. */
+export interface AddOptions extends Omit<CopyOptions, 'from'> {
+  /** `--checksum=sha256:...` of a remote source. */
+  readonly checksum?: string;
+  readonly keepGitDir?: boolean;
+  readonly unpack?: boolean;
+}
+
+/** `copy({ src, dest, ... })`: the same as `copy(src, dest, options)`. */
+export interface CopySpec extends CopyOptions {
+  readonly src: TextInput | readonly TextInput[];
+  readonly dest: TextInput;
+}
+
+/** `copy({ content, dest })`: a file written inline as a heredoc (ends with a newline). */
+export interface CopyContentSpec extends Omit<CopyOptions, 'from' | 'parents' | 'exclude'> {
+  readonly content: string;
+  readonly dest: TextInput;
+}
+
+/** `add({ src, dest, ... })`: the same as `add(src, dest, options)`. */
+export interface AddSpec extends AddOptions {
+  readonly src: TextInput | readonly TextInput[];
+  readonly dest: TextInput;
+}
+
+/** A port for `expose()`: `80`, `'443/tcp'`, `'8000-8010/udp'` or `{ port, protocol }`. */
+export type PortInput = number | TextInput | { readonly port: number | string; readonly protocol?: 'tcp' | 'udp' };
+
+/** Options of `env()` and `label()`. */
+export interface ValueOptions {
+  /** Let Docker expand `$VAR` in a plain string value as written (default: the value is literal). */
+  readonly expand?: boolean;
+}
+
+/** `# check=` directive: BuildKit's lint configuration, honoured by `check()` and `synth()`. */
+export interface CheckConfig {
+  /** Rule names to skip, or `'all'`. */
+  readonly skip?: readonly string[] | 'all';
+  /** Report warnings as errors. */
+  readonly error?: boolean;
+}
+
+/** Parser directives of the generated Dockerfile. A `syntax` is never added unless asked for. */
+export interface DockerfileOptions {
+  readonly syntax?: string;
+  readonly escape?: '\\' | '`';
+  readonly check?: CheckConfig;
+}
+
+/** What a later build needs to know about an image; the printer ignores it. */
+export interface ImageMeta {
+  /** The image's name; with `tags`, it makes the stage a separately built image. */
+  readonly name?: string;
+  readonly tags?: readonly string[];
+  /** Build context folder, relative to the definitions file. */
+  readonly context?: string;
+  /** Where its Dockerfile is written, relative to the definitions file. */
+  readonly dockerfile?: string;
+  readonly buildArgs?: Readonly<Record<string, string>>;
+  readonly target?: string;
+  readonly platform?: string;
+}

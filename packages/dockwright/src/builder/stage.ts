@@ -1,0 +1,141 @@
+import type { DockerfileNode } from '../ir/nodes/index.js';
+import type {
+  AddOptions,
+  AddSpec,
+  CopyContentSpec,
+  CopyOptions,
+  CopySpec,
+  DockerfileOptions,
+  HealthcheckOptions,
+  ImageMeta,
+  PortInput,
+  RunOptions,
+  ValueOptions,
+} from './options.js';
+import type { ArgRef, TextInput } from './refs.js';
+
+/** Instructions that may appear once per stage; a stage that has one cannot add another. */
+export type Slot = 'cmd' | 'entrypoint' | 'healthcheck';
+
+/** What every stage value offers, whatever instructions it already has: pass it to `synth`, `copy`, `from`. */
+export interface StageLike {
+  /** The stage name given with `from(..., { as })` or `.as()`, if any. */
+  readonly stageName: string | undefined;
+  /** Image metadata set with `$meta()`. */
+  readonly meta: ImageMeta;
+  /** The Dockerfile IR of this stage and every stage it needs, in dependency order. */
+  toIR(): DockerfileNode;
+}
+
+/** Callable only while the stage has no instruction of that slot; otherwise `never`. */
+type Once<S extends Slot, Used extends Slot, F> = S extends Used ? never : F;
+
+/**
+ * A build stage under construction. Every method returns a new frozen stage; the receiver is
+ * never changed, so one base can be shared by many images.
+ */
+export interface Stage<Used extends Slot = never> extends StageLike {
+  /**
+   * `RUN`: a string runs in the shell, an array runs without one (exec form). A string with
+   * newlines is written as a heredoc script that stops at its first failing line.
+   * @example from('alpine').run('apk add redis')   // RUN apk add redis
+   */
+  run(command: string | readonly string[], options?: RunOptions): Stage<Used>;
+
+  /**
+   * `CMD`: an array is the exec form (recommended), a string the shell form. Once per stage.
+   * @example .cmd(['redis-server'])   // CMD ["redis-server"]
+   */
+  cmd: Once<'cmd', Used, (command: string | readonly string[]) => Stage<Used | 'cmd'>>;
+
+  /** `ENTRYPOINT`: an array is the exec form (recommended), a string the shell form. Once per stage. */
+  entrypoint: Once<'entrypoint', Used, (command: string | readonly string[]) => Stage<Used | 'entrypoint'>>;
+
+  /**
+   * `HEALTHCHECK CMD ...` with its options, or `healthcheck(false)` for `HEALTHCHECK NONE`
+   * (turn off the base image's check). Once per stage.
+   */
+  healthcheck: Once<
+    'healthcheck',
+    Used,
+    (test: string | readonly string[] | false, options?: HealthcheckOptions) => Stage<Used | 'healthcheck'>
+  >;
+
+  /** `SHELL ["executable", "parameters"]` for later shell-form instructions. */
+  shell(args: readonly string[]): Stage<Used>;
+
+  /** `STOPSIGNAL`: a signal name (`'SIGTERM'`) or number. */
+  stopsignal(signal: string | number | TextInput): Stage<Used>;
+
+  /** `USER user[:group]`. */
+  user(user: TextInput | number, group?: TextInput | number): Stage<Used>;
+
+  /** `WORKDIR`: should be absolute (`WorkdirRelativePath`). */
+  workdir(path: TextInput): Stage<Used>;
+
+  /** `VOLUME ["/data", ...]`. */
+  volume(...paths: TextInput[]): Stage<Used>;
+
+  /** `EXPOSE 80 443/tcp 8000-8010/udp`. */
+  expose(...ports: PortInput[]): Stage<Used>;
+
+  /**
+   * `ENV`: one pair or an object of pairs. The value is literal (`$` stays `$`) unless it embeds
+   * references (`expand`) or `{ expand: true }` is given.
+   * @example .env('GREETING', 'costs $5')   // ENV GREETING="costs \$5"
+   */
+  env(key: string, value: TextInput, options?: ValueOptions): Stage<Used>;
+  env(pairs: Readonly<Record<string, TextInput>>, options?: ValueOptions): Stage<Used>;
+
+  /** `LABEL`: one pair or an object of pairs (printed in key order). */
+  label(key: string, value: TextInput, options?: ValueOptions): Stage<Used>;
+  label(pairs: Readonly<Record<string, TextInput>>, options?: ValueOptions): Stage<Used>;
+
+  /**
+   * `ARG name[=default]`: declares a build argument in this stage. Pass an `arg()` reference
+   * to declare the one your templates use.
+   */
+  arg(ref: ArgRef): Stage<Used>;
+  arg(name: string, defaultValue?: TextInput): Stage<Used>;
+
+  /**
+   * `ONBUILD`: the instructions the callback adds run when another build starts FROM this image.
+   * @example .onbuild((s) => s.copy('.', '/app'))   // ONBUILD COPY . /app
+   */
+  onbuild(triggers: (stage: Stage) => StageLike): Stage<Used>;
+
+  /** `# comment` lines. */
+  comment(text: string): Stage<Used>;
+
+  /** @deprecated `MAINTAINER` is deprecated: use `label('org.opencontainers.image.authors', ...)`. */
+  maintainer(name: string): Stage<Used>;
+
+  /**
+   * `COPY`: from the build context, or `from` a stage or image.
+   * @example .copy({ from: build, src: '/out', dest: '/app' })   // COPY --from=build /out /app
+   */
+  copy(src: TextInput | readonly TextInput[], dest: TextInput, options?: CopyOptions): Stage<Used>;
+  copy(spec: CopySpec | CopyContentSpec): Stage<Used>;
+
+  /** `ADD`: like COPY, and also URLs, git repositories and archives that it unpacks. */
+  add(src: TextInput | readonly TextInput[], dest: TextInput, options?: AddOptions): Stage<Used>;
+  add(spec: AddSpec): Stage<Used>;
+
+  /** Names this stage (`FROM ... AS name`). */
+  as(name: string): Stage<Used>;
+
+  /** Applies `fn` when `condition` holds (else `otherwise`, if given). */
+  $if<R extends StageLike>(condition: unknown, fn: (stage: this) => R, otherwise?: (stage: this) => R): R | this;
+
+  /** Applies a reusable fragment: `.$apply(withNodeUser)`. */
+  $apply<R extends StageLike>(fn: (stage: this) => R): R;
+
+  /** Sets metadata a build needs (name, tags, context, Dockerfile path, build args); merged. */
+  $meta(meta: ImageMeta): Stage<Used>;
+
+  /** Sets the parser directives of the Dockerfile this image is synthesized into. */
+  $dockerfile(options: DockerfileOptions): Stage<Used>;
+}
+
+/** An image: any stage value; the one passed to `synth()` is the final stage. */
+export type Image = StageLike;

@@ -1,0 +1,158 @@
+import type { ArgNode, Directives, DockerfileNode, InstructionNode, StageNode } from '../ir/nodes/index.js';
+import { frozen, makeNode } from '../ir/nodes/index.js';
+import { isAutomaticArg, type Text } from '../ir/text.js';
+import { DeferredInstruction, entriesOf, StageImpl, type StageState } from './impl.js';
+import type { CheckConfig, ImageMeta } from './options.js';
+import type { ArgRef } from './refs.js';
+
+/**
+ * Assembles the Dockerfile of `image`: the stages it needs in dependency order, each named when
+ * another refers to it, the global ARGs its FROM lines use, and its parser directives.
+ * A stage that carries image metadata (name or tags) is a separate image: it is referred to by
+ * its tag and built on its own, not inlined.
+ */
+export function buildDockerfile(image: StageImpl): DockerfileNode {
+  const order = stagesInOrder(image);
+  const names = nameStages(order, image);
+  const resolve = (stage: StageImpl): string => (stage !== image && imageReference(stage)) || names.get(stage)!;
+  const globalArgs = collectGlobalArgs(order);
+  const globalDefaults = new Map(globalArgs.map((a) => [a.name, a.default]));
+
+  const stages = order.map((stage): StageNode => {
+    const state = StageImpl.stateOf(stage);
+    const from = makeNode('from', {
+      image: fromImage(state, resolve),
+      platform: state.platform,
+      name: names.get(stage),
+      loc: state.fromLoc,
+    });
+    const instructions = entriesOf(state).map((entry): InstructionNode => {
+      const node = entry instanceof DeferredInstruction ? entry.make(resolve) : entry;
+      return node.kind === 'arg' ? inheritGlobalDefault(node, globalDefaults) : node;
+    });
+    return makeNode('stage', { from, instructions: frozen(instructions), loc: state.fromLoc });
+  });
+
+  const state = StageImpl.stateOf(image);
+  return makeNode('dockerfile', {
+    directives: directivesOf(state),
+    globalArgs: frozen(globalArgs),
+    stages: frozen(stages),
+    loc: state.fromLoc,
+  });
+}
+
+/** The image reference of a stage that is a separately built image, or undefined for a plain stage. */
+export function imageReference(stage: StageImpl): string | undefined {
+  const meta: ImageMeta = stage.meta;
+  return meta.tags?.[0] ?? meta.name;
+}
+
+/** The separately built images that `image` starts from or copies from (not inlined stages). */
+export function imageDependencies(image: StageImpl): StageImpl[] {
+  const found = new Set<StageImpl>();
+  const seen = new Set<StageImpl>();
+  const visit = (stage: StageImpl): void => {
+    if (seen.has(stage)) return;
+    seen.add(stage);
+    for (const dep of directDependencies(stage)) {
+      if (imageReference(dep) !== undefined) found.add(dep);
+      else visit(dep);
+    }
+  };
+  visit(image);
+  return [...found];
+}
+
+function directDependencies(stage: StageImpl): StageImpl[] {
+  const state = StageImpl.stateOf(stage);
+  const deps: StageImpl[] = state.base.kind === 'stage' ? [state.base.stage] : [];
+  for (const entry of entriesOf(state)) {
+    if (entry instanceof DeferredInstruction) deps.push(...entry.deps);
+  }
+  return deps;
+}
+
+/** Depth-first, dependencies before dependents, in the order they are first referred to. */
+function stagesInOrder(image: StageImpl): StageImpl[] {
+  const order: StageImpl[] = [];
+  const seen = new Set<StageImpl>();
+  const visit = (stage: StageImpl): void => {
+    if (seen.has(stage)) return;
+    seen.add(stage);
+    for (const dep of directDependencies(stage)) {
+      if (dep !== image && imageReference(dep) !== undefined) continue;
+      visit(dep);
+    }
+    order.push(stage);
+  };
+  visit(image);
+  return order;
+}
+
+/** Given names stay; stages that another refers to get `stage-N` (N = position) when unnamed. */
+function nameStages(order: readonly StageImpl[], image: StageImpl): Map<StageImpl, string | undefined> {
+  const referenced = new Set(order.flatMap(directDependencies));
+  const taken = new Set(order.map((s) => s.stageName).filter((n) => n !== undefined));
+  const names = new Map<StageImpl, string | undefined>();
+  order.forEach((stage, index) => {
+    let name = stage.stageName;
+    if (name === undefined && referenced.has(stage) && stage !== image) {
+      name = `stage-${index}`;
+      for (let n = index; taken.has(name); n++) name = `stage-${n}-${index}`;
+      taken.add(name);
+    }
+    names.set(stage, name);
+  });
+  return names;
+}
+
+function fromImage(state: StageState, resolve: (stage: StageImpl) => string): Text {
+  switch (state.base.kind) {
+    case 'image':
+      return state.base.image;
+    case 'stage':
+      return resolve(state.base.stage);
+    case 'trigger':
+      throw new Error('unreachable: an ONBUILD recorder is never a stage of a Dockerfile');
+  }
+}
+
+/** ARGs used by FROM lines, declared before the first FROM; automatic platform ARGs need none. */
+function collectGlobalArgs(order: readonly StageImpl[]): ArgNode[] {
+  const args: ArgNode[] = [];
+  const seen = new Set<string>();
+  const add = (ref: ArgRef, state: StageState): void => {
+    if (isAutomaticArg(ref.name)) return;
+    const key = `${ref.name}\0${ref.default ?? '\u0001'}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    args.push(makeNode('arg', { name: ref.name, default: ref.default, loc: state.fromLoc }));
+  };
+  for (const stage of order) {
+    const state = StageImpl.stateOf(stage);
+    if (state.base.kind === 'image') state.base.args.forEach((ref) => add(ref, state));
+    state.platformArgs.forEach((ref) => add(ref, state));
+  }
+  return args;
+}
+
+/** `ARG NAME` inside a stage inherits the global value; repeating the same default adds nothing. */
+function inheritGlobalDefault(node: ArgNode, globalDefaults: Map<string, Text | undefined>): ArgNode {
+  if (node.default === undefined || !globalDefaults.has(node.name)) return node;
+  if (globalDefaults.get(node.name) !== node.default) return node;
+  return makeNode('arg', { name: node.name, default: undefined, loc: node.loc });
+}
+
+function directivesOf(state: StageState): Directives {
+  const { syntax, escape, check } = state.dockerfile;
+  return Object.freeze({ syntax, escape, check: check && formatCheck(check) });
+}
+
+/** `{ skip: ['A', 'B'], error: true }` -> `skip=A,B;error=true` */
+export function formatCheck(config: CheckConfig): string | undefined {
+  const parts: string[] = [];
+  if (config.skip !== undefined) parts.push(`skip=${config.skip === 'all' ? 'all' : config.skip.join(',')}`);
+  if (config.error !== undefined) parts.push(`error=${config.error}`);
+  return parts.length > 0 ? parts.join(';') : undefined;
+}

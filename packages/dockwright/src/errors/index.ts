@@ -1,0 +1,2 @@
+export { ErrorCode } from './codes.js';
+export { DockwrightError, SynthError } from './errors.js';

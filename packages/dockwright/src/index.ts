@@ -1,0 +1,21 @@
+/**
+ * dockwright: Dockerfile-as-code for TypeScript.
+ *
+ * @example
+ * import { from, synth } from 'dockwright';
+ * synth(from('alpine').run('apk add redis').cmd(['redis-server']));
+ */
+export * from './builder/index.js';
+export { synth, check } from './synth/synth.js';
+export type { SynthOptions } from './synth/synth.js';
+export { print } from './synth/print.js';
+export { validate } from './validate/validate.js';
+export type { ValidateOptions } from './validate/validate.js';
+export { rules } from './validate/catalog.js';
+export type { Rule } from './validate/rule.js';
+export { formatDiagnostic } from './validate/diagnostic.js';
+export type { Diagnostic, Severity } from './validate/diagnostic.js';
+export { parseCheckDirective } from './validate/config.js';
+export { ErrorCode, DockwrightError, SynthError } from './errors/index.js';
+export type * as ir from './ir/index.js';
+export type { SourceLocation, Text, TextNode } from './ir/index.js';

@@ -1,0 +1,3 @@
+export * from './nodes/index.js';
+export * from './location.js';
+export * from './text.js';

@@ -1,0 +1,7 @@
+import type { CommandForm } from './command.js';
+import type { BaseNode } from './node.js';
+
+/** `CMD ["executable", "arg"]` or `CMD command` */
+export interface CmdNode extends BaseNode<'cmd'> {
+  readonly command: CommandForm;
+}

@@ -1,0 +1,7 @@
+import type { CommandForm } from './command.js';
+import type { BaseNode } from './node.js';
+
+/** `ENTRYPOINT ["executable", "arg"]` or `ENTRYPOINT command` */
+export interface EntrypointNode extends BaseNode<'entrypoint'> {
+  readonly command: CommandForm;
+}

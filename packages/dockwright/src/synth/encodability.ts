@@ -1,0 +1,137 @@
+/**
+ * What a Dockerfile can and cannot carry. The validator reports these problems with the user's
+ * call site; the printer asserts them again so no path can print a value that would change the
+ * file's structure (DESIGN invariant 3).
+ */
+import type { Text } from '../ir/text.js';
+
+export type EscapeChar = '\\' | '`';
+
+/** A problem, phrased to follow "the value ...", or undefined when the value can be printed. */
+export type Problem = string | undefined;
+
+/** A single-line string that goes to the shell as written (RUN/CMD/ENTRYPOINT shell form). */
+export function shellFormProblem(command: string, escape: EscapeChar): Problem {
+  if (command.includes('\0')) return 'contains a NUL character, which no Dockerfile line can carry';
+  if (command.includes('\r')) return 'contains a carriage return (\\r), which Docker drops at line ends';
+  if (command.includes('\n')) return 'contains a newline; pass a multi-line script to run() (it becomes a heredoc)';
+  if (command.trim() === '') return undefined; // EmptyValue reports this one
+  if (new RegExp(`${escapeRegExp(escape)}[ \\t]*$`).test(command)) {
+    return `ends with the escape character ${escape}, which would join the next line into this instruction`;
+  }
+  if (/^\s*--/.test(command)) return 'starts with "--", which Docker would read as a flag of the instruction';
+  if (looksLikeJsonArray(command)) return 'is a JSON array, which Docker would read as the exec form; pass an array instead';
+  return undefined;
+}
+
+/** A single-line RUN (or ONBUILD RUN) command: as shell form, and no heredoc marker. */
+export function runCommandProblem(command: string, escape: EscapeChar): Problem {
+  const problem = shellFormProblem(command, escape);
+  if (problem) return problem;
+  const marker = heredocMarker(command);
+  if (marker) {
+    return `contains the heredoc marker "${marker}" on one line; BuildKit would read the lines after it as its body. Write the script with newlines (it becomes a heredoc)`;
+  }
+  return undefined;
+}
+
+/** Body of a heredoc (multi-line RUN script, inline COPY content). */
+export function heredocBodyProblem(body: string): Problem {
+  if (body.includes('\0')) return 'contains a NUL character, which no Dockerfile can carry';
+  if (body.includes('\r')) return 'contains a carriage return (\\r), which Docker drops at line ends';
+  return undefined;
+}
+
+/** A value Docker lexes as a word (ENV/LABEL/ARG values, paths, users): no newline can be written. */
+export function wordProblem(text: Text, escape: EscapeChar): Problem {
+  for (const part of typeof text === 'string' ? [text] : text.parts) {
+    const value = typeof part === 'string' ? part : part.kind === 'raw' ? part.text : '';
+    if (value.includes('\0')) return 'contains a NUL character, which no Dockerfile can carry';
+    if (value.includes('\n')) return 'contains a newline, which Docker cannot read back in this instruction';
+    if (typeof part !== 'string' && part.kind === 'raw' && endsWithOddEscapes(part.text, escape)) {
+      return `ends with an unescaped escape character ${escape}`;
+    }
+  }
+  return undefined;
+}
+
+/** A flag value (`--chown=...`, mount options): one word with no quoting at all. */
+export function flagValueProblem(text: Text, forbidden: RegExp = FLAG_FORBIDDEN): Problem {
+  for (const part of typeof text === 'string' ? [text] : text.parts) {
+    const value = typeof part === 'string' ? part : part.kind === 'raw' ? part.text : '';
+    const bad = forbidden.exec(value);
+    if (bad) return `contains ${describeChar(bad[0])}, which a flag value cannot carry`;
+  }
+  return undefined;
+}
+
+/** Whitespace, quotes, backslash, backtick and control characters cannot appear in a flag value. */
+export const FLAG_FORBIDDEN = /[\s"'\\`\0]/;
+/** In `--mount=` options a comma also separates fields. */
+export const MOUNT_FORBIDDEN = /[\s"'\\`\0,]/;
+
+/** A comment line's text: any character but NUL and a carriage return. */
+export function commentProblem(text: string): Problem {
+  if (text.includes('\0')) return 'contains a NUL character';
+  if (text.includes('\r')) return 'contains a carriage return (\\r)';
+  return undefined;
+}
+
+/** The first shell word that BuildKit's parser would take as a heredoc start (`<<EOF`, `2<<-"X"`). */
+export function heredocMarker(line: string): string | undefined {
+  for (const word of rawWords(line)) {
+    const match = /^(\d*)<<(-?)([^<]*)$/.exec(word);
+    if (match && match[3] !== '' && !/^["']*$/.test(match[3]!)) return word;
+  }
+  return undefined;
+}
+
+/** Splits a line into words the way a shell would, keeping quotes (BuildKit's RawQuotes mode). */
+function rawWords(line: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let quote: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quote) {
+      word += ch;
+      if (ch === '\\' && quote === '"' && i + 1 < line.length) word += line[++i];
+      else if (ch === quote) quote = undefined;
+    } else if (ch === ' ' || ch === '\t') {
+      if (word) words.push(word);
+      word = '';
+    } else {
+      word += ch;
+      if (ch === '"' || ch === "'") quote = ch;
+      else if (ch === '\\' && i + 1 < line.length) word += line[++i];
+    }
+  }
+  if (word) words.push(word);
+  return words;
+}
+
+function looksLikeJsonArray(command: string): boolean {
+  const trimmed = command.trim();
+  if (!trimmed.startsWith('[')) return false;
+  try {
+    const value: unknown = JSON.parse(trimmed);
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+function endsWithOddEscapes(text: string, escape: EscapeChar): boolean {
+  let count = 0;
+  for (let i = text.length - 1; i >= 0 && text[i] === escape; i--) count++;
+  return count % 2 === 1;
+}
+
+function describeChar(ch: string): string {
+  const names: Record<string, string> = { ' ': 'a space', '\t': 'a tab', '\n': 'a newline', '\r': 'a carriage return', '\0': 'a NUL character', ',': 'a comma' };
+  return names[ch] ?? `"${ch}"`;
+}
+
+function escapeRegExp(ch: string): string {
+  return ch.replace(/[\\^$.*+?()[\]{}|`]/g, '\\$&');
+}

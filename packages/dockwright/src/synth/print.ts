@@ -1,0 +1,247 @@
+import type {
+  AddNode,
+  AnyInstructionKind,
+  AnyInstructionNode,
+  CommandForm,
+  CopyFields,
+  DockerfileNode,
+  KeyValue,
+  Mount,
+  NodeOfKind,
+  RunNode,
+  StageNode,
+} from '../ir/nodes/index.js';
+import type { Text } from '../ir/text.js';
+import {
+  commentProblem,
+  heredocBodyProblem,
+  runCommandProblem,
+  shellFormProblem,
+  wordProblem,
+  type EscapeChar,
+} from './encodability.js';
+import { flagValue, hasWhitespace, jsonArray, jsonWord, unencodable, word } from './quote.js';
+
+interface PrintContext {
+  readonly escape: EscapeChar;
+}
+
+type Printer<K extends AnyInstructionKind> = (node: NodeOfKind<K>, ctx: PrintContext) => string;
+
+/**
+ * Prints a Dockerfile IR as Dockerfile text: directives, global ARGs, then each stage, separated
+ * by blank lines. The same IR always prints the same bytes. Values are encoded so Docker reads
+ * back exactly what the IR holds; a value that cannot be encoded throws `synth.unencodable`
+ * (the validator reports those first, with the user's call site).
+ *
+ * @example
+ * print(from('alpine').run('apk add redis').cmd(['redis-server']).toIR())
+ * // FROM alpine\nRUN apk add redis\nCMD ["redis-server"]\n
+ */
+export function print(file: DockerfileNode): string {
+  const ctx: PrintContext = { escape: file.directives.escape ?? '\\' };
+  const sections: string[] = [];
+  const directives = printDirectives(file);
+  if (directives) sections.push(directives);
+  if (file.globalArgs.length > 0) sections.push(file.globalArgs.map((a) => printers.arg(a, ctx)).join('\n'));
+  for (const stage of file.stages) sections.push(printStage(stage, ctx));
+  return sections.join('\n\n') + '\n';
+}
+
+function printDirectives(file: DockerfileNode): string {
+  const { syntax, escape, check } = file.directives;
+  const lines: string[] = [];
+  if (syntax !== undefined) lines.push(`# syntax=${directiveValue(syntax)}`);
+  if (escape !== undefined) lines.push(`# escape=${escape}`);
+  if (check !== undefined) lines.push(`# check=${directiveValue(check)}`);
+  return lines.join('\n');
+}
+
+function directiveValue(value: string): string {
+  if (/[\n\r\0]/.test(value)) throw unencodable('A parser directive value', 'contains a line break or NUL');
+  return value;
+}
+
+function printStage(stage: StageNode, ctx: PrintContext): string {
+  const lines = [printers.from(stage.from, ctx)];
+  for (const node of stage.instructions) lines.push(printInstruction(node, ctx));
+  return lines.join('\n');
+}
+
+export function printInstruction(node: AnyInstructionNode, ctx: PrintContext): string {
+  return (printers[node.kind] as Printer<typeof node.kind>)(node as never, ctx);
+}
+
+const printers: { [K in AnyInstructionKind]: Printer<K> } = {
+  from: (node, ctx) => {
+    const platform = node.platform === undefined ? '' : `--platform=${flagValue(node.platform, ctx.escape)} `;
+    const name = node.name === undefined ? '' : ` AS ${node.name}`;
+    return `FROM ${platform}${checkedWord(node.image, ctx, 'The FROM image')}${name}`;
+  },
+  run: (node, ctx) => {
+    const flags = [
+      ...node.mounts.map((m) => `--mount=${printMount(m, ctx)}`),
+      ...(node.network ? [`--network=${node.network}`] : []),
+      ...(node.security ? [`--security=${node.security}`] : []),
+    ];
+    return `RUN ${flags.map((f) => f + ' ').join('')}${printRunCommand(node, ctx)}`;
+  },
+  cmd: (node, ctx) => `CMD ${printCommand(node.command, ctx, 'The CMD command')}`,
+  entrypoint: (node, ctx) => `ENTRYPOINT ${printCommand(node.command, ctx, 'The ENTRYPOINT command')}`,
+  healthcheck: (node, ctx) => {
+    if (node.test === undefined) return 'HEALTHCHECK NONE';
+    const flags: string[] = [];
+    if (node.interval !== undefined) flags.push(`--interval=${node.interval}`);
+    if (node.timeout !== undefined) flags.push(`--timeout=${node.timeout}`);
+    if (node.startPeriod !== undefined) flags.push(`--start-period=${node.startPeriod}`);
+    if (node.startInterval !== undefined) flags.push(`--start-interval=${node.startInterval}`);
+    if (node.retries !== undefined) flags.push(`--retries=${node.retries}`);
+    return `HEALTHCHECK ${flags.map((f) => f + ' ').join('')}CMD ${printCommand(node.test, ctx, 'The HEALTHCHECK command')}`;
+  },
+  shell: (node) => `SHELL ${jsonArray(node.args)}`,
+  stopsignal: (node, ctx) => `STOPSIGNAL ${checkedWord(node.signal, ctx, 'The STOPSIGNAL signal')}`,
+  user: (node, ctx) => {
+    const user = checkedWord(node.user, ctx, 'The USER name');
+    return node.group === undefined ? `USER ${user}` : `USER ${user}:${checkedWord(node.group, ctx, 'The USER group')}`;
+  },
+  workdir: (node, ctx) => `WORKDIR ${checkedWord(node.path, ctx, 'The WORKDIR path')}`,
+  volume: (node, ctx) => `VOLUME ${printPaths(node.paths, ctx, 'A VOLUME path', true)}`,
+  expose: (node, ctx) => `EXPOSE ${node.ports.map((p) => checkedWord(p, ctx, 'An EXPOSE port')).join(' ')}`,
+  env: (node, ctx) => `ENV ${printPairs(node.pairs, ctx, 'ENV')}`,
+  label: (node, ctx) => `LABEL ${printPairs(node.pairs, ctx, 'LABEL')}`,
+  arg: (node, ctx) =>
+    node.default === undefined
+      ? `ARG ${node.name}`
+      : `ARG ${node.name}=${checkedWord(node.default, ctx, `The default of ARG ${node.name}`)}`,
+  onbuild: (node, ctx) => `ONBUILD ${printInstruction(node.trigger, ctx)}`,
+  comment: (node) => {
+    const problem = commentProblem(node.text);
+    if (problem) throw unencodable('The comment', problem);
+    return node.text.split('\n').map((line) => (line === '' ? '#' : `# ${line}`)).join('\n');
+  },
+  maintainer: (node) => {
+    const problem = /[\n\r\0]/.test(node.name) ? 'contains a line break or NUL' : undefined;
+    if (problem) throw unencodable('The MAINTAINER name', problem);
+    return `MAINTAINER ${node.name}`;
+  },
+  copy: (node, ctx) => {
+    const from = node.from === undefined ? [] : [`--from=${flagValue(node.from, ctx.escape)}`];
+    return `COPY ${printCopyOperands(node, [...from, ...copyFlags(node, ctx)], ctx, 'COPY')}`;
+  },
+  add: (node, ctx) => {
+    const flags = copyFlags(node, ctx);
+    if (node.checksum !== undefined) flags.unshift(`--checksum=${flagValue(node.checksum, ctx.escape)}`);
+    if (node.keepGitDir) flags.push('--keep-git-dir');
+    if (node.unpack !== undefined) flags.push(`--unpack=${node.unpack}`);
+    return `ADD ${printCopyOperands(node, flags, ctx, 'ADD')}`;
+  },
+};
+
+function printRunCommand(node: RunNode, ctx: PrintContext): string {
+  const command = node.command;
+  if (command.form === 'exec') return jsonArray(command.args);
+  if (command.form === 'shell') {
+    const problem = runCommandProblem(command.command, ctx.escape);
+    if (problem) throw unencodable('The RUN command', problem);
+    return command.command;
+  }
+  let script = command.script;
+  if (command.errexit) {
+    // A shebang must stay the first line, or BuildKit would not run the script with it.
+    const shebang = /^#![^\n]*\n/.exec(script)?.[0] ?? '';
+    script = `${shebang}set -e\n${script.slice(shebang.length)}`;
+  }
+  return heredoc(script, 'The RUN script');
+}
+
+function printCommand(command: CommandForm, ctx: PrintContext, what: string): string {
+  if (command.form === 'exec') return jsonArray(command.args);
+  const problem = shellFormProblem(command.command, ctx.escape);
+  if (problem) throw unencodable(what, problem);
+  return command.command;
+}
+
+/** `<<'EOF'` plus its body; the quoted delimiter keeps Docker from expanding anything in it. */
+function heredoc(body: string, what: string): string {
+  const problem = heredocBodyProblem(body);
+  if (problem) throw unencodable(what, problem);
+  const text = body === '' || body.endsWith('\n') ? body : body + '\n';
+  const lines = new Set(text.split('\n'));
+  let delimiter = 'EOF';
+  for (let n = 1; lines.has(delimiter); n++) delimiter = `EOF${n}`;
+  return `<<'${delimiter}'\n${text}${delimiter}`;
+}
+
+function printMount(mount: Mount, ctx: PrintContext): string {
+  const fields: string[] = [`type=${mount.type}`];
+  const add = (key: string, value: Text | number | undefined): void => {
+    if (value === undefined) return;
+    fields.push(`${key}=${typeof value === 'number' ? value : flagValue(value, ctx.escape)}`);
+  };
+  if (mount.type !== 'tmpfs' && mount.type !== 'bind') add('id', mount.id);
+  add('target', mount.target);
+  if (mount.type === 'bind' || mount.type === 'cache') {
+    add('source', mount.source);
+    add('from', mount.from);
+  }
+  if (mount.type === 'cache') add('sharing', mount.sharing);
+  if (mount.type === 'secret') add('env', mount.env);
+  if (mount.type === 'cache' || mount.type === 'secret' || mount.type === 'ssh') {
+    add('mode', mount.mode);
+    add('uid', mount.uid);
+    add('gid', mount.gid);
+  }
+  if (mount.type === 'tmpfs') add('size', mount.size);
+  if (mount.type === 'cache' && mount.readonly) fields.push('ro');
+  if (mount.type === 'bind' && mount.readwrite) fields.push('rw');
+  if ((mount.type === 'secret' || mount.type === 'ssh') && mount.required !== undefined) {
+    fields.push(`required=${mount.required}`);
+  }
+  return fields.join(',');
+}
+
+function copyFlags(node: CopyFields, ctx: PrintContext): string[] {
+  const flags: string[] = [];
+  if (node.chown !== undefined) flags.push(`--chown=${flagValue(node.chown, ctx.escape)}`);
+  if (node.chmod !== undefined) flags.push(`--chmod=${flagValue(node.chmod, ctx.escape)}`);
+  if (node.link) flags.push('--link');
+  if (node.parents) flags.push('--parents');
+  for (const pattern of node.exclude) flags.push(`--exclude=${flagValue(pattern, ctx.escape)}`);
+  return flags;
+}
+
+function printCopyOperands(node: CopyFields | AddNode, flags: string[], ctx: PrintContext, what: string): string {
+  const prefix = flags.map((f) => f + ' ').join('');
+  if (node.inline !== undefined) {
+    const dest = checkedWord(node.dest, ctx, `The ${what} destination`);
+    const [first, ...body] = heredoc(node.inline, `The ${what} content`).split('\n');
+    return `${prefix}${first} ${dest}\n${body.join('\n')}`;
+  }
+  return prefix + printPaths([...node.sources, node.dest], ctx, `A ${what} path`, false);
+}
+
+/** Paths as words, or as a JSON array when one has whitespace (the shell form splits on it). */
+function printPaths(paths: readonly Text[], ctx: PrintContext, what: string, alwaysJson: boolean): string {
+  for (const path of paths) checkWord(path, ctx, what);
+  if (alwaysJson || paths.some(hasWhitespace)) return `[${paths.map((p) => jsonWord(p, ctx.escape)).join(', ')}]`;
+  return paths.map((p) => word(p, ctx.escape)).join(' ');
+}
+
+function printPairs(pairs: readonly KeyValue[], ctx: PrintContext, instruction: string): string {
+  return pairs
+    .map((pair) => {
+      const value = checkedWord(pair.value, ctx, `The ${instruction} value of ${pair.key}`);
+      return `${word(pair.key, ctx.escape)}=${value}`;
+    })
+    .join(` ${ctx.escape}\n    `);
+}
+
+function checkedWord(text: Text, ctx: PrintContext, what: string): string {
+  checkWord(text, ctx, what);
+  return word(text, ctx.escape);
+}
+
+function checkWord(text: Text, ctx: PrintContext, what: string): void {
+  const problem = wordProblem(text, ctx.escape);
+  if (problem) throw unencodable(what, problem);
+}

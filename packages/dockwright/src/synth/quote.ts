@@ -1,0 +1,84 @@
+/**
+ * Encoding values so Docker reads back exactly what the user gave. Words Docker lexes (values,
+ * paths, users) have their literal `$`, quotes and escape character escaped; variable references
+ * print as `${NAME}`; raw parts print as written.
+ */
+import type { Text } from '../ir/text.js';
+import { DockwrightError } from '../errors/errors.js';
+import type { EscapeChar } from './encodability.js';
+
+/** Characters a word may have and still be printed without quotes. */
+const BARE = /^[A-Za-z0-9_.\/:@%+,=^~*?-]+$/;
+const BARE_RAW = /^[A-Za-z0-9_.\/:@%+,=^~*?${}-]*$/;
+
+/** A word for a shell-form position: bare when safe, else in double quotes. */
+export function word(text: Text, escape: EscapeChar): string {
+  if (canBeBare(text)) return joinParts(text, (s) => s, (s) => s);
+  const quoteRaw = (s: string): string => s.replaceAll('"', escape + '"');
+  return `"${joinParts(text, (s) => escapeInDoubleQuotes(s, escape), quoteRaw)}"`;
+}
+
+/** A word inside a JSON array (COPY/ADD/VOLUME exec form): lexed, but not split on spaces. */
+export function jsonWord(text: Text, escape: EscapeChar): string {
+  return JSON.stringify(joinParts(text, (s) => escapeUnquoted(s, escape), (s) => s));
+}
+
+/** A flag value: validated to hold no quotes or spaces, so only `$` needs escaping. */
+export function flagValue(text: Text, escape: EscapeChar): string {
+  return joinParts(text, (s) => s.replaceAll('$', escape + '$'), (s) => s);
+}
+
+/** True when any literal part has whitespace: COPY/ADD/VOLUME must then use the JSON form. */
+export function hasWhitespace(text: Text): boolean {
+  const parts = typeof text === 'string' ? [text] : text.parts;
+  return parts.some((p) => /\s/.test(typeof p === 'string' ? p : p.kind === 'raw' ? p.text : ''));
+}
+
+/** `["a", "b"]`: the exec form, which Docker reads as JSON. */
+export function jsonArray(items: readonly string[]): string {
+  return `[${items.map((item) => JSON.stringify(item)).join(', ')}]`;
+}
+
+function canBeBare(text: Text): boolean {
+  if (typeof text === 'string') return BARE.test(text) && !text.startsWith('--');
+  if (text.parts.length === 0) return false;
+  const first = text.parts[0];
+  if (typeof first === 'string' && first.startsWith('--')) return false;
+  return text.parts.every((p) => (typeof p === 'string' ? BARE.test(p) : p.kind === 'var' || BARE_RAW.test(p.text)));
+}
+
+function joinParts(text: Text, literal: (s: string) => string, rawText: (s: string) => string): string {
+  if (typeof text === 'string') return literal(text);
+  let out = '';
+  for (const part of text.parts) {
+    if (typeof part === 'string') out += literal(part);
+    else if (part.kind === 'var') out += '${' + part.name + '}';
+    else out += rawText(part.text);
+  }
+  return out;
+}
+
+/** Inside double quotes Docker's lexer treats only `"`, `$` and the escape character specially. */
+function escapeInDoubleQuotes(value: string, escape: EscapeChar): string {
+  let out = '';
+  for (const ch of value) {
+    if (ch === '"' || ch === '$' || ch === escape) out += escape;
+    out += ch;
+  }
+  return out;
+}
+
+/** Outside quotes the escape character makes any next character literal. */
+function escapeUnquoted(value: string, escape: EscapeChar): string {
+  let out = '';
+  for (const ch of value) {
+    if (ch === '"' || ch === "'" || ch === '$' || ch === escape) out += escape;
+    out += ch;
+  }
+  return out;
+}
+
+/** The printer's last line of defence: validation should have refused this value already. */
+export function unencodable(what: string, problem: string): DockwrightError {
+  return new DockwrightError('synth.unencodable', `${what} ${problem}`);
+}

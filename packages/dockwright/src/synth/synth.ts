@@ -1,0 +1,37 @@
+import type { CheckConfig } from '../builder/options.js';
+import type { Image } from '../builder/stage.js';
+import { SynthError } from '../errors/errors.js';
+import type { DockerfileNode } from '../ir/nodes/index.js';
+import type { Diagnostic } from '../validate/diagnostic.js';
+import { validate } from '../validate/validate.js';
+import { print } from './print.js';
+
+export interface SynthOptions {
+  /** Lint configuration; overrides the image's `$dockerfile({ check })`. */
+  readonly check?: CheckConfig;
+}
+
+/**
+ * The Dockerfile text of an image. Validates first and throws one `SynthError` (code
+ * `synth.invalid`) that carries every diagnostic when any is an error; warnings do not stop it
+ * (read them with `check()`).
+ *
+ * @example
+ * synth(from('alpine').run('apk add redis').cmd(['redis-server']))
+ * // 'FROM alpine\nRUN apk add redis\nCMD ["redis-server"]\n'
+ */
+export function synth(image: Image | DockerfileNode, options: SynthOptions = {}): string {
+  const file = toFile(image);
+  const diagnostics = validate(file, options);
+  if (diagnostics.some((d) => d.severity === 'error')) throw new SynthError(diagnostics);
+  return print(file);
+}
+
+/** Every diagnostic for an image (errors and warnings), without printing it. */
+export function check(image: Image | DockerfileNode, options: SynthOptions = {}): Diagnostic[] {
+  return validate(toFile(image), options);
+}
+
+function toFile(image: Image | DockerfileNode): DockerfileNode {
+  return 'kind' in image && image.kind === 'dockerfile' ? image : (image as Image).toIR();
+}

@@ -1,0 +1,58 @@
+import type { AnyInstructionKind, DockerfileNode, NodeOfKind, StageNode } from '../ir/nodes/index.js';
+import type { SourceLocation } from '../ir/location.js';
+import type { EscapeChar } from '../synth/encodability.js';
+import type { Severity } from './diagnostic.js';
+
+/** Where the walker is when it calls a rule. */
+export interface Where {
+  readonly stage: StageNode;
+  readonly stageIndex: number;
+  /** True inside an ONBUILD trigger: the instruction runs in another build, not this stage. */
+  readonly trigger: boolean;
+}
+
+export interface RuleContext {
+  readonly file: DockerfileNode;
+  readonly escape: EscapeChar;
+  report(loc: SourceLocation | undefined, message: string): void;
+}
+
+type InstructionVisitors = { readonly [K in AnyInstructionKind]?: (node: NodeOfKind<K>, where: Where) => void };
+
+/** What a rule wants to see; the validator walks the file once and calls every rule's hooks. */
+export interface Visitor {
+  /** Once per file, before the stages. */
+  readonly file?: (file: DockerfileNode) => void;
+  /** Once per stage, before its instructions (its FROM is visited as an instruction). */
+  readonly stage?: (stage: StageNode, index: number) => void;
+  readonly instruction?: InstructionVisitors;
+}
+
+export interface Rule {
+  readonly name: string;
+  readonly severity: Severity;
+  /** One line: what the rule refuses. */
+  readonly description: string;
+  readonly url: string;
+  /** Rules that guard the file's structure cannot be skipped: the printer would refuse anyway. */
+  readonly fatal?: boolean;
+  create(ctx: RuleContext): Visitor;
+}
+
+/** BuildKit's documentation page of a check it has too. */
+export function buildkitUrl(name: string): string {
+  return `https://docs.docker.com/go/dockerfile/rule/${kebab(name)}/`;
+}
+
+/** Our own rules' documentation, in the repository's rule catalog. */
+export function dockwrightUrl(name: string): string {
+  return `https://github.com/dockwright/dockwright/blob/main/docs/rules.md#${kebab(name).toLowerCase()}`;
+}
+
+function kebab(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([A-Z])([A-Z][a-z])/g, '$1-$2').toLowerCase();
+}
+
+export function defineRule(rule: Rule): Rule {
+  return Object.freeze(rule);
+}

@@ -1,0 +1,27 @@
+import { buildkitUrl, defineRule } from '../rule.js';
+
+const ONCE = { cmd: 'CMD', entrypoint: 'ENTRYPOINT', healthcheck: 'HEALTHCHECK' } as const;
+
+/** Only the last CMD, ENTRYPOINT or HEALTHCHECK of a stage takes effect: a second one is a mistake. */
+export const MultipleInstructionsDisallowed = defineRule({
+  name: 'MultipleInstructionsDisallowed',
+  severity: 'error',
+  description: 'A stage has more than one CMD, ENTRYPOINT or HEALTHCHECK.',
+  url: buildkitUrl('MultipleInstructionsDisallowed'),
+  create(ctx) {
+    let seen = new Set<string>();
+    const visit = (kind: keyof typeof ONCE) => (node: { loc?: import('../../ir/location.js').SourceLocation | undefined }, where: { trigger: boolean }) => {
+      if (where.trigger) return;
+      if (seen.has(kind)) {
+        ctx.report(node.loc, `Multiple ${ONCE[kind]} instructions in one stage: only the last one takes effect. Remove this one or the earlier one.`);
+      }
+      seen.add(kind);
+    };
+    return {
+      stage: () => {
+        seen = new Set();
+      },
+      instruction: { cmd: visit('cmd'), entrypoint: visit('entrypoint'), healthcheck: visit('healthcheck') },
+    };
+  },
+});

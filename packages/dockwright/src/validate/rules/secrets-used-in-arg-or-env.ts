@@ -1,0 +1,26 @@
+import { buildkitUrl, defineRule } from '../rule.js';
+
+const SECRET = /(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)/i;
+const PUBLIC = /(?:_|^)public(?:_|$)/i;
+
+/** ARG and ENV values end up in the image's history and config: secrets belong in secret mounts. */
+export const SecretsUsedInArgOrEnv = defineRule({
+  name: 'SecretsUsedInArgOrEnv',
+  severity: 'warning',
+  description: 'An ARG or ENV name looks like it holds a secret.',
+  url: buildkitUrl('SecretsUsedInArgOrEnv'),
+  create(ctx) {
+    const check = (name: string, instruction: string, loc: Parameters<typeof ctx.report>[0]): void => {
+      if (SECRET.test(name) && !PUBLIC.test(name)) {
+        ctx.report(loc, `${instruction} ${name} looks like a secret: its value is kept in the image. Use a secret mount (run(..., { mount: { type: 'secret', ... } })).`);
+      }
+    };
+    return {
+      file: (file) => file.globalArgs.forEach((a) => check(a.name, 'ARG', a.loc)),
+      instruction: {
+        arg: (node) => check(node.name, 'ARG', node.loc),
+        env: (node) => node.pairs.forEach((p) => check(p.key, 'ENV', node.loc)),
+      },
+    };
+  },
+});

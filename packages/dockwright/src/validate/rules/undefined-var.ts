@@ -1,0 +1,56 @@
+import type { AnyInstructionNode } from '../../ir/nodes/index.js';
+import type { Text } from '../../ir/text.js';
+import { buildkitUrl, defineRule, type Where } from '../rule.js';
+
+/**
+ * An `arg()` reference used in a stage that does not declare it with `.arg(ref)`: Docker would
+ * expand it to an empty string. (Environment references are taken as set by the base image.)
+ */
+export const UndefinedVar = defineRule({
+  name: 'UndefinedVar',
+  severity: 'error',
+  description: 'A build argument is used in a stage that does not declare it.',
+  url: buildkitUrl('UndefinedVar'),
+  create(ctx) {
+    let declared = new Set<string>();
+    const check = (node: AnyInstructionNode, texts: readonly (Text | undefined)[], where: Where): void => {
+      if (where.trigger) return;
+      for (const text of texts) {
+        if (text === undefined || typeof text === 'string') continue;
+        for (const part of text.parts) {
+          if (typeof part === 'string' || part.kind !== 'var' || part.source !== 'arg') continue;
+          if (!declared.has(part.name)) {
+            ctx.report(
+              node.loc,
+              `Build argument ${part.name} is used but not declared in this stage: add .arg(${part.name.toLowerCase()}) before it (ARG ${part.name}).`,
+            );
+          }
+        }
+      }
+    };
+    return {
+      stage: () => {
+        declared = new Set();
+      },
+      instruction: {
+        arg: (node, where) => {
+          if (!where.trigger) declared.add(node.name);
+        },
+        env: (node, where) => {
+          check(node, node.pairs.map((p) => p.value), where);
+          if (!where.trigger) node.pairs.forEach((p) => declared.add(p.key));
+        },
+        label: (node, where) => check(node, node.pairs.map((p) => p.value), where),
+        workdir: (node, where) => check(node, [node.path], where),
+        user: (node, where) => check(node, [node.user, node.group], where),
+        stopsignal: (node, where) => check(node, [node.signal], where),
+        volume: (node, where) => check(node, node.paths, where),
+        expose: (node, where) => check(node, node.ports, where),
+        copy: (node, where) => check(node, [...node.sources, node.dest, node.chown, node.chmod, node.from], where),
+        add: (node, where) => check(node, [...node.sources, node.dest, node.chown, node.chmod], where),
+        run: (node, where) =>
+          check(node, node.mounts.flatMap((m) => ['target' in m ? m.target : undefined, 'id' in m ? m.id : undefined]), where),
+      },
+    };
+  },
+});

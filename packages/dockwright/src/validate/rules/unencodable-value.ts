@@ -1,0 +1,93 @@
+import type { AnyInstructionNode, CommandForm, Mount } from '../../ir/nodes/index.js';
+import type { Text } from '../../ir/text.js';
+import {
+  commentProblem,
+  flagValueProblem,
+  heredocBodyProblem,
+  MOUNT_FORBIDDEN,
+  runCommandProblem,
+  shellFormProblem,
+  wordProblem,
+  type Problem,
+} from '../../synth/encodability.js';
+import { dockwrightUrl, defineRule } from '../rule.js';
+
+/**
+ * A value that no Dockerfile can carry, or that would change the file's structure if printed:
+ * a newline in ENV, a trailing escape character in RUN, a heredoc marker on a one-line RUN,
+ * a space in a flag. Never skippable: the printer would refuse it anyway.
+ */
+export const UnencodableValue = defineRule({
+  name: 'UnencodableValue',
+  severity: 'error',
+  description: 'A value cannot be written into a Dockerfile without changing its structure.',
+  url: dockwrightUrl('UnencodableValue'),
+  fatal: true,
+  create(ctx) {
+    const esc = ctx.escape;
+    const report = (node: AnyInstructionNode, what: string, problem: Problem): void => {
+      if (problem) ctx.report(node.loc, `${what} ${problem}.`);
+    };
+    const words = (node: AnyInstructionNode, what: string, texts: readonly (Text | undefined)[]): void => {
+      for (const text of texts) if (text !== undefined) report(node, what, wordProblem(text, esc));
+    };
+    const flags = (node: AnyInstructionNode, what: string, texts: readonly (Text | undefined)[]): void => {
+      for (const text of texts) if (text !== undefined) report(node, what, flagValueProblem(text));
+    };
+    const command = (node: AnyInstructionNode, what: string, form: CommandForm): void => {
+      if (form.form === 'shell') report(node, what, shellFormProblem(form.command, esc));
+      else if (form.args.some((a) => a.includes('\0'))) report(node, what, 'contains a NUL character, which no program argument can carry');
+    };
+    const mountProblem = (mount: Mount): Problem => {
+      for (const value of [mount.target, 'id' in mount ? mount.id : undefined, 'source' in mount ? mount.source : undefined, 'from' in mount ? mount.from : undefined]) {
+        if (value === undefined) continue;
+        const problem = flagValueProblem(value, MOUNT_FORBIDDEN) ?? (typeof value === 'string' && value.includes('$') ? 'contains "$", which --mount does not expand the same way in every BuildKit version' : undefined);
+        if (problem) return problem;
+      }
+      return undefined;
+    };
+    return {
+      file: (file) => file.globalArgs.forEach((a) => words(a, `The default of ARG ${a.name}`, [a.default])),
+      instruction: {
+        from: (node) => {
+          words(node, 'The FROM image', [node.image]);
+          flags(node, 'The FROM --platform value', [node.platform]);
+        },
+        run: (node) => {
+          const c = node.command;
+          if (c.form === 'shell') report(node, 'The RUN command', runCommandProblem(c.command, esc));
+          else if (c.form === 'script') report(node, 'The RUN script', heredocBodyProblem(c.script));
+          else command(node, 'The RUN command', c);
+          for (const mount of node.mounts) report(node, `A --mount=type=${mount.type} option`, mountProblem(mount));
+        },
+        cmd: (node) => command(node, 'The CMD command', node.command),
+        entrypoint: (node) => command(node, 'The ENTRYPOINT command', node.command),
+        healthcheck: (node) => node.test && command(node, 'The HEALTHCHECK command', node.test),
+        shell: (node) => command(node, 'The SHELL array', { form: 'exec', args: node.args }),
+        stopsignal: (node) => words(node, 'The STOPSIGNAL signal', [node.signal]),
+        user: (node) => words(node, 'The USER', [node.user, node.group]),
+        workdir: (node) => words(node, 'The WORKDIR path', [node.path]),
+        volume: (node) => words(node, 'A VOLUME path', node.paths),
+        expose: (node) => words(node, 'An EXPOSE port', node.ports),
+        env: (node) => node.pairs.forEach((p) => words(node, `The ENV value of ${p.key}`, [p.value])),
+        label: (node) =>
+          node.pairs.forEach((p) => {
+            words(node, 'The LABEL key', [p.key]);
+            words(node, `The LABEL value of ${p.key}`, [p.value]);
+          }),
+        arg: (node) => words(node, `The default of ARG ${node.name}`, [node.default]),
+        comment: (node) => report(node, 'The comment', commentProblem(node.text)),
+        maintainer: (node) => report(node, 'The MAINTAINER name', /[\n\r\0]/.test(node.name) ? 'contains a line break or NUL' : undefined),
+        copy: (node) => {
+          words(node, 'A COPY path', [...node.sources, node.dest]);
+          flags(node, 'A COPY flag value', [node.from, node.chown, node.chmod, ...node.exclude]);
+          if (node.inline !== undefined) report(node, 'The COPY content', heredocBodyProblem(node.inline));
+        },
+        add: (node) => {
+          words(node, 'An ADD path', [...node.sources, node.dest]);
+          flags(node, 'An ADD flag value', [node.chown, node.chmod, node.checksum, ...node.exclude]);
+        },
+      },
+    };
+  },
+});
