@@ -28,7 +28,7 @@ export function shellFormProblem(command: string, escape: EscapeChar): Problem {
 export function runCommandProblem(command: string, escape: EscapeChar): Problem {
   const problem = shellFormProblem(command, escape);
   if (problem) return problem;
-  const marker = heredocMarker(command);
+  const marker = heredocMarker(command, escape);
   if (marker) {
     return `contains the heredoc marker "${marker}" on one line; BuildKit would read the lines after it as its body. Write the script with newlines (it becomes a heredoc)`;
   }
@@ -48,11 +48,29 @@ export function wordProblem(text: Text, escape: EscapeChar): Problem {
     const value = typeof part === 'string' ? part : part.kind === 'raw' ? part.text : '';
     if (value.includes('\0')) return 'contains a NUL character, which no Dockerfile can carry';
     if (value.includes('\n')) return 'contains a newline, which Docker cannot read back in this instruction';
+    if (value.includes('\r')) return 'contains a carriage return (\\r), which many tools read as a line break';
     if (typeof part !== 'string' && part.kind === 'raw' && endsWithOddEscapes(part.text, escape)) {
       return `ends with an unescaped escape character ${escape}`;
     }
   }
   return undefined;
+}
+
+/** A COPY/ADD operand: a word, and no `<<`, which BuildKit's parser could take for a heredoc. */
+export function copyOperandProblem(text: Text, escape: EscapeChar): Problem {
+  const problem = wordProblem(text, escape);
+  if (problem) return problem;
+  const parts = typeof text === 'string' ? [text] : text.parts;
+  if (parts.some((p) => (typeof p === 'string' ? p : p.kind === 'raw' ? p.text : '').includes('<<'))) {
+    return 'contains "<<", which BuildKit could read as the start of a heredoc';
+  }
+  return undefined;
+}
+
+/** A LABEL key: a word without "=", since Docker splits each pair at its first "=" before unquoting. */
+export function labelKeyProblem(key: string, escape: EscapeChar): Problem {
+  if (key.includes('=')) return 'contains "=", which Docker would take as the end of the key';
+  return wordProblem(key, escape);
 }
 
 /** A flag value (`--chown=...`, mount options): one word with no quoting at all. */
@@ -77,37 +95,16 @@ export function commentProblem(text: string): Problem {
   return undefined;
 }
 
-/** The first shell word that BuildKit's parser would take as a heredoc start (`<<EOF`, `2<<-"X"`). */
-export function heredocMarker(line: string): string | undefined {
-  for (const word of rawWords(line)) {
-    const match = /^(\d*)<<(-?)([^<]*)$/.exec(word);
-    if (match && match[3] !== '' && !/^["']*$/.test(match[3]!)) return word;
-  }
-  return undefined;
-}
-
-/** Splits a line into words the way a shell would, keeping quotes (BuildKit's RawQuotes mode). */
-function rawWords(line: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let quote: string | undefined;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quote) {
-      word += ch;
-      if (ch === '\\' && quote === '"' && i + 1 < line.length) word += line[++i];
-      else if (ch === quote) quote = undefined;
-    } else if (ch === ' ' || ch === '\t') {
-      if (word) words.push(word);
-      word = '';
-    } else {
-      word += ch;
-      if (ch === '"' || ch === "'") quote = ch;
-      else if (ch === '\\' && i + 1 < line.length) word += line[++i];
-    }
-  }
-  if (word) words.push(word);
-  return words;
+/**
+ * A `<<WORD` that a Dockerfile parser could take for the start of a heredoc. BuildKit looks at
+ * whole shell words; other tools look anywhere on the line, and an unbalanced quote changes what
+ * a word is. Being stricter than BuildKit costs only `1<<2` in shell arithmetic; `<<<` here-strings
+ * stay allowed.
+ */
+export function heredocMarker(line: string, escape: EscapeChar): string | undefined {
+  // Some parsers unescape before they look (`<\<EOF`), so look with escape characters removed.
+  const match = /(?<!<)<<(?!<)-?\S*/.exec(line.replaceAll(escape, ''));
+  return match?.[0];
 }
 
 function looksLikeJsonArray(command: string): boolean {

@@ -14,7 +14,9 @@ import type {
 import type { Text } from '../ir/text.js';
 import {
   commentProblem,
+  copyOperandProblem,
   heredocBodyProblem,
+  labelKeyProblem,
   runCommandProblem,
   shellFormProblem,
   wordProblem,
@@ -217,6 +219,10 @@ function printCopyOperands(node: CopyFields | AddNode, flags: string[], ctx: Pri
     const [first, ...body] = heredoc(node.inline, `The ${what} content`).split('\n');
     return `${prefix}${first} ${dest}\n${body.join('\n')}`;
   }
+  for (const path of [...node.sources, node.dest]) {
+    const problem = copyOperandProblem(path, ctx.escape);
+    if (problem) throw unencodable(`A ${what} path`, problem);
+  }
   return prefix + printPaths([...node.sources, node.dest], ctx, `A ${what} path`, false);
 }
 
@@ -230,6 +236,8 @@ function printPaths(paths: readonly Text[], ctx: PrintContext, what: string, alw
 function printPairs(pairs: readonly KeyValue[], ctx: PrintContext, instruction: string): string {
   return pairs
     .map((pair) => {
+      const keyProblem = labelKeyProblem(pair.key, ctx.escape);
+      if (keyProblem) throw unencodable(`The ${instruction} key`, keyProblem);
       const value = checkedWord(pair.value, ctx, `The ${instruction} value of ${pair.key}`);
       return `${word(pair.key, ctx.escape)}=${value}`;
     })

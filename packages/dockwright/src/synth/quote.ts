@@ -8,8 +8,10 @@ import { DockwrightError } from '../errors/errors.js';
 import type { EscapeChar } from './encodability.js';
 
 /** Characters a word may have and still be printed without quotes. */
-const BARE = /^[A-Za-z0-9_.\/:@%+,=^~*?-]+$/;
-const BARE_RAW = /^[A-Za-z0-9_.\/:@%+,=^~*?${}-]*$/;
+const BARE = /^[A-Za-z0-9_.\/:@%+,=^~*?#-]+$/;
+const BARE_RAW = /^[A-Za-z0-9_.\/:@%+,=^~*?#${}-]*$/;
+/** Starts that Docker would read as something else: a flag, a comment on a continuation line. */
+const UNSAFE_START = /^(?:--|#)/;
 
 /** A word for a shell-form position: bare when safe, else in double quotes. */
 export function word(text: Text, escape: EscapeChar): string {
@@ -20,7 +22,7 @@ export function word(text: Text, escape: EscapeChar): string {
 
 /** A word inside a JSON array (COPY/ADD/VOLUME exec form): lexed, but not split on spaces. */
 export function jsonWord(text: Text, escape: EscapeChar): string {
-  return JSON.stringify(joinParts(text, (s) => escapeUnquoted(s, escape), (s) => s));
+  return jsonString(joinParts(text, (s) => escapeUnquoted(s, escape), (s) => s));
 }
 
 /** A flag value: validated to hold no quotes or spaces, so only `$` needs escaping. */
@@ -36,15 +38,22 @@ export function hasWhitespace(text: Text): boolean {
 
 /** `["a", "b"]`: the exec form, which Docker reads as JSON. */
 export function jsonArray(items: readonly string[]): string {
-  return `[${items.map((item) => JSON.stringify(item)).join(', ')}]`;
+  return `[${items.map(jsonString).join(', ')}]`;
+}
+
+/** A JSON string; `<` is written `\u003c` so no parser can mistake a `<<EOF` in it for a heredoc. */
+function jsonString(value: string): string {
+  const json = JSON.stringify(value);
+  return json.includes('<<') ? json.replaceAll('<', '\\u003c') : json;
 }
 
 function canBeBare(text: Text): boolean {
-  if (typeof text === 'string') return BARE.test(text) && !text.startsWith('--');
-  if (text.parts.length === 0) return false;
-  const first = text.parts[0];
-  if (typeof first === 'string' && first.startsWith('--')) return false;
-  return text.parts.every((p) => (typeof p === 'string' ? BARE.test(p) : p.kind === 'var' || BARE_RAW.test(p.text)));
+  const parts = typeof text === 'string' ? [text] : text.parts;
+  const first = parts[0];
+  if (first === undefined) return false;
+  const start = typeof first === 'string' ? first : first.kind === 'raw' ? first.text : '';
+  if (UNSAFE_START.test(start)) return false;
+  return parts.every((p) => (typeof p === 'string' ? BARE.test(p) : p.kind === 'var' || BARE_RAW.test(p.text)));
 }
 
 function joinParts(text: Text, literal: (s: string) => string, rawText: (s: string) => string): string {

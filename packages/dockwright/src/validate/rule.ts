@@ -46,7 +46,7 @@ export function buildkitUrl(name: string): string {
 
 /** Our own rules' documentation, in the repository's rule catalog. */
 export function dockwrightUrl(name: string): string {
-  return `https://github.com/dockwright/dockwright/blob/main/docs/rules.md#${kebab(name).toLowerCase()}`;
+  return `https://github.com/dockwright/dockwright/blob/main/docs/rules.md#${name.toLowerCase()}`;
 }
 
 function kebab(name: string): string {

@@ -2,8 +2,10 @@ import type { AnyInstructionNode, CommandForm, Mount } from '../../ir/nodes/inde
 import type { Text } from '../../ir/text.js';
 import {
   commentProblem,
+  copyOperandProblem,
   flagValueProblem,
   heredocBodyProblem,
+  labelKeyProblem,
   MOUNT_FORBIDDEN,
   runCommandProblem,
   shellFormProblem,
@@ -30,6 +32,9 @@ export const UnencodableValue = defineRule({
     };
     const words = (node: AnyInstructionNode, what: string, texts: readonly (Text | undefined)[]): void => {
       for (const text of texts) if (text !== undefined) report(node, what, wordProblem(text, esc));
+    };
+    const operands = (node: AnyInstructionNode, what: string, texts: readonly Text[]): void => {
+      for (const text of texts) report(node, what, copyOperandProblem(text, esc));
     };
     const flags = (node: AnyInstructionNode, what: string, texts: readonly (Text | undefined)[]): void => {
       for (const text of texts) if (text !== undefined) report(node, what, flagValueProblem(text));
@@ -72,19 +77,19 @@ export const UnencodableValue = defineRule({
         env: (node) => node.pairs.forEach((p) => words(node, `The ENV value of ${p.key}`, [p.value])),
         label: (node) =>
           node.pairs.forEach((p) => {
-            words(node, 'The LABEL key', [p.key]);
+            report(node, `The LABEL key ${JSON.stringify(p.key)}`, labelKeyProblem(p.key, esc));
             words(node, `The LABEL value of ${p.key}`, [p.value]);
           }),
         arg: (node) => words(node, `The default of ARG ${node.name}`, [node.default]),
         comment: (node) => report(node, 'The comment', commentProblem(node.text)),
         maintainer: (node) => report(node, 'The MAINTAINER name', /[\n\r\0]/.test(node.name) ? 'contains a line break or NUL' : undefined),
         copy: (node) => {
-          words(node, 'A COPY path', [...node.sources, node.dest]);
+          operands(node, 'A COPY path', [...node.sources, node.dest]);
           flags(node, 'A COPY flag value', [node.from, node.chown, node.chmod, ...node.exclude]);
           if (node.inline !== undefined) report(node, 'The COPY content', heredocBodyProblem(node.inline));
         },
         add: (node) => {
-          words(node, 'An ADD path', [...node.sources, node.dest]);
+          operands(node, 'An ADD path', [...node.sources, node.dest]);
           flags(node, 'An ADD flag value', [node.chown, node.chmod, node.checksum, ...node.exclude]);
         },
       },

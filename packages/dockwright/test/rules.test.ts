@@ -1,0 +1,142 @@
+import { describe, expect, test } from 'vitest';
+import {
+  arg,
+  check,
+  expand,
+  from,
+  platformArgs,
+  raw,
+  rules,
+  synth,
+  SynthError,
+  type Diagnostic,
+  type Image,
+  type ir,
+} from 'dockwright';
+
+/** The rule names an image breaks, with their severities. */
+const found = (image: Image | ir.DockerfileNode): string[] => check(image).map((d) => `${d.severity} ${d.rule}`);
+
+/** Any stage, for JavaScript-style calls the types would refuse. */
+const loose = (stage: unknown): any => stage;
+
+describe('each rule reports its shape', () => {
+  const cases: [string, () => Image, string][] = [
+    ['MultipleInstructionsDisallowed', () => loose(from('alpine').cmd(['a'])).cmd(['b']), 'error'],
+    ['DuplicateStageName', () => from(from('alpine', { as: 'x' })).copy({ from: from('alpine', { as: 'x' }), src: '/a', dest: '/a' }), 'error'],
+    ['ReservedStageName', () => from(from('alpine', { as: 'scratch' })), 'error'],
+    ['InvalidStageName', () => from(from('alpine', { as: 'Build' })), 'error'],
+    ['WorkdirRelativePath', () => from('alpine').workdir('app'), 'warning'],
+    ['UndefinedVar', () => from('alpine').env('A', expand`${arg('VERSION')}`), 'error'],
+    ['UndefinedArgInFrom', () => from(raw('alpine:$TAG')), 'warning'],
+    ['SecretsUsedInArgOrEnv', () => from('alpine').env('GITHUB_TOKEN', 'x'), 'warning'],
+    ['ExposeInvalidFormat', () => from('alpine').expose('8080:80'), 'warning'],
+    ['ExposeProtoCasing', () => from('alpine').expose('80/TCP'), 'warning'],
+    ['JSONArgsRecommended', () => from('alpine').cmd('redis-server'), 'warning'],
+    ['RedundantTargetPlatform', () => from('alpine', { platform: platformArgs.TARGETPLATFORM }), 'warning'],
+    ['MaintainerDeprecated', () => from('alpine').maintainer('me'), 'warning'],
+    ['InvalidDefaultArgInFrom', () => from(expand`alpine:${arg('TAG')}`), 'warning'],
+    ['FromPlatformFlagConstDisallowed', () => from('alpine', { platform: 'linux/amd64' }), 'warning'],
+    ['MissingFrom', () => from(''), 'error'],
+    ['EmptyValue', () => from('alpine').run(''), 'error'],
+    ['InvalidPort', () => from('alpine').expose(70000), 'error'],
+    ['InvalidImageReference', () => from('Alpine Linux'), 'error'],
+    ['CopySourceOutsideContext', () => from('alpine').copy('../secrets', '/s'), 'error'],
+    ['MultipleSourcesNeedDirectory', () => from('alpine').copy(['a', 'b'], '/dst'), 'error'],
+    ['InvalidOnbuildTrigger', () => from('alpine').onbuild((s) => s.onbuild((t) => t.run('x'))), 'error'],
+    ['UnencodableValue', () => from('alpine').env('A', 'x\nRUN rm -rf /'), 'error'],
+    ['InvalidName', () => from('alpine').env('MY VAR', 'x'), 'error'],
+    ['InvalidFlagValue', () => from('alpine').copy('a', '/a', { chmod: 'rwx' }), 'error'],
+    ['ConflictingArgDefault', () => from(expand`${arg('IMG', 'alpine')}`).copy({ from: from(expand`${arg('IMG', 'debian')}`, { as: 'other' }), src: '/a', dest: '/a' }), 'error'],
+    ['InvalidDirective', () => from('alpine').$dockerfile({ escape: '/' as never }), 'error'],
+  ];
+
+  test.each(cases)('%s', (rule, make, severity) => {
+    expect(found(make())).toContain(`${severity} ${rule}`);
+  });
+
+  test('every rule in the catalog has a case here', () => {
+    expect(rules.map((r) => r.name).sort()).toEqual(
+      [...cases.map(([name]) => name), 'UnknownStageReference', 'CircularStageDependency'].sort(),
+    );
+  });
+
+  test('BuildKit rules link to BuildKit, ours to our catalog', () => {
+    const byName = new Map(rules.map((r) => [r.name, r.url]));
+    expect(byName.get('JSONArgsRecommended')).toBe('https://docs.docker.com/go/dockerfile/rule/json-args-recommended/');
+    expect(byName.get('EmptyValue')).toMatch(/docs\/rules\.md#emptyvalue$/);
+  });
+});
+
+describe('stage graph rules on IR that a parser could produce', () => {
+  const stage = (name: string, image: string, instructions: ir.InstructionNode[] = []): ir.StageNode =>
+    ({ kind: 'stage', from: { kind: 'from', image, name }, instructions }) as ir.StageNode;
+  const copyFrom = (from: string): ir.CopyNode => ({ kind: 'copy', from, sources: ['/a'], dest: '/a', exclude: [] });
+  const file = (...stages: ir.StageNode[]): ir.DockerfileNode => ({ kind: 'dockerfile', directives: {}, globalArgs: [], stages });
+
+  test('UnknownStageReference: an index at or after the current stage', () => {
+    expect(found(file(stage('a', 'alpine', [copyFrom('1')])))).toContain('error UnknownStageReference');
+    expect(found(file(stage('a', 'alpine'), stage('b', 'alpine', [copyFrom('0')])))).toEqual([]);
+  });
+
+  test('CircularStageDependency: stages that copy from each other', () => {
+    expect(found(file(stage('a', 'alpine', [copyFrom('b')]), stage('b', 'alpine', [copyFrom('a')])))).toContain(
+      'error CircularStageDependency',
+    );
+  });
+});
+
+describe('synth', () => {
+  test('throws one SynthError with code synth.invalid carrying every diagnostic', () => {
+    const image = from('alpine').run('').workdir('rel').env('A', 'x\ny');
+    let error: unknown;
+    try {
+      synth(image);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SynthError);
+    expect((error as SynthError).code).toBe('synth.invalid');
+    expect((error as SynthError).diagnostics.map((d: Diagnostic) => d.rule)).toEqual(['EmptyValue', 'WorkdirRelativePath', 'UnencodableValue']);
+  });
+
+  test('warnings do not stop synth', () => {
+    expect(synth(from('alpine').cmd('redis-server'))).toBe('FROM alpine\nCMD redis-server\n');
+  });
+
+  test("a diagnostic's loc is the user's call site: this file, this line", () => {
+    const line = new Error().stack!.split('\n')[1]!.match(/:(\d+):\d+\)?$/)![1];
+    const [d] = check(from('alpine').workdir('relative'));
+    expect(d?.loc?.file).toBe(import.meta.filename);
+    expect(d?.loc?.line).toBe(Number(line) + 1);
+    expect(d?.loc?.column).toBeGreaterThan(1);
+  });
+
+  test('the loc of a global ARG is the from() call that used it', () => {
+    const image = from(expand`alpine:${arg('GITHUB_TOKEN', 'x')}`);
+    const [d] = check(image);
+    expect(d?.rule).toBe('SecretsUsedInArgOrEnv');
+    expect(d?.loc?.file).toBe(import.meta.filename);
+  });
+});
+
+describe('check configuration', () => {
+  const image = from('alpine').cmd('redis-server').workdir('rel');
+
+  test('skip drops a rule; error=true turns warnings into errors', () => {
+    expect(found(image)).toEqual(['warning JSONArgsRecommended', 'warning WorkdirRelativePath']);
+    expect(check(image, { check: { skip: ['JSONArgsRecommended'] } }).map((d) => d.rule)).toEqual(['WorkdirRelativePath']);
+    expect(() => synth(image, { check: { error: true } })).toThrow(SynthError);
+  });
+
+  test('the # check= directive on the image is honoured and printed', () => {
+    const configured = image.$dockerfile({ check: { skip: 'all' } });
+    expect(found(configured)).toEqual([]);
+    expect(synth(configured)).toBe('# check=skip=all\n\nFROM alpine\nCMD redis-server\nWORKDIR rel\n');
+  });
+
+  test('rules that guard the structure cannot be skipped', () => {
+    const broken = from('alpine').env('A', 'x\nRUN rm -rf /').$dockerfile({ check: { skip: 'all' } });
+    expect(() => synth(broken)).toThrow(SynthError);
+  });
+});
