@@ -32,3 +32,29 @@ export function imageInfo(image: Image): ImageInfo {
 export function isImage(value: unknown): value is Image {
   return value instanceof StageImpl;
 }
+
+/** An image found among a module's exports, with the export path it was found at. */
+export interface ExportedImage {
+  /** `app`, `default`, `python[1]`, `services.api`. */
+  readonly exportName: string;
+  readonly image: Image;
+}
+
+/**
+ * The images a definitions module exports: each export may be an image, or an array or record
+ * of images. Other exports are ignored; module order is kept.
+ */
+export function collectImages(exports: Readonly<Record<string, unknown>>): ExportedImage[] {
+  const found: ExportedImage[] = [];
+  for (const [name, value] of Object.entries(exports)) {
+    if (isImage(value)) found.push({ exportName: name, image: value });
+    else if (Array.isArray(value)) {
+      value.forEach((item, i) => isImage(item) && found.push({ exportName: `${name}[${i}]`, image: item }));
+    } else if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+      for (const [key, item] of Object.entries(value)) {
+        if (isImage(item)) found.push({ exportName: `${name}.${key}`, image: item });
+      }
+    }
+  }
+  return found;
+}

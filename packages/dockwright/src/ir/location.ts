@@ -9,7 +9,11 @@ export interface SourceLocation {
 
 type StackHolder = { stack?: string };
 
-const hasCaptureStackTrace = typeof (Error as { captureStackTrace?: unknown }).captureStackTrace === 'function';
+/** V8's (Node, Chrome, Deno, Bun) stack API; other engines get no call sites. */
+const V8Error = Error as ErrorConstructor & {
+  stackTraceLimit: number;
+  captureStackTrace?: (target: object, api?: (...args: never[]) => unknown) => void;
+};
 
 /**
  * Records the call site of `api` (the public function the user called) without formatting the
@@ -17,12 +21,12 @@ const hasCaptureStackTrace = typeof (Error as { captureStackTrace?: unknown }).c
  * that are actually reported.
  */
 export function captureCallSite(api: (...args: never[]) => unknown): SourceLocation | undefined {
-  if (!hasCaptureStackTrace) return undefined;
+  if (typeof V8Error.captureStackTrace !== 'function') return undefined;
   const holder: StackHolder = {};
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 1;
-  Error.captureStackTrace(holder, api);
-  Error.stackTraceLimit = limit;
+  const limit = V8Error.stackTraceLimit;
+  V8Error.stackTraceLimit = 1;
+  V8Error.captureStackTrace(holder, api);
+  V8Error.stackTraceLimit = limit;
   return new CallSiteLocation(holder);
 }
 
