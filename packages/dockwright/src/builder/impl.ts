@@ -70,34 +70,42 @@ interface EntryLink {
   readonly previous: EntryLink | null;
 }
 
-export interface StageState {
+/** What a stage is apart from its instructions; shared by every value of one chain. */
+export interface StageHead {
   readonly base: BaseSpec;
   readonly platform: Text | undefined;
   readonly platformArgs: readonly ArgRef[];
   readonly fromLoc: SourceLocation | undefined;
   readonly name: string | undefined;
-  readonly last: EntryLink | null;
   readonly meta: ImageMeta;
   readonly dockerfile: DockerfileOptions;
+}
+
+export interface StageState {
+  readonly head: StageHead;
+  readonly last: EntryLink | null;
 }
 
 const EMPTY: readonly never[] = Object.freeze([]);
 
 /** The hidden implementation of `Stage`: frozen state, every method returns a new instance. */
 export class StageImpl implements StageLike {
-  readonly #state: StageState;
+  // Private and never handed out, so immutable without the cost of freezing on every call.
+  readonly #head: StageHead;
+  readonly #last: EntryLink | null;
 
-  constructor(state: StageState) {
-    this.#state = Object.freeze(state);
+  constructor(head: StageHead, last: EntryLink | null) {
+    this.#head = head;
+    this.#last = last;
     Object.freeze(this);
   }
 
   get stageName(): string | undefined {
-    return this.#state.name;
+    return this.#head.name;
   }
 
   get meta(): ImageMeta {
-    return this.#state.meta;
+    return this.#head.meta;
   }
 
   toIR(): DockerfileNode {
@@ -216,13 +224,13 @@ export class StageImpl implements StageLike {
   onbuild(triggers: (stage: StageImpl) => StageLike): StageImpl {
     const loc = captureCallSite(this.onbuild);
     if (typeof triggers !== 'function') throw invalidArgument('onbuild() takes a callback: onbuild((s) => s.run(...))');
-    const recorder = new StageImpl({ ...INITIAL, base: { kind: 'trigger' } });
+    const recorder = new StageImpl({ ...INITIAL_HEAD, base: { kind: 'trigger' } }, null);
     const recorded = triggers(recorder);
-    if (!(recorded instanceof StageImpl) || recorded.#state.base.kind !== 'trigger') {
+    if (!(recorded instanceof StageImpl) || recorded.#head.base.kind !== 'trigger') {
       throw invalidArgument('onbuild() callback must return the stage it was given, with the trigger instructions added');
     }
     let next: StageImpl = this;
-    for (const entry of entriesOf(recorded.#state)) {
+    for (const entry of entriesOf(StageImpl.stateOf(recorded))) {
       const wrap = (trigger: AnyInstructionNode): OnbuildNode => makeNode('onbuild', { trigger, loc });
       next = entry instanceof DeferredInstruction
         ? next.#push(entry.deps, (resolve) => wrap(entry.make(resolve)))
@@ -270,7 +278,7 @@ export class StageImpl implements StageLike {
 
   as(name: string): StageImpl {
     requireString(name, 'as()');
-    return new StageImpl({ ...this.#state, name });
+    return new StageImpl({ ...this.#head, name }, this.#last);
   }
 
   $if<R extends StageLike>(condition: unknown, fn: (stage: this) => R, otherwise?: (stage: this) => R): R | this {
@@ -283,23 +291,22 @@ export class StageImpl implements StageLike {
   }
 
   $meta(meta: ImageMeta): StageImpl {
-    const merged: ImageMeta = { ...this.#state.meta, ...meta };
-    return new StageImpl({
-      ...this.#state,
-      meta: Object.freeze({
-        ...merged,
-        tags: merged.tags && frozen(merged.tags),
-        buildArgs: merged.buildArgs && Object.freeze({ ...merged.buildArgs }),
-      }),
+    const merged: ImageMeta = { ...this.#head.meta, ...meta };
+    const frozenMeta = Object.freeze({
+      ...merged,
+      tags: merged.tags && frozen(merged.tags),
+      buildArgs: merged.buildArgs && Object.freeze({ ...merged.buildArgs }),
     });
+    return new StageImpl({ ...this.#head, meta: frozenMeta }, this.#last);
   }
 
   $dockerfile(options: DockerfileOptions): StageImpl {
-    return new StageImpl({ ...this.#state, dockerfile: Object.freeze({ ...this.#state.dockerfile, ...options }) });
+    const dockerfile = Object.freeze({ ...this.#head.dockerfile, ...options });
+    return new StageImpl({ ...this.#head, dockerfile }, this.#last);
   }
 
   #add(entry: Entry): StageImpl {
-    return new StageImpl({ ...this.#state, last: { entry, previous: this.#state.last } });
+    return new StageImpl(this.#head, { entry, previous: this.#last });
   }
 
   /** Adds an instruction that may name other stages; it is made now when it names none. */
@@ -307,18 +314,17 @@ export class StageImpl implements StageLike {
     return this.#add(deps.length === 0 ? make(noStages) : new DeferredInstruction(deps, make));
   }
 
-  /** The frozen state of a stage value, for the IR assembler; not part of the public API. */
+  /** The state of a stage value, for the IR assembler; not part of the public API. */
   static stateOf(stage: StageImpl): StageState {
-    return stage.#state;
+    return { head: stage.#head, last: stage.#last };
   }
 }
 
-export const INITIAL: Omit<StageState, 'base'> = Object.freeze({
+const INITIAL_HEAD: Omit<StageHead, 'base'> = Object.freeze({
   platform: undefined,
   platformArgs: EMPTY,
   fromLoc: undefined,
   name: undefined,
-  last: null,
   meta: Object.freeze({}),
   dockerfile: Object.freeze({}),
 });
@@ -332,14 +338,15 @@ export function entriesOf(state: StageState): Entry[] {
 
 /** Starts a stage; `from()` is the public entry point. */
 export function startStage(base: BaseSpec, name: string | undefined, platform: TextInput | undefined, fromLoc: SourceLocation | undefined): StageImpl {
-  return new StageImpl({
-    ...INITIAL,
+  const head: StageHead = {
+    ...INITIAL_HEAD,
     base,
     name,
     platform: platform === undefined ? undefined : toText(platform, 'from() platform'),
     platformArgs: argRefsOf(platform),
     fromLoc,
-  });
+  };
+  return new StageImpl(head, null);
 }
 
 function noStages(): never {

@@ -1,7 +1,7 @@
 import type { ArgNode, Directives, DockerfileNode, InstructionNode, StageNode } from '../ir/nodes/index.js';
 import { frozen, makeNode } from '../ir/nodes/index.js';
 import { isAutomaticArg, type Text } from '../ir/text.js';
-import { DeferredInstruction, entriesOf, StageImpl, type StageState } from './impl.js';
+import { DeferredInstruction, entriesOf, StageImpl, type StageHead } from './impl.js';
 import type { CheckConfig, ImageMeta } from './options.js';
 import type { ArgRef } from './refs.js';
 
@@ -20,25 +20,26 @@ export function buildDockerfile(image: StageImpl): DockerfileNode {
 
   const stages = order.map((stage): StageNode => {
     const state = StageImpl.stateOf(stage);
+    const head = state.head;
     const from = makeNode('from', {
-      image: fromImage(state, resolve),
-      platform: state.platform,
+      image: fromImage(head, resolve),
+      platform: head.platform,
       name: names.get(stage),
-      loc: state.fromLoc,
+      loc: head.fromLoc,
     });
     const instructions = entriesOf(state).map((entry): InstructionNode => {
       const node = entry instanceof DeferredInstruction ? entry.make(resolve) : entry;
       return node.kind === 'arg' ? inheritGlobalDefault(node, globalDefaults) : node;
     });
-    return makeNode('stage', { from, instructions: frozen(instructions), loc: state.fromLoc });
+    return makeNode('stage', { from, instructions: frozen(instructions), loc: head.fromLoc });
   });
 
-  const state = StageImpl.stateOf(image);
+  const { head } = StageImpl.stateOf(image);
   return makeNode('dockerfile', {
-    directives: directivesOf(state),
+    directives: directivesOf(head),
     globalArgs: frozen(globalArgs),
     stages: frozen(stages),
-    loc: state.fromLoc,
+    loc: head.fromLoc,
   });
 }
 
@@ -66,7 +67,7 @@ export function imageDependencies(image: StageImpl): StageImpl[] {
 
 function directDependencies(stage: StageImpl): StageImpl[] {
   const state = StageImpl.stateOf(stage);
-  const deps: StageImpl[] = state.base.kind === 'stage' ? [state.base.stage] : [];
+  const deps: StageImpl[] = state.head.base.kind === 'stage' ? [state.head.base.stage] : [];
   for (const entry of entriesOf(state)) {
     if (entry instanceof DeferredInstruction) deps.push(...entry.deps);
   }
@@ -107,12 +108,12 @@ function nameStages(order: readonly StageImpl[], image: StageImpl): Map<StageImp
   return names;
 }
 
-function fromImage(state: StageState, resolve: (stage: StageImpl) => string): Text {
-  switch (state.base.kind) {
+function fromImage(head: StageHead, resolve: (stage: StageImpl) => string): Text {
+  switch (head.base.kind) {
     case 'image':
-      return state.base.image;
+      return head.base.image;
     case 'stage':
-      return resolve(state.base.stage);
+      return resolve(head.base.stage);
     case 'trigger':
       throw new Error('unreachable: an ONBUILD recorder is never a stage of a Dockerfile');
   }
@@ -122,17 +123,17 @@ function fromImage(state: StageState, resolve: (stage: StageImpl) => string): Te
 function collectGlobalArgs(order: readonly StageImpl[]): ArgNode[] {
   const args: ArgNode[] = [];
   const seen = new Set<string>();
-  const add = (ref: ArgRef, state: StageState): void => {
+  const add = (ref: ArgRef, head: StageHead): void => {
     if (isAutomaticArg(ref.name)) return;
     const key = `${ref.name}\0${ref.default ?? '\u0001'}`;
     if (seen.has(key)) return;
     seen.add(key);
-    args.push(makeNode('arg', { name: ref.name, default: ref.default, loc: state.fromLoc }));
+    args.push(makeNode('arg', { name: ref.name, default: ref.default, loc: head.fromLoc }));
   };
   for (const stage of order) {
-    const state = StageImpl.stateOf(stage);
-    if (state.base.kind === 'image') state.base.args.forEach((ref) => add(ref, state));
-    state.platformArgs.forEach((ref) => add(ref, state));
+    const { head } = StageImpl.stateOf(stage);
+    if (head.base.kind === 'image') head.base.args.forEach((ref) => add(ref, head));
+    head.platformArgs.forEach((ref) => add(ref, head));
   }
   return args;
 }
@@ -144,8 +145,8 @@ function inheritGlobalDefault(node: ArgNode, globalDefaults: Map<string, Text | 
   return makeNode('arg', { name: node.name, default: undefined, loc: node.loc });
 }
 
-function directivesOf(state: StageState): Directives {
-  const { syntax, escape, check } = state.dockerfile;
+function directivesOf(head: StageHead): Directives {
+  const { syntax, escape, check } = head.dockerfile;
   return Object.freeze({ syntax, escape, check: check && formatCheck(check) });
 }
 

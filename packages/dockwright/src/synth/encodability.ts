@@ -7,6 +7,9 @@ import type { Text } from '../ir/text.js';
 
 export type EscapeChar = '\\' | '`';
 
+/** An escape character at the end of a line (spaces may follow) makes Docker join the next line. */
+const TRAILING_ESCAPE: Record<EscapeChar, RegExp> = { '\\': /\\[ \t]*$/, '`': /`[ \t]*$/ };
+
 /** A problem, phrased to follow "the value ...", or undefined when the value can be printed. */
 export type Problem = string | undefined;
 
@@ -16,7 +19,7 @@ export function shellFormProblem(command: string, escape: EscapeChar): Problem {
   if (command.includes('\r')) return 'contains a carriage return (\\r), which Docker drops at line ends';
   if (command.includes('\n')) return 'contains a newline; pass a multi-line script to run() (it becomes a heredoc)';
   if (command.trim() === '') return undefined; // EmptyValue reports this one
-  if (new RegExp(`${escapeRegExp(escape)}[ \\t]*$`).test(command)) {
+  if (TRAILING_ESCAPE[escape].test(command)) {
     return `ends with the escape character ${escape}, which would join the next line into this instruction`;
   }
   if (/^\s*--/.test(command)) return 'starts with "--", which Docker would read as a flag of the instruction';
@@ -127,8 +130,4 @@ function endsWithOddEscapes(text: string, escape: EscapeChar): boolean {
 function describeChar(ch: string): string {
   const names: Record<string, string> = { ' ': 'a space', '\t': 'a tab', '\n': 'a newline', '\r': 'a carriage return', '\0': 'a NUL character', ',': 'a comma' };
   return names[ch] ?? `"${ch}"`;
-}
-
-function escapeRegExp(ch: string): string {
-  return ch.replace(/[\\^$.*+?()[\]{}|`]/g, '\\$&');
 }

@@ -24,6 +24,8 @@ export function validate(file: DockerfileNode, options: ValidateOptions = {}): D
   const settings = checkSettings(file.directives.check, options.check);
   const diagnostics: Diagnostic[] = [];
   const visitors: Visitor[] = [];
+  // A node without a location (hand-made IR) is reported at the from() of its stage.
+  let fallbackLoc: SourceLocation | undefined = file.loc;
   const hooks = new Map<string, Hook[]>();
 
   for (const rule of options.rules ?? allRules) {
@@ -34,7 +36,7 @@ export function validate(file: DockerfileNode, options: ValidateOptions = {}): D
       file,
       escape: file.directives.escape ?? '\\',
       report: (loc: SourceLocation | undefined, message: string) =>
-        diagnostics.push(Object.freeze({ rule: rule.name, severity, message, url: rule.url, loc })),
+        diagnostics.push(Object.freeze({ rule: rule.name, severity, message, url: rule.url, loc: loc ?? fallbackLoc })),
     };
     const visitor = rule.create(ctx);
     visitors.push(visitor);
@@ -51,6 +53,7 @@ export function validate(file: DockerfileNode, options: ValidateOptions = {}): D
     if (node.kind === 'onbuild') visit(node.trigger, { ...where, trigger: true });
   };
   file.stages.forEach((stage, stageIndex) => {
+    fallbackLoc = stage.from.loc ?? file.loc;
     for (const visitor of visitors) visitor.stage?.(stage, stageIndex);
     const where: Where = { stage, stageIndex, trigger: false };
     visit(stage.from, where);
