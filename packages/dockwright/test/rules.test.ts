@@ -140,3 +140,13 @@ describe('check configuration', () => {
     expect(() => synth(broken)).toThrow(SynthError);
   });
 });
+
+describe('the rule catalog in docs/rules.md', () => {
+  test('lists every rule with its severity', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync(new URL('../../../docs/rules.md', import.meta.url), 'utf8');
+    for (const rule of rules) {
+      expect(doc).toMatch(new RegExp(`\\| \\[${rule.name}\\]\\([^)]*\\) \\| ${rule.severity}`));
+    }
+  });
+});
