@@ -2,8 +2,8 @@ import type { CheckConfig } from '../builder/options.js';
 import type { AnyInstructionNode, DockerfileNode } from '../ir/nodes/index.js';
 import type { SourceLocation } from '../ir/location.js';
 import { rules as allRules } from './catalog.js';
-import { checkSettings } from './config.js';
-import type { Diagnostic } from './diagnostic.js';
+import { checkSettings, type CheckSettings } from './config.js';
+import type { Diagnostic, Severity } from './diagnostic.js';
 import type { Rule, RuleContext, Visitor, Where } from './rule.js';
 
 export interface ValidateOptions {
@@ -21,35 +21,36 @@ type Hook = (node: AnyInstructionNode, where: Where) => void;
  * Global ARGs belong to no stage: rules that care read them in their `file` hook.
  */
 export function validate(file: DockerfileNode, options: ValidateOptions = {}): Diagnostic[] {
-  const settings = checkSettings(file.directives.check, options.check);
+  const settings = file.directives.check === undefined && options.check === undefined
+    ? DEFAULT_SETTINGS
+    : checkSettings(file.directives.check, options.check);
   const diagnostics: Diagnostic[] = [];
   const visitors: Visitor[] = [];
+  const hooks: Partial<Record<string, Hook[]>> = {};
   // A node without a location (hand-made IR) is reported at the from() of its stage.
   let fallbackLoc: SourceLocation | undefined = file.loc;
-  const hooks = new Map<string, Hook[]>();
+  const escape = file.directives.escape ?? '\\';
 
   for (const rule of options.rules ?? allRules) {
-    const skipped = settings.skip === 'all' || settings.skip.has(rule.name);
-    if (skipped && !rule.fatal) continue;
-    const severity = settings.error ? 'error' : rule.severity;
+    if (!rule.fatal && (settings.skip === 'all' || settings.skip.has(rule.name))) continue;
+    const severity: Severity = settings.error ? 'error' : rule.severity;
     const ctx: RuleContext = {
       file,
-      escape: file.directives.escape ?? '\\',
-      report: (loc: SourceLocation | undefined, message: string) =>
+      escape,
+      report: (loc, message) =>
         diagnostics.push(Object.freeze({ rule: rule.name, severity, message, url: rule.url, loc: loc ?? fallbackLoc })),
     };
     const visitor = rule.create(ctx);
     visitors.push(visitor);
-    for (const [kind, hook] of Object.entries(visitor.instruction ?? {})) {
-      if (!hooks.has(kind)) hooks.set(kind, []);
-      hooks.get(kind)!.push(hook as Hook);
+    for (const kind of instructionKindsOf(rule, visitor)) {
+      (hooks[kind] ??= []).push(visitor.instruction![kind as AnyInstructionNode['kind']] as Hook);
     }
   }
 
   for (const visitor of visitors) visitor.file?.(file);
   const visit = (node: AnyInstructionNode, where: Where): void => {
-    const list = hooks.get(node.kind);
-    if (list) for (const hook of list) hook(node, where);
+    const list = hooks[node.kind];
+    if (list !== undefined) for (const hook of list) hook(node, where);
     if (node.kind === 'onbuild') visit(node.trigger, { ...where, trigger: true });
   };
   file.stages.forEach((stage, stageIndex) => {
@@ -60,4 +61,18 @@ export function validate(file: DockerfileNode, options: ValidateOptions = {}): D
     for (const node of stage.instructions) visit(node, where);
   });
   return diagnostics;
+}
+
+const DEFAULT_SETTINGS: CheckSettings = checkSettings(undefined, undefined);
+
+/** The instruction kinds a rule visits never change, so they are read once per rule. */
+const kindsByRule = new WeakMap<Rule, readonly string[]>();
+
+function instructionKindsOf(rule: Rule, visitor: Visitor): readonly string[] {
+  let kinds = kindsByRule.get(rule);
+  if (kinds === undefined) {
+    kinds = Object.keys(visitor.instruction ?? {});
+    kindsByRule.set(rule, kinds);
+  }
+  return kinds;
 }
