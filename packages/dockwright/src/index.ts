@@ -18,4 +18,5 @@ export type { Diagnostic, Severity } from './validate/diagnostic.js';
 export { parseCheckDirective } from './validate/config.js';
 export { ErrorCode, DockwrightError, SynthError } from './errors/index.js';
 export type * as ir from './ir/index.js';
-export type { SourceLocation, Text, TextNode } from './ir/index.js';
+export type { SourceLocation, Text, TextNode, StageReference, DockerfileNode, StageNode, InstructionNode, AnyInstructionNode } from './ir/index.js';
+export { stageReferences, resolveStage, textToDisplay } from './ir/index.js';

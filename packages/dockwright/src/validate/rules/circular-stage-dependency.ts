@@ -1,5 +1,5 @@
 import { dockwrightUrl, defineRule } from '../rule.js';
-import { resolveStage, stageReferences } from '../stage-graph.js';
+import { resolveStage, stageReferences } from '../../ir/stage-graph.js';
 
 /** Stages that need each other (through FROM, COPY --from or mounts) can never be built. */
 export const CircularStageDependency = defineRule({

@@ -1,5 +1,5 @@
 import { dockwrightUrl, defineRule } from '../rule.js';
-import { resolveStage, stageReferences } from '../stage-graph.js';
+import { resolveStage, stageReferences } from '../../ir/stage-graph.js';
 
 /** `--from=3` in a file with three stages, or a stage referring to itself by number. */
 export const UnknownStageReference = defineRule({

@@ -1,6 +1,6 @@
-import type { DockerfileNode, StageNode } from '../ir/nodes/index.js';
-import { isLiteral, type Text } from '../ir/text.js';
-import type { SourceLocation } from '../ir/location.js';
+import type { DockerfileNode, StageNode } from './nodes/index.js';
+import { isLiteral, type Text } from './text.js';
+import type { SourceLocation } from './location.js';
 
 /** A reference from one stage to another, by name or index, as FROM, COPY --from or --mount from. */
 export interface StageReference {

@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// The only file that touches `process`: everything else gets an Io.
+import { run } from './program.js';
+
+// Definitions files are TypeScript run through jiti: map their stack traces back to the .ts lines.
+process.setSourceMapsEnabled(true);
+
+// `pnpm dockwright ...` runs in the workspace root; the user meant the folder they typed it in.
+const cwd = process.env.npm_lifecycle_event === 'dockwright' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
+
+process.exitCode = await run(process.argv.slice(2), {
+  cwd,
+  env: process.env,
+  stdout: process.stdout,
+  stderr: process.stderr,
+});

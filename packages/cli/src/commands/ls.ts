@@ -1,0 +1,67 @@
+import { relative } from 'node:path';
+import type { DockerfileNode } from 'dockwright';
+import { loadDefinitions, type DefinedImage, type Definitions } from '../definitions.js';
+import { ExitCode } from '../exit-codes.js';
+import type { Io } from '../io.js';
+
+export interface LsFlags {
+  readonly file: string;
+  readonly typecheck?: boolean;
+  readonly json?: boolean;
+}
+
+/** One row of `dockwright ls`. */
+export interface ImageSummary {
+  readonly name: string;
+  readonly export: string;
+  readonly tags: readonly string[];
+  /** Relative to the working folder; null when it would print to stdout. */
+  readonly dockerfile: string | null;
+  /** Images its stages start from or copy from, outside this Dockerfile. */
+  readonly bases: readonly string[];
+  /** Images of the same definitions that must be built first. */
+  readonly dependsOn: readonly string[];
+}
+
+/** `dockwright ls`: the images, their tags, output paths, bases and dependencies. */
+export async function lsCommand(flags: LsFlags, io: Io): Promise<ExitCode> {
+  const definitions = await loadDefinitions(flags.file, { cwd: io.cwd, typecheck: flags.typecheck });
+  const rows = definitions.images.map((image) => summarize(image, definitions, io.cwd));
+  if (flags.json) {
+    io.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+    return ExitCode.Ok;
+  }
+  const table = [
+    ['NAME', 'TAGS', 'DOCKERFILE', 'BASES', 'DEPENDS ON'],
+    ...rows.map((r) => [r.name, r.tags.join(',') || '-', r.dockerfile ?? '(stdout)', r.bases.join(',') || '-', r.dependsOn.join(',') || '-']),
+  ];
+  const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
+  for (const row of table) io.stdout.write(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd() + '\n');
+  return ExitCode.Ok;
+}
+
+export function summarize(image: DefinedImage, definitions: Definitions, cwd: string): ImageSummary {
+  const info = definitions.sdk.imageInfo(image.image);
+  const dependsOn = info.dependencies.map(
+    (dep) => definitions.images.find((d) => d.image === dep)?.name ?? definitions.sdk.imageInfo(dep).reference ?? '?',
+  );
+  return {
+    name: image.name,
+    export: image.exportName,
+    tags: image.meta.tags ?? [],
+    dockerfile: image.dockerfile === undefined ? null : relative(cwd, image.dockerfile),
+    bases: externalBases(image.image.toIR(), definitions),
+    dependsOn,
+  };
+}
+
+/** FROM and COPY --from images that are not stages of the same Dockerfile. */
+function externalBases(file: DockerfileNode, definitions: Definitions): string[] {
+  const stageNames = new Set(file.stages.map((s) => s.from.name).filter((n) => n !== undefined));
+  const bases = new Set<string>();
+  for (const stage of file.stages) {
+    const image = definitions.sdk.textToDisplay(stage.from.image);
+    if (!stageNames.has(image)) bases.add(image);
+  }
+  return [...bases];
+}

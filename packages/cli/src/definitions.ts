@@ -1,0 +1,122 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createJiti } from 'jiti';
+import { DockwrightError, type Image, type ImageMeta } from 'dockwright';
+
+/** The SDK as the definitions file sees it: every image operation goes through this one copy. */
+export type Sdk = typeof import('dockwright');
+
+/** One image of a definitions file, with what the CLI derives from its export and metadata. */
+export interface DefinedImage {
+  /** `meta.name`, else the export name in kebab case (`default` becomes the folder's name). */
+  readonly name: string;
+  /** Where it was exported: `app`, `default`, `python[1]`, `services.api`. */
+  readonly exportName: string;
+  readonly image: Image;
+  readonly meta: ImageMeta;
+  /** Absolute path of its Dockerfile when `meta.dockerfile` declares one. */
+  readonly dockerfile: string | undefined;
+}
+
+export interface Definitions {
+  /** Absolute path of the definitions file. */
+  readonly file: string;
+  readonly sdk: Sdk;
+  readonly images: readonly DefinedImage[];
+}
+
+export interface LoadOptions {
+  /** The folder paths are relative to, in arguments and in messages. */
+  readonly cwd: string;
+  /** Type-check with TypeScript before running the file. */
+  readonly typecheck?: boolean;
+}
+
+const SDK_DIR = dirname(createRequire(import.meta.url).resolve('dockwright/package.json'));
+/** The SDK's built entry point: `import ... from 'dockwright'` in any definitions file resolves here. */
+export const SDK_ENTRY = join(SDK_DIR, 'dist', 'index.js');
+export const SDK_TYPES = join(SDK_DIR, 'dist', 'index.d.ts');
+const CLI_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * Runs a definitions file (TypeScript or JavaScript, importing other local files as it likes)
+ * through jiti and returns the images it exports. Errors name the user's file and line.
+ */
+export async function loadDefinitions(path: string, options: LoadOptions): Promise<Definitions> {
+  const file = resolve(options.cwd, path);
+  if (!existsSync(file)) {
+    throw new DockwrightError(
+      'definitions.notFound',
+      `No definitions file at ${path}: create dockwright.ts here, or name one with -f <file>.`,
+    );
+  }
+  if (options.typecheck) {
+    const { typecheckDefinitions } = await import('./typecheck.js');
+    typecheckDefinitions(file, SDK_TYPES, options.cwd);
+  }
+  const jiti = createJiti(file, {
+    alias: { dockwright: SDK_ENTRY },
+    sourceMaps: true,
+    moduleCache: false,
+  });
+  const sdk = await jiti.import<Sdk>(SDK_ENTRY);
+  let exports: Record<string, unknown>;
+  try {
+    exports = await jiti.import<Record<string, unknown>>(file);
+  } catch (error) {
+    throw new DockwrightError('definitions.failed', describeLoadError(error, file), { cause: error });
+  }
+  const images = sdk.collectImages(exports).map(({ exportName, image }): DefinedImage => {
+    const meta = image.meta;
+    return {
+      name: meta.name ?? defaultName(exportName, file),
+      exportName,
+      image,
+      meta,
+      dockerfile: meta.dockerfile === undefined ? undefined : resolve(dirname(file), meta.dockerfile),
+    };
+  });
+  if (images.length === 0) {
+    throw new DockwrightError(
+      'definitions.noImages',
+      `${relative(options.cwd, file)} exports no image: export a stage made with from(), e.g. export const app = from('alpine')...`,
+    );
+  }
+  return { file, sdk, images };
+}
+
+/** `nodeApp` -> `node-app`, `python[1]` -> `python-1`, `default` -> the folder's name. */
+function defaultName(exportName: string, file: string): string {
+  const name = exportName === 'default' ? basename(dirname(file)) : exportName;
+  return name
+    .replace(/\[(\d+)\]/g, '-$1')
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase();
+}
+
+/** "file:line:col: message" for the user's own code, never our stack. */
+function describeLoadError(error: unknown, file: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // jiti reports syntax errors as "ParseError: <what>\n <file>:<line>:<col>".
+  const parse = /^(?:ParseError: )?([\s\S]*?)\s*\n\s*(\S+:\d+:\d+)\s*$/.exec(message);
+  if (parse) return `${parse[2]}: syntax error: ${parse[1]!.trim()}`;
+  const where = userFrame(error instanceof Error ? error.stack : undefined);
+  const name = error instanceof Error && error.name !== 'Error' ? `${error.name}: ` : '';
+  return `${where ?? file}: the definitions file threw ${name}${message}`;
+}
+
+const FRAME = /^\s*at (?:.*?\()?(?:file:\/\/)?(\/[^()]+?):(\d+):(\d+)\)?\s*$/;
+
+/** The first stack frame in the user's files: not Node's, not a dependency's, not dockwright's. */
+function userFrame(stack: string | undefined): string | undefined {
+  for (const line of stack?.split('\n') ?? []) {
+    const match = FRAME.exec(line);
+    if (!match) continue;
+    const path = match[1]!;
+    if (path.includes(`${sep}node_modules${sep}`) || path.startsWith(SDK_DIR + sep) || path.startsWith(CLI_DIR + sep)) continue;
+    return `${path}:${match[2]}:${match[3]}`;
+  }
+  return undefined;
+}

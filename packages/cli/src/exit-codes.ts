@@ -1,0 +1,21 @@
+import { DockwrightError, type ErrorCode } from 'dockwright';
+
+/** `0` success; `1` the work failed (invalid images, drift, a refused overwrite); `2` the CLI could not do the work. */
+export const ExitCode = { Ok: 0, Failed: 1, CouldNotRun: 2 } as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+const WORK_FAILED: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['synth.invalid', 'output.handWritten']);
+
+/** The exit code for an error that ended a command. */
+export function exitCodeFor(error: unknown): ExitCode {
+  if (error instanceof DockwrightError || isCoded(error)) {
+    return WORK_FAILED.has((error as { code: ErrorCode }).code) ? ExitCode.Failed : ExitCode.CouldNotRun;
+  }
+  return ExitCode.CouldNotRun;
+}
+
+/** Errors thrown by the SDK copy the definitions loaded are not `instanceof` ours: match the shape. */
+function isCoded(error: unknown): boolean {
+  const code: unknown = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.includes('.');
+}

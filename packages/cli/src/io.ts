@@ -1,0 +1,19 @@
+/** Everything the program touches outside itself; bin.ts passes the real process, tests pass fakes. */
+export interface Io {
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: Output;
+  readonly stderr: Output;
+}
+
+export interface Output {
+  write(text: string): void;
+  readonly isTTY?: boolean | undefined;
+}
+
+/** Colour only for a terminal, and never when NO_COLOR is set (FORCE_COLOR forces it). */
+export function useColor(io: Io, output: Output): boolean {
+  if (io.env.NO_COLOR) return false;
+  if (io.env.FORCE_COLOR && io.env.FORCE_COLOR !== '0') return true;
+  return output.isTTY === true;
+}

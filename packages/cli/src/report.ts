@@ -1,0 +1,36 @@
+import { relative } from 'node:path';
+import { styleText } from 'node:util';
+import type { Diagnostic } from 'dockwright';
+
+type Style = Parameters<typeof styleText>[0];
+
+/** Paints text when colour is on; identity otherwise. */
+export type Paint = (style: Style, text: string) => string;
+
+export function painter(color: boolean): Paint {
+  return color ? (style, text) => styleText(style, text) : (_style, text) => text;
+}
+
+/** `images.ts:12:4 error MultipleInstructionsDisallowed: message` and the rule's URL, as compilers print. */
+export function formatDiagnostic(d: Diagnostic, cwd: string, paint: Paint): string {
+  const where = d.loc ? `${relative(cwd, d.loc.file) || d.loc.file}:${d.loc.line}:${d.loc.column} ` : '';
+  const severity = d.severity === 'error' ? paint(['bold', 'red'], 'error') : paint(['bold', 'yellow'], 'warning');
+  return `${paint('bold', where)}${severity} ${paint('bold', d.rule)}: ${d.message}\n  ${paint('dim', d.url)}`;
+}
+
+/** A diagnostic as JSON, with its location relative to the working folder. */
+export function diagnosticJson(d: Diagnostic, image: string, cwd: string): Record<string, unknown> {
+  return {
+    image,
+    rule: d.rule,
+    severity: d.severity,
+    message: d.message,
+    url: d.url,
+    loc: d.loc ? { file: relative(cwd, d.loc.file) || d.loc.file, line: d.loc.line, column: d.loc.column } : null,
+  };
+}
+
+/** "1 error", "2 warnings" */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}

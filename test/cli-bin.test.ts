@@ -1,0 +1,63 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { project, read, treeHash } from '../packages/cli/test/helpers.js';
+
+/** The built bin, run as a user would: a real process, a real exit code. */
+const BIN = join(import.meta.dirname, '..', 'packages', 'cli', 'dist', 'bin.js');
+
+function dockwright(args: string[], cwd: string): { code: number | null; stdout: string; stderr: string } {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete env.npm_lifecycle_event; // as if typed in a shell, not run by `pnpm test`
+  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, env, encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const DEFINITIONS = `import { from } from 'dockwright';
+export const web = from('nginx:1.27-alpine').copy('site/', '/usr/share/nginx/html/').$meta({ dockerfile: 'Dockerfile' });
+`;
+
+describe('the dockwright bin', () => {
+  test('prints a Dockerfile to stdout (exit 0)', () => {
+    const dir = project({ 'dockwright.ts': `import { from } from 'dockwright';\nexport default from('alpine').run('apk add redis').cmd(['redis-server']);\n` });
+    expect(dockwright(['synth'], dir)).toEqual({ code: 0, stdout: 'FROM alpine\nRUN apk add redis\nCMD ["redis-server"]\n', stderr: '' });
+  });
+
+  test('writes files, then --check passes (0), then fails on drift (1) with a diff', () => {
+    const dir = project({ 'dockwright.ts': DEFINITIONS });
+    expect(dockwright(['synth'], dir).code).toBe(0);
+    expect(read(dir, 'Dockerfile')).toContain('COPY site/ /usr/share/nginx/html/');
+    expect(dockwright(['synth', '--check'], dir).code).toBe(0);
+
+    writeFileSync(join(dir, 'Dockerfile'), read(dir, 'Dockerfile').replace('1.27', '1.25'));
+    const before = treeHash(dir);
+    const drift = dockwright(['synth', '--check'], dir);
+    expect(drift.code).toBe(1);
+    expect(drift.stdout).toContain('-FROM nginx:1.25-alpine\n+FROM nginx:1.27-alpine');
+    expect(treeHash(dir)).toBe(before);
+  });
+
+  test('refuses to overwrite a hand-written Dockerfile (1)', () => {
+    const dir = project({ 'dockwright.ts': DEFINITIONS, Dockerfile: 'FROM scratch\n' });
+    const result = dockwright(['synth'], dir);
+    expect(result.code).toBe(1);
+    expect(read(dir, 'Dockerfile')).toBe('FROM scratch\n');
+  });
+
+  test('invalid images exit 1 and name the .ts line', () => {
+    const dir = project({ 'images.ts': `import { from } from 'dockwright';\nexport const a = from('alpine')\n  .expose(99999);\n` });
+    const result = dockwright(['synth', '-f', 'images.ts'], dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^images\.ts:3:\d+ error InvalidPort: /m);
+  });
+
+  test('could not run: exit 2', () => {
+    expect(dockwright(['synth'], project({})).code).toBe(2);
+    expect(dockwright(['synth', '--bogus'], project({ 'dockwright.ts': DEFINITIONS })).code).toBe(2);
+    const threw = dockwright(['synth'], project({ 'dockwright.ts': `throw new Error('nope');\n` }));
+    expect(threw.code).toBe(2);
+    expect(threw.stderr).toMatch(/dockwright\.ts:1:\d+: the definitions file threw nope/);
+    expect(existsSync(BIN)).toBe(true);
+  });
+});
