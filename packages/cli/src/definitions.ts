@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createJiti } from 'jiti';
 import { DockwrightError, type Image, type ImageMeta } from 'dockwright';
 
 /** The SDK as the definitions file sees it: every image operation goes through this one copy. */
@@ -34,7 +33,12 @@ export interface LoadOptions {
   readonly typecheck?: boolean;
 }
 
-const SDK_DIR = dirname(createRequire(import.meta.url).resolve('dockwright/package.json'));
+const require = createRequire(import.meta.url);
+// Required, not imported: importing a CommonJS package from ESM makes Node scan its 190 kB source
+// for export names (cjs-module-lexer), about 10 ms at every start.
+const { createJiti } = require('jiti') as typeof import('jiti');
+
+const SDK_DIR = dirname(require.resolve('dockwright/package.json'));
 /** The SDK's built entry point: `import ... from 'dockwright'` in any definitions file resolves here. */
 export const SDK_ENTRY = join(SDK_DIR, 'dist', 'index.js');
 export const SDK_TYPES = join(SDK_DIR, 'dist', 'index.d.ts');
@@ -58,6 +62,9 @@ export async function loadDefinitions(path: string, options: LoadOptions): Promi
   }
   const jiti = createJiti(file, {
     alias: { dockwright: SDK_ENTRY },
+    // Plain JavaScript (the SDK, the user's .js/.mjs) loads natively: one shared SDK instance,
+    // V8's code cache, no transform. TypeScript falls back to jiti's transform.
+    tryNative: true,
     sourceMaps: true,
     moduleCache: false,
   });

@@ -1,11 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { createRequire } from 'node:module';
 import { graphCommand } from './commands/graph.js';
 import { lsCommand } from './commands/ls.js';
 import { synthCommand } from './commands/synth.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { useColor, type Io } from './io.js';
 import { painter } from './report.js';
+
+// Required, not imported: importing CommonJS from ESM costs a scan of its source at every start.
+const { Command, CommanderError, Option } = createRequire(import.meta.url)('commander') as typeof import('commander');
+type Command = import('commander').Command;
+type Option = import('commander').Option;
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
