@@ -8,7 +8,8 @@
 export * from './builder/index.js';
 export { synth, check } from './synth/synth.js';
 export type { SynthOptions } from './synth/synth.js';
-export { print } from './synth/print.js';
+export { print, printWithSteps } from './synth/print.js';
+export type { PrintedStep } from './synth/print.js';
 export { validate } from './validate/validate.js';
 export type { ValidateOptions } from './validate/validate.js';
 export { rules } from './validate/catalog.js';

@@ -9,7 +9,6 @@ import type {
   Mount,
   NodeOfKind,
   RunNode,
-  StageNode,
 } from '../ir/nodes/index.js';
 import type { Text } from '../ir/text.js';
 import {
@@ -41,13 +40,48 @@ type Printer<K extends AnyInstructionKind> = (node: NodeOfKind<K>, ctx: PrintCon
  * // FROM alpine\nRUN apk add redis\nCMD ["redis-server"]\n
  */
 export function print(file: DockerfileNode): string {
+  return printWithSteps(file).text;
+}
+
+/** An instruction as printed: its text (all its lines), first line number, and where it came from. */
+export interface PrintedStep {
+  readonly text: string;
+  /** 1-based line of the instruction in the printed file. */
+  readonly line: number;
+  readonly node: AnyInstructionNode;
+  /** Index of its stage, or -1 for a global ARG. */
+  readonly stage: number;
+}
+
+/**
+ * `print()`, plus every instruction with its line: lets the engine side map a failing build
+ * step back to the instruction, and so to the user's call site.
+ */
+export function printWithSteps(file: DockerfileNode): { readonly text: string; readonly steps: readonly PrintedStep[] } {
   const ctx: PrintContext = { escape: file.directives.escape ?? '\\' };
+  const steps: PrintedStep[] = [];
   const sections: string[] = [];
+  let line = 1;
+  const addSection = (text: string): void => {
+    sections.push(text);
+    line += text.split('\n').length + 1; // the section's lines and the blank line after it
+  };
+  const printAll = (nodes: readonly AnyInstructionNode[], stage: number): string => {
+    let offset = 0;
+    return nodes
+      .map((node) => {
+        const text = printInstruction(node, ctx);
+        steps.push({ text, line: line + offset, node, stage });
+        offset += text.split('\n').length;
+        return text;
+      })
+      .join('\n');
+  };
   const directives = printDirectives(file);
-  if (directives) sections.push(directives);
-  if (file.globalArgs.length > 0) sections.push(file.globalArgs.map((a) => printers.arg(a, ctx)).join('\n'));
-  for (const stage of file.stages) sections.push(printStage(stage, ctx));
-  return sections.join('\n\n') + '\n';
+  if (directives) addSection(directives);
+  if (file.globalArgs.length > 0) addSection(printAll(file.globalArgs, -1));
+  file.stages.forEach((stage, index) => addSection(printAll([stage.from, ...stage.instructions], index)));
+  return { text: sections.join('\n\n') + '\n', steps };
 }
 
 function printDirectives(file: DockerfileNode): string {
@@ -62,12 +96,6 @@ function printDirectives(file: DockerfileNode): string {
 function directiveValue(value: string): string {
   if (/[\n\r\0]/.test(value)) throw unencodable('A parser directive value', 'contains a line break or NUL');
   return value;
-}
-
-function printStage(stage: StageNode, ctx: PrintContext): string {
-  const lines = [printers.from(stage.from, ctx)];
-  for (const node of stage.instructions) lines.push(printInstruction(node, ctx));
-  return lines.join('\n');
 }
 
 export function printInstruction(node: AnyInstructionNode, ctx: PrintContext): string {

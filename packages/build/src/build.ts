@@ -1,0 +1,205 @@
+import type Docker from 'dockerode';
+import type { PrintedStep, SourceLocation } from 'dockwright';
+import { contextDigest, contextFilter, packContext } from './context.js';
+import type { EngineConnection } from './engine.js';
+import { buildError } from './errors.js';
+import type { Builder } from './features.js';
+import { buildkitDecoder, classicDecoder, type BuildEvent, type EngineMessage } from './progress.js';
+
+/** The label that stores what an image was built from, so an unchanged image is not built again. */
+export const DIGEST_LABEL = 'dev.dockwright.digest';
+
+/** One image to build. */
+export interface BuildSpec {
+  readonly name: string;
+  /** The synthesized Dockerfile and its instructions (for mapping a failure to the user's line). */
+  readonly dockerfile: string;
+  readonly steps: readonly PrintedStep[];
+  /** Absolute path of the build context folder. */
+  readonly context: string;
+  /** `<Dockerfile>.dockerignore`, used instead of the context's `.dockerignore` when it exists. */
+  readonly dockerfileIgnore?: string | undefined;
+  readonly tags: readonly string[];
+  readonly buildArgs: Readonly<Record<string, string>>;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly target?: string | undefined;
+  readonly platform?: string | undefined;
+  readonly network?: string | undefined;
+  readonly cacheFrom: readonly string[];
+  readonly noCache: boolean;
+  readonly pull: boolean;
+}
+
+export interface BuildOptions {
+  readonly builder: Builder;
+  /** Build even when an image with the same digest and tags exists. */
+  readonly force: boolean;
+  readonly signal?: AbortSignal | undefined;
+  readonly onEvent?: ((event: BuildEvent) => void) | undefined;
+}
+
+export interface BuildResult {
+  readonly name: string;
+  readonly id: string;
+  readonly tags: readonly string[];
+  readonly size: number;
+  readonly durationMs: number;
+  readonly steps: number;
+  readonly cachedSteps: number;
+  /** True when nothing was uploaded: an image with this digest already had every tag. */
+  readonly upToDate: boolean;
+}
+
+/**
+ * Builds one image: skips it when an image built from the same Dockerfile, context files and
+ * arguments already carries every tag; otherwise streams the context and follows the engine's
+ * progress. The stream's `errorDetail` fails the build even though HTTP said 200, and then no
+ * tag was applied (the engine tags only a finished image).
+ */
+export async function buildImage(connection: EngineConnection, spec: BuildSpec, options: BuildOptions): Promise<BuildResult> {
+  const started = Date.now();
+  const { docker } = connection;
+  const contextSpec = { dir: spec.context, dockerfile: spec.dockerfile, dockerfileIgnore: spec.dockerfileIgnore };
+  const filter = contextFilter(contextSpec);
+  const digest = contextDigest(contextSpec, filter, {
+    buildArgs: spec.buildArgs,
+    labels: spec.labels,
+    target: spec.target ?? null,
+    platform: spec.platform ?? null,
+  });
+
+  if (!options.force && spec.tags.length > 0) {
+    const existing = await upToDateImage(docker, spec.tags, digest);
+    if (existing) return { name: spec.name, id: existing.Id, tags: spec.tags, size: existing.Size, durationMs: Date.now() - started, steps: 0, cachedSteps: 0, upToDate: true };
+  }
+
+  const packed = packContext(contextSpec, filter);
+  const response = await docker.buildImage(packed.stream, {
+    dockerfile: packed.dockerfileName,
+    t: [...spec.tags],
+    buildargs: { ...spec.buildArgs },
+    labels: { ...spec.labels, [DIGEST_LABEL]: digest },
+    ...(spec.target ? { target: spec.target } : {}),
+    ...(spec.platform ? { platform: spec.platform } : {}),
+    ...(spec.network ? { networkmode: spec.network } : {}),
+    ...(spec.cacheFrom.length > 0 ? { cachefrom: [...spec.cacheFrom] } : {}),
+    nocache: spec.noCache,
+    pull: spec.pull ? 'true' : '',
+    rm: true,
+    forcerm: true,
+    version: options.builder === 'buildkit' ? '2' : '1',
+    abortSignal: options.signal,
+  } as unknown as Docker.ImageBuildOptions);
+
+  const decoder = options.builder === 'buildkit' ? buildkitDecoder() : classicDecoder();
+  let id: string | undefined;
+  let failure: { message: string; step: string | undefined } | undefined;
+  let steps = 0;
+  let cachedSteps = 0;
+  const logs: string[] = [];
+  await followStream(response, options.signal, (message) => {
+    for (const event of decoder.decode(message)) {
+      if (event.type === 'stepDone') {
+        steps++;
+        if (event.cached) cachedSteps++;
+      } else if (event.type === 'step') {
+        logs.length = 0; // keep the output of the step in progress, for a failure's tail
+      } else if (event.type === 'log') {
+        logs.push(...event.text.split('\n'));
+        if (logs.length > 200) logs.splice(0, logs.length - 200);
+      } else if (event.type === 'error') {
+        failure ??= { message: event.message, step: event.step };
+      } else if (event.type === 'image') {
+        id = event.id;
+      }
+      options.onEvent?.(event);
+    }
+  });
+
+  if (failure) throw stepFailed(spec, failure, logs);
+  if (!id) throw buildError('build.stepFailed', `${spec.name}: the engine ended the build without an image id.`);
+  const image = await docker.getImage(id).inspect();
+  return { name: spec.name, id, tags: spec.tags, size: image.Size, durationMs: Date.now() - started, steps, cachedSteps, upToDate: false };
+}
+
+/** The image every tag points at, when it carries `digest`; else undefined. */
+async function upToDateImage(docker: Docker, tags: readonly string[], digest: string): Promise<Docker.ImageInspectInfo | undefined> {
+  let found: Docker.ImageInspectInfo | undefined;
+  for (const tag of tags) {
+    let image: Docker.ImageInspectInfo;
+    try {
+      image = await docker.getImage(tag).inspect();
+    } catch {
+      return undefined;
+    }
+    if (image.Config?.Labels?.[DIGEST_LABEL] !== digest || (found && found.Id !== image.Id)) return undefined;
+    found = image;
+  }
+  return found;
+}
+
+/** Reads the engine's JSON-lines stream to its end, or rejects when `signal` aborts. */
+function followStream(stream: NodeJS.ReadableStream, signal: AbortSignal | undefined, onMessage: (message: EngineMessage) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    const onAbort = (): void => {
+      (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+      reject(buildError('build.cancelled', 'The build was cancelled.'));
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const flush = (final: boolean): void => {
+      const lines = buffer.split('\n');
+      buffer = final ? '' : lines.pop()!;
+      for (const line of lines) {
+        if (line.trim() === '') continue;
+        try {
+          onMessage(JSON.parse(line) as EngineMessage);
+        } catch {
+          onMessage({ stream: line });
+        }
+      }
+    };
+    stream.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      flush(false);
+    });
+    stream.on('end', () => {
+      signal?.removeEventListener('abort', onAbort);
+      flush(true);
+      resolve();
+    });
+    stream.on('error', (error) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(signal?.aborted ? buildError('build.cancelled', 'The build was cancelled.', error) : error);
+    });
+  });
+}
+
+/** A failure that names the instruction, the tail of its output, and the user's line. */
+function stepFailed(spec: BuildSpec, failure: { message: string; step: string | undefined }, logs: readonly string[]): Error {
+  const step = failure.step ? findStep(spec.steps, failure.step) : undefined;
+  const where = step?.node.loc ? `${formatLoc(step.node.loc)}: ` : '';
+  const instruction = step ? step.text.split('\n')[0] : failure.step;
+  const tail = logs.slice(-15).map((line) => `  | ${line}`).join('\n');
+  const error = buildError(
+    'build.stepFailed',
+    `${where}${spec.name}: ${instruction ? `${instruction}: ` : ''}${failure.message.trim()}${tail ? `\n${tail}` : ''}`,
+  );
+  return Object.assign(error, { step: instruction, loc: step?.node.loc });
+}
+
+/** The printed instruction a builder's step name refers to (`RUN make`, `Step 3/5 : RUN make`). */
+export function findStep(steps: readonly PrintedStep[], name: string): PrintedStep | undefined {
+  const normalize = (text: string): string => text.replace(/\\\n\s*/g, ' ').replace(/\s+/g, ' ').trim().toLowerCase();
+  const wanted = normalize(name);
+  return (
+    steps.find((s) => normalize(s.text) === wanted) ??
+    steps.find((s) => normalize(s.text).startsWith(wanted) || wanted.startsWith(normalize(s.text.split('\n')[0]!)))
+  );
+}
+
+function formatLoc(loc: SourceLocation): string {
+  return `${loc.file}:${loc.line}:${loc.column}`;
+}
+

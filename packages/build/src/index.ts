@@ -1,0 +1,21 @@
+/** The engine side of dockwright: build, tag and push images through the Docker Engine API. */
+export { resolveEndpoint, connect, inspectEngine } from './engine.js';
+export type { EngineConnection, EngineEndpoint, EngineInfo } from './engine.js';
+export { buildImage, findStep, DIGEST_LABEL } from './build.js';
+export type { BuildSpec, BuildOptions, BuildResult } from './build.js';
+export { contextFilter, contextEntries, contextDigest, packContext } from './context.js';
+export type { ContextSpec, ContextFilter } from './context.js';
+export { unsupportedFeatures } from './features.js';
+export type { Builder, UnsupportedFeature } from './features.js';
+export { classicDecoder, buildkitDecoder, decodeStatus, stepName } from './progress.js';
+export type { BuildEvent, EngineMessage, ProgressDecoder } from './progress.js';
+export { schedule } from './schedule.js';
+export type { Job, Outcome, ScheduleOptions } from './schedule.js';
+export { pushTag, splitTag } from './push.js';
+export type { PushOptions } from './push.js';
+export { credentialsFor, registryOf } from './auth.js';
+export type { RegistryAuth } from './auth.js';
+export { planTargets } from './images.js';
+export type { BuildTarget, BuildFlags, NamedImage, SdkFunctions } from './images.js';
+export { build, buildTargets, chooseBuilder } from './run.js';
+export type { RunOptions, ImageEvent, ImageResult } from './run.js';

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Starts what the engine tests need, or stops it again:
+#   source scripts/test-env.sh start   # exports DOCKER_HOST and DOCKWRIGHT_TEST_*
+#   scripts/test-env.sh stop
+# A Docker Engine (dockerd, no bridge network, its own socket and data folder), a busybox base
+# image imported under a test-only name, and a registry on 127.0.0.1:5000. Needs root.
+# Nothing can be pulled here: a private resolv.conf makes any accidental pull fail at once.
+
+DOCKWRIGHT_TEST_ROOT="${DOCKWRIGHT_TEST_ROOT:-/tmp/dockwright-test-env}"
+DOCKWRIGHT_TEST_IMAGE="dockwright-test/busybox:1"
+DOCKWRIGHT_TEST_REGISTRY="127.0.0.1:5000"
+
+_dw_log() { printf 'test-env: %s\n' "$*" >&2; }
+
+_dw_install() {
+  local missing=()
+  command -v dockerd >/dev/null || missing+=(docker.io)
+  dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
+  command -v docker-registry >/dev/null || missing+=(docker-registry)
+  if [ ${#missing[@]} -gt 0 ]; then
+    _dw_log "installing ${missing[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+_dw_wait() { # command, what, seconds
+  local i
+  for ((i = 0; i < $3 * 10; i++)); do
+    if eval "$1" >/dev/null 2>&1; then return 0; fi
+    sleep 0.1
+  done
+  _dw_log "$2 did not come up within $3 s"
+  return 1
+}
+
+_dw_start() {
+  _dw_install || return 1
+  local root="$DOCKWRIGHT_TEST_ROOT"
+  mkdir -p "$root/data" "$root/exec" "$root/registry"
+  export DOCKER_HOST="unix://$root/docker.sock"
+  if ! docker version >/dev/null 2>&1; then
+    echo 'nameserver 127.0.0.1' > "$root/resolv.conf"
+    _dw_log "starting dockerd on $DOCKER_HOST"
+    nohup unshare --mount --propagation private sh -c "mount --bind '$root/resolv.conf' /etc/resolv.conf && exec dockerd \
+      --bridge=none --iptables=false --ip-masq=false --ip-forward=false \
+      --data-root '$root/data' --exec-root '$root/exec' --pidfile '$root/dockerd.pid' \
+      -H '$DOCKER_HOST'" >"$root/dockerd.log" 2>&1 &
+    _dw_wait "docker version" dockerd 60 || { tail -20 "$root/dockerd.log" >&2; return 1; }
+  fi
+  if ! docker image inspect "$DOCKWRIGHT_TEST_IMAGE" >/dev/null 2>&1; then
+    _dw_log "importing $DOCKWRIGHT_TEST_IMAGE from busybox-static"
+    local rootfs="$root/rootfs"
+    rm -rf "$rootfs" && mkdir -p "$rootfs/bin" "$rootfs/tmp" "$rootfs/etc"
+    cp /bin/busybox "$rootfs/bin/busybox"
+    local applet
+    for applet in $(/bin/busybox --list); do
+      [ "$applet" = busybox ] || ln -sf busybox "$rootfs/bin/$applet"
+    done
+    echo 'root:x:0:0:root:/root:/bin/sh' > "$rootfs/etc/passwd"
+    echo 'root:x:0:' > "$rootfs/etc/group"
+    tar -C "$rootfs" -c . | docker import --change 'ENV PATH=/bin' - "$DOCKWRIGHT_TEST_IMAGE" >/dev/null || return 1
+  fi
+  if ! curl -fsS "http://$DOCKWRIGHT_TEST_REGISTRY/v2/" >/dev/null 2>&1; then
+    _dw_log "starting a registry on $DOCKWRIGHT_TEST_REGISTRY"
+    cat > "$root/registry.yml" <<YML
+version: 0.1
+storage:
+  filesystem:
+    rootdirectory: $root/registry
+http:
+  addr: $DOCKWRIGHT_TEST_REGISTRY
+YML
+    nohup docker-registry serve "$root/registry.yml" >"$root/registry.log" 2>&1 &
+    echo $! > "$root/registry.pid"
+    _dw_wait "curl -fsS http://$DOCKWRIGHT_TEST_REGISTRY/v2/" registry 30 || { tail -20 "$root/registry.log" >&2; return 1; }
+  fi
+  export DOCKWRIGHT_TEST_IMAGE DOCKWRIGHT_TEST_REGISTRY
+  _dw_log "ready: DOCKER_HOST=$DOCKER_HOST, base image $DOCKWRIGHT_TEST_IMAGE, registry $DOCKWRIGHT_TEST_REGISTRY"
+}
+
+_dw_stop() {
+  local root="$DOCKWRIGHT_TEST_ROOT" pid
+  for pid in "$root/registry.pid" "$root/dockerd.pid"; do
+    [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null
+  done
+  _dw_wait "! pgrep -f 'dockerd.*$root' " "dockerd stop" 30 || pkill -9 -f "dockerd.*$root"
+  _dw_log "stopped"
+}
+
+case "${1:-}" in
+  start) _dw_start ;;
+  stop) _dw_stop ;;
+  *) echo "usage: source scripts/test-env.sh start | scripts/test-env.sh stop" >&2; false ;;
+esac
