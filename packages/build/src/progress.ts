@@ -31,11 +31,16 @@ export interface EngineMessage {
   readonly errorDetail?: { readonly message?: string };
 }
 
+/** The label step the classic builder appends for `labels`: our bookkeeping, not the user's step. */
+const LABELS_STEP = /^LABEL .*\bdev\.dockwright\.digest=/;
+/** Lines the classic builder prints about itself, not about the instruction. */
+const BOOKKEEPING = /^(?: ---> [0-9a-f]{12}$| ---> Running in | ---> \[Warning\] |Removing intermediate container |Successfully (?:built|tagged) )/;
+
 /** The classic builder: `Step i/n : X`, ` ---> Using cache`, `Successfully built`, `aux.ID`. */
 export function classicDecoder(): ProgressDecoder {
-  let current: { id: string; name: string; cached: boolean } | undefined;
+  let current: { id: string; name: string; cached: boolean; hidden: boolean } | undefined;
   const finish = (events: BuildEvent[]): void => {
-    if (current) events.push({ type: 'stepDone', id: current.id, name: current.name, cached: current.cached });
+    if (current && !current.hidden) events.push({ type: 'stepDone', id: current.id, name: current.name, cached: current.cached });
     current = undefined;
   };
   return {
@@ -58,12 +63,12 @@ export function classicDecoder(): ProgressDecoder {
         const step = /^Step (\d+)\/(\d+) : (.*)$/.exec(line);
         if (step) {
           finish(events);
-          current = { id: step[1]!, name: step[3]!, cached: false };
-          events.push({ type: 'step', id: current.id, name: current.name });
+          current = { id: step[1]!, name: step[3]!, cached: false, hidden: LABELS_STEP.test(step[3]!) };
+          if (!current.hidden) events.push({ type: 'step', id: current.id, name: current.name });
         } else if (/^ ---> Using cache$/.test(line)) {
           if (current) current.cached = true;
-        } else if (/^ ---> [0-9a-f]{12}$/.test(line) || /^Successfully (built|tagged) /.test(line) || /^ ---> Running in /.test(line) || /^Removing intermediate container /.test(line)) {
-          // bookkeeping lines of the classic builder
+        } else if (BOOKKEEPING.test(line)) {
+          // the builder talking about itself
         } else if (line.trim() !== '') {
           events.push({ type: 'log', id: current?.id, text: line });
         }

@@ -8,9 +8,17 @@ process.setSourceMapsEnabled(true);
 // `pnpm dockwright ...` runs in the workspace root; the user meant the folder they typed it in.
 const cwd = process.env.npm_lifecycle_event === 'dockwright' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
 
+// Ctrl-C cancels builds in flight (the command then exits 130); a second Ctrl-C quits at once.
+const interrupt = new AbortController();
+process.on('SIGINT', () => {
+  if (interrupt.signal.aborted) process.exit(130);
+  interrupt.abort();
+});
+
 process.exitCode = await run(process.argv.slice(2), {
   cwd,
   env: process.env,
   stdout: process.stdout,
   stderr: process.stderr,
+  signal: interrupt.signal,
 });

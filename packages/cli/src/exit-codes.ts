@@ -1,10 +1,10 @@
 import { DockwrightError, type ErrorCode } from 'dockwright';
 
-/** `0` success; `1` the work failed (invalid images, drift, a refused overwrite); `2` the CLI could not do the work. */
+/** `0` success; `1` the work failed (invalid images, drift, a refused overwrite, a failed build); `2` the CLI could not do the work. */
 export const ExitCode = { Ok: 0, Failed: 1, CouldNotRun: 2 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-const WORK_FAILED: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['synth.invalid', 'output.handWritten']);
+const WORK_FAILED: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['synth.invalid', 'output.handWritten', 'build.unsupported', 'build.stepFailed', 'push.failed']);
 
 /** The exit code for an error that ended a command. */
 export function exitCodeFor(error: unknown): ExitCode {

@@ -4,6 +4,8 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: Output;
   readonly stderr: Output;
+  /** Aborted on Ctrl-C: long work (builds, pushes) cancels and the command exits 130. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export interface Output {

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { buildCommand } from './commands/build.js';
+import { engineCommand } from './commands/engine.js';
 import { graphCommand } from './commands/graph.js';
 import { lsCommand } from './commands/ls.js';
+import { pushCommand } from './commands/push.js';
 import { synthCommand } from './commands/synth.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { useColor, type Io } from './io.js';
@@ -15,8 +18,8 @@ type Option = import('commander').Option;
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Runs the command line `argv` (without `node` and the script) and returns the exit code. */
-export async function run(argv: readonly string[], io: Io): Promise<ExitCode> {
-  let exitCode: ExitCode = ExitCode.Ok;
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  let exitCode: number = ExitCode.Ok;
   const program = createProgram(io, (code) => {
     exitCode = code;
   });
@@ -39,7 +42,7 @@ export async function run(argv: readonly string[], io: Io): Promise<ExitCode> {
   }
 }
 
-function createProgram(io: Io, setExitCode: (code: ExitCode) => void): Command {
+function createProgram(io: Io, setExitCode: (code: number) => void): Command {
   const program = new Command('dockwright')
     .description('Define container images in TypeScript: write their Dockerfiles and check them for drift.')
     .version(VERSION, '-v, --version')
@@ -52,14 +55,16 @@ function createProgram(io: Io, setExitCode: (code: ExitCode) => void): Command {
     .addHelpText(
       'after',
       `
-Exit codes: 0 success, 1 the work failed (invalid images, drift, a refused overwrite),
-2 the CLI could not do the work (bad usage, definitions missing or failing, no images).
+Exit codes: 0 success, 1 the work failed (invalid images, drift, a refused overwrite, a failed
+build or push), 2 the CLI could not do the work (bad usage, definitions missing or failing, no
+images, engine unreachable), 130 interrupted (Ctrl-C).
 
 Examples:
   $ dockwright synth                  write every image's Dockerfile declared in ./dockwright.ts
   $ dockwright synth --check          CI gate: exit 1 and show a diff if any Dockerfile drifted
   $ dockwright ls -f images.ts        list the images of images.ts
-  $ dockwright graph > graph.mmd      the dependency graph as Mermaid`,
+  $ dockwright graph > graph.mmd      the dependency graph as Mermaid
+  $ dockwright build --push           build every image in dependency order, then push its tags`,
     );
 
   const fileOption = (): Option =>
@@ -108,6 +113,60 @@ Examples:
     .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'))
     .addHelpText('after', '\nExamples:\n  $ dockwright graph > graph.mmd\n  $ dockwright graph --format dot | dot -Tsvg > graph.svg')
     .action(async (flags) => setExitCode(await graphCommand(flags, io)));
+
+  const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+  program
+    .command('build')
+    .description('Build the images (and the images they depend on) through the Docker Engine')
+    .argument('[images...]', 'images to build, by name (default: all)')
+    .addOption(fileOption())
+    .addOption(typecheckOption())
+    .option('--only <names>', 'comma-separated images to build (with what they depend on)')
+    .option('-t, --tag <tag>', 'an extra tag (repeatable; one image only)', collect)
+    .option('--build-arg <KEY=VALUE>', 'a build argument (repeatable; added to those declared)', collect)
+    .option('--label <KEY=VALUE>', 'an image label (repeatable)', collect)
+    .option('--target <stage>', 'build up to this stage')
+    .option('--platform <os/arch>', 'target platform')
+    .option('--network <mode>', 'network for RUN instructions (e.g. none, host)')
+    .option('--cache-from <image>', 'an image to use as a cache source (repeatable)', collect)
+    .option('--no-cache', 'do not use the layer cache')
+    .option('--pull', 'pull newer base images (never done otherwise)')
+    .addOption(new Option('--builder <builder>', 'builder to use').choices(['auto', 'buildkit', 'classic']).default('auto'))
+    .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'tty', 'plain', 'json']).default('auto'))
+    .option('--parallel <n>', 'images built at once', '4')
+    .option('--keep-going', 'keep building what does not depend on a failure (default)')
+    .option('--fail-fast', 'cancel everything at the first failure')
+    .option('--force', 'build even images that are up to date')
+    .option('--push', 'push every tag after the image and all it depends on built')
+    .addHelpText(
+      'after',
+      `
+An image that has not changed (same Dockerfile, context files and build arguments, recorded as a
+label) and already carries its tags is reported up to date without uploading anything.
+
+Examples:
+  $ dockwright build                                   everything, 4 at a time
+  $ dockwright build api --build-arg VERSION=1.2       api and the images it builds on
+  $ dockwright build --builder buildkit --network none
+  $ dockwright build --push --fail-fast --progress plain`,
+    )
+    .action(async (images: string[], flags) => setExitCode(await buildCommand(images, flags, io)));
+
+  program
+    .command('push')
+    .description('Push every tag of the images (build them first)')
+    .argument('[images...]', 'images to push, by name (default: all)')
+    .addOption(fileOption())
+    .addOption(typecheckOption())
+    .addHelpText('after', '\nCredentials come from the docker config (~/.docker/config.json, credential helpers).\n\nExamples:\n  $ dockwright push\n  $ dockwright push api')
+    .action(async (images: string[], flags) => setExitCode(await pushCommand(images, flags, io)));
+
+  program
+    .command('engine')
+    .description('Show the Docker Engine dockwright uses: endpoint, versions, BuildKit')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nThe engine is found like the docker CLI finds it: DOCKER_HOST (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH),\nDOCKER_CONTEXT or the current context, else the local socket.\n\nExamples:\n  $ dockwright engine\n  $ DOCKER_HOST=tcp://build-host:2376 DOCKER_TLS_VERIFY=1 dockwright engine --json')
+    .action(async (flags) => setExitCode(await engineCommand(flags, io)));
 
   return program;
 }

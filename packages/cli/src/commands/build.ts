@@ -1,0 +1,147 @@
+import { dirname } from 'node:path';
+import { buildTargets, planTargets, type ImageResult, type NamedImage, type Outcome } from '@dockwright/build';
+import { DockwrightError } from 'dockwright';
+import { loadDefinitions, type DefinedImage, type Definitions } from '../definitions.js';
+import { openEngine } from '../engine-connection.js';
+import { ExitCode } from '../exit-codes.js';
+import { useColor, type Io } from '../io.js';
+import { createProgressView, resolveMode, summaryTable } from '../progress-view.js';
+import { count, formatDiagnostic, painter } from '../report.js';
+import { selectImages } from '../select.js';
+
+export interface BuildCliFlags {
+  readonly file: string;
+  readonly typecheck?: boolean;
+  readonly only?: string;
+  readonly tag?: readonly string[];
+  readonly buildArg?: readonly string[];
+  readonly label?: readonly string[];
+  readonly target?: string;
+  readonly platform?: string;
+  readonly network?: string;
+  readonly cacheFrom?: readonly string[];
+  /** commander's `--no-cache` sets `cache: false`. */
+  readonly cache?: boolean;
+  readonly pull?: boolean;
+  readonly builder?: 'auto' | 'buildkit' | 'classic';
+  readonly progress?: string;
+  readonly parallel?: string;
+  readonly failFast?: boolean;
+  readonly keepGoing?: boolean;
+  readonly force?: boolean;
+  readonly push?: boolean;
+}
+
+/** Exit code of a run stopped by Ctrl-C, as shells report SIGINT. */
+export const EXIT_INTERRUPTED = 130;
+
+/**
+ * `dockwright build [images...]`: validate, then build the images (and what they depend on) in
+ * dependency order with live progress, optionally push, and print a summary.
+ */
+export async function buildCommand(names: readonly string[], flags: BuildCliFlags, io: Io): Promise<number> {
+  const parallel = Number(flags.parallel ?? 4);
+  if (!Number.isInteger(parallel) || parallel < 1) throw new DockwrightError('cli.usage', `--parallel ${flags.parallel} is not a whole number of 1 or more.`);
+  if (flags.failFast && flags.keepGoing) throw new DockwrightError('cli.usage', '--fail-fast and --keep-going exclude each other.');
+
+  const definitions = await loadDefinitions(flags.file, { cwd: io.cwd, typecheck: flags.typecheck });
+  const wanted = [...names, ...(flags.only?.split(',').map((n) => n.trim()).filter(Boolean) ?? [])];
+  const selected = withDependencies(selectImages(definitions.images, wanted), definitions);
+  if (!reportErrors(selected, definitions, io)) return ExitCode.Failed;
+
+  const named: NamedImage[] = selected.map(({ name, image }) => ({ name: uniqueName(name, selected, image), image }));
+  const targets = planTargets(named, definitions.sdk, dirname(definitions.file), {
+    tags: flags.tag,
+    buildArgs: keyValues(flags.buildArg, '--build-arg'),
+    labels: keyValues(flags.label, '--label'),
+    target: flags.target,
+    platform: flags.platform,
+    network: flags.network,
+    cacheFrom: flags.cacheFrom,
+    noCache: flags.cache === false,
+    pull: flags.pull,
+  });
+  const { connection, engine } = await openEngine(io);
+
+  const mode = resolveMode(flags.progress ?? 'auto', io);
+  const view = await createProgressView(mode, io, targets.map((t) => t.name), useColor(io, io.stderr));
+  let outcomes: Outcome<ImageResult>[];
+  try {
+    outcomes = await buildTargets(connection, engine, targets, {
+      builder: flags.builder ?? 'auto',
+      parallel,
+      failFast: flags.failFast ?? false,
+      force: flags.force ?? false,
+      push: flags.push ?? false,
+      signal: io.signal,
+      onEvent: (image, event) => view.event(image, event),
+    });
+  } finally {
+    view.close();
+  }
+
+  const tagsOf = (name: string): readonly string[] => targets.find((t) => t.name === name)?.tags ?? [];
+  const paint = painter(useColor(io, io.stderr));
+  for (const outcome of outcomes) {
+    if (outcome.status === 'failed') io.stderr.write(`${paint(['bold', 'red'], 'error:')} ${(outcome.error as Error).message}\n`);
+  }
+  if (mode === 'json') io.stdout.write(JSON.stringify({ type: 'summary', images: outcomes.map((o) => summaryJson(o, tagsOf(o.name))) }) + '\n');
+  else io.stdout.write(summaryTable(outcomes, tagsOf));
+
+  if (io.signal?.aborted) {
+    const cancelled = outcomes.filter((o) => o.status === 'cancelled').map((o) => o.name);
+    io.stderr.write(`interrupted${cancelled.length > 0 ? `: cancelled ${cancelled.join(', ')}` : ''}\n`);
+    return EXIT_INTERRUPTED;
+  }
+  return outcomes.every((o) => o.status === 'done') ? ExitCode.Ok : ExitCode.Failed;
+}
+
+/** The selection plus every image of the definitions it starts from or copies from, transitively. */
+function withDependencies(selected: readonly DefinedImage[], definitions: Definitions): DefinedImage[] {
+  const result = new Set<DefinedImage>();
+  const add = (image: DefinedImage): void => {
+    if (result.has(image)) return;
+    for (const dep of definitions.sdk.imageInfo(image.image).dependencies) {
+      const defined = definitions.images.find((d) => d.image === dep);
+      if (defined) add(defined);
+    }
+    result.add(image);
+  };
+  selected.forEach(add);
+  return definitions.images.filter((image) => result.has(image));
+}
+
+/** Several images may share a name (one per tag): tell them apart by their first tag. */
+function uniqueName(name: string, selected: readonly DefinedImage[], image: DefinedImage['image']): string {
+  const shared = selected.filter((d) => d.name === name).length > 1;
+  return shared ? (image.meta.tags?.[0] ?? name) : name;
+}
+
+function reportErrors(images: readonly DefinedImage[], definitions: Definitions, io: Io): boolean {
+  const found = images.flatMap((image) => definitions.sdk.check(image.image));
+  const errors = found.filter((d) => d.severity === 'error');
+  if (found.length === 0) return true;
+  const paint = painter(useColor(io, io.stderr));
+  for (const d of found) io.stderr.write(formatDiagnostic(d, io.cwd, paint) + '\n');
+  if (errors.length > 0) io.stderr.write(`${count(errors.length, 'error')}: nothing was built\n`);
+  return errors.length === 0;
+}
+
+function keyValues(pairs: readonly string[] | undefined, flag: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const pair of pairs ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new DockwrightError('cli.usage', `${flag} ${pair}: expected KEY=VALUE.`);
+    result[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return result;
+}
+
+function summaryJson(outcome: Outcome<ImageResult>, tags: readonly string[]): Record<string, unknown> {
+  if (outcome.status === 'done') {
+    const r = outcome.value;
+    return { name: r.name, status: r.upToDate ? 'up-to-date' : 'built', id: r.id, tags, size: r.size, durationMs: r.durationMs, steps: r.steps, cachedSteps: r.cachedSteps, pushed: r.pushed };
+  }
+  if (outcome.status === 'failed') return { name: outcome.name, status: 'failed', tags, error: (outcome.error as Error).message };
+  return { name: outcome.name, status: outcome.status, tags, ...(outcome.status === 'skipped' ? { because: outcome.because } : {}) };
+}

@@ -1,0 +1,32 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { pushTag } from '@dockwright/build';
+import { loadDefinitions } from '../definitions.js';
+import { openEngine } from '../engine-connection.js';
+import { ExitCode } from '../exit-codes.js';
+import { useColor, type Io } from '../io.js';
+import { painter } from '../report.js';
+import { selectImages } from '../select.js';
+
+/** `dockwright push [images...]`: push every tag of the images (built before, e.g. by `dockwright build`). */
+export async function pushCommand(names: readonly string[], flags: { readonly file: string; readonly typecheck?: boolean }, io: Io): Promise<ExitCode> {
+  const definitions = await loadDefinitions(flags.file, { cwd: io.cwd, typecheck: flags.typecheck });
+  const images = selectImages(definitions.images, names);
+  const { connection } = await openEngine(io);
+  const configDir = io.env.DOCKER_CONFIG ?? join(io.env.HOME ?? homedir(), '.docker');
+  const paint = painter(useColor(io, io.stderr));
+  let failed = 0;
+  for (const image of images) {
+    const tags = image.meta.tags ?? [`${image.name}:latest`];
+    for (const tag of tags) {
+      try {
+        const digest = await pushTag(connection, tag, { configDir, signal: io.signal, onProgress: (t, text) => io.stderr.write(`[${t}] ${text}\n`) });
+        io.stdout.write(`pushed ${tag}${digest ? ` ${digest}` : ''}\n`);
+      } catch (error) {
+        failed++;
+        io.stderr.write(`${paint(['bold', 'red'], 'error:')} ${(error as Error).message}\n`);
+      }
+    }
+  }
+  return failed === 0 ? ExitCode.Ok : ExitCode.Failed;
+}
