@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts what the engine tests need, or stops it again:
-#   source scripts/test-env.sh start   # exports DOCKER_HOST and DOCKWRIGHT_TEST_*
+#   scripts/test-env.sh run -- <command>   # start, run the command with the variables set, stop
+#   source scripts/test-env.sh start       # exports DOCKER_HOST and DOCKWRIGHT_TEST_*
 #   scripts/test-env.sh stop
 # A Docker Engine (dockerd, no bridge network, its own socket and data folder), a busybox base
 # image imported under a test-only name, and a registry on 127.0.0.1:5000. Needs root.
@@ -17,6 +18,7 @@ _dw_install() {
   command -v dockerd >/dev/null || missing+=(docker.io)
   dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
   command -v docker-registry >/dev/null || missing+=(docker-registry)
+  command -v curl >/dev/null || missing+=(curl)
   if [ ${#missing[@]} -gt 0 ]; then
     _dw_log "installing ${missing[*]}"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
@@ -87,8 +89,27 @@ _dw_stop() {
   _dw_log "stopped"
 }
 
+# Runs a command with the environment up, and takes it down afterwards whatever happens.
+# Without root (or without the packages) the command runs anyway: the engine tests then skip
+# with a message, except under CI=true, where they fail.
+_dw_run() {
+  local started=0 status
+  if DOCKER_HOST="unix://$DOCKWRIGHT_TEST_ROOT/docker.sock" docker version >/dev/null 2>&1; then
+    _dw_start # already up (someone started it by hand): use it, leave it running
+  elif [ "$(id -u)" = 0 ] && _dw_start; then
+    started=1
+  else
+    _dw_log "no test engine: the tests that need one will $([ -n "${CI:-}" ] && echo fail || echo skip)"
+  fi
+  "$@"
+  status=$?
+  [ "$started" = 1 ] && _dw_stop
+  return $status
+}
+
 case "${1:-}" in
   start) _dw_start ;;
   stop) _dw_stop ;;
-  *) echo "usage: source scripts/test-env.sh start | scripts/test-env.sh stop" >&2; false ;;
+  run) shift; [ "${1:-}" = -- ] && shift; _dw_run "$@" ;;
+  *) echo "usage: scripts/test-env.sh run -- <command> | source scripts/test-env.sh start | scripts/test-env.sh stop" >&2; false ;;
 esac
