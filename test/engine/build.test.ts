@@ -212,3 +212,40 @@ describe('without an engine', () => {
     expect(stderr).toContain('DOCKER_HOST or DOCKER_CONTEXT');
   });
 });
+
+describeWithEngine('cancellation', () => {
+  const slow = (repo: string): string => `import { from } from 'dockwright';
+export const slow = from('${BASE}').run('echo started && sleep 20').$meta({ name: 'slow', tags: ['${repo}:1'] });
+`;
+
+  test('--timeout gives up on an image, which then has no tag', async () => {
+    const repo = uniqueRepo('timeout');
+    const result = await dockwright(['build', '--builder', 'classic', '--progress', 'plain', '--timeout', '2s'], project({ 'dockwright.ts': slow(repo) }));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('did not finish in the time allowed (--timeout)');
+    expect(await imageExists(`${repo}:1`)).toBe(false);
+  }, 30_000);
+
+  test('Ctrl-C cancels the builds in flight, says so, and exits 130', async () => {
+    const repo = uniqueRepo('sigint');
+    const dir = project({ 'dockwright.ts': slow(repo) });
+    const { spawn } = await import('node:child_process');
+    const bin = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'bin.js');
+    const child = spawn(process.execPath, [bin, 'build', '--builder', 'classic', '--progress', 'plain'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, DOCKER_HOST: testEngine.host, HOME: dir, NO_COLOR: '1' },
+    });
+    let stderr = '';
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes('| started')) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    expect(stderr).toContain('interrupted: cancelled slow');
+    expect(stdout).toMatch(/^slow\s.*\scancelled$/m);
+    expect(await imageExists(`${repo}:1`)).toBe(false);
+  }, 30_000);
+});

@@ -144,7 +144,7 @@ function followStream(stream: NodeJS.ReadableStream, signal: AbortSignal | undef
     let buffer = '';
     const onAbort = (): void => {
       (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
-      reject(buildError('build.cancelled', 'The build was cancelled.'));
+      reject(cancelled(signal));
     };
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -171,9 +171,14 @@ function followStream(stream: NodeJS.ReadableStream, signal: AbortSignal | undef
     });
     stream.on('error', (error) => {
       signal?.removeEventListener('abort', onAbort);
-      reject(signal?.aborted ? buildError('build.cancelled', 'The build was cancelled.', error) : error);
+      reject(signal?.aborted ? cancelled(signal) : error);
     });
   });
+}
+
+function cancelled(signal: AbortSignal | undefined): Error {
+  const timedOut = (signal?.reason as Error | undefined)?.name === 'TimeoutError';
+  return buildError('build.cancelled', timedOut ? 'The build did not finish in the time allowed (--timeout).' : 'The build was cancelled.', signal?.reason);
 }
 
 /** A failure that names the instruction, the tail of its output, and the user's line. */

@@ -22,6 +22,8 @@ export interface RunOptions extends BuildFlags {
   readonly force?: boolean;
   /** Push every tag of every image built, after all it depends on has built. */
   readonly push?: boolean;
+  /** Give up on an image (build and push) after this long. */
+  readonly timeoutMs?: number | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly onEvent?: ((image: string, event: ImageEvent) => void) | undefined;
   /** Docker config folder (credentials); default `$DOCKER_CONFIG` or `~/.docker`. */
@@ -69,7 +71,8 @@ export async function buildTargets(
     targets.map((target) => ({
       name: target.name,
       dependsOn: target.dependsOn,
-      run: async (signal: AbortSignal): Promise<ImageResult> => {
+      run: async (cancel: AbortSignal): Promise<ImageResult> => {
+        const signal = options.timeoutMs ? AbortSignal.any([cancel, AbortSignal.timeout(options.timeoutMs)]) : cancel;
         const emit = (event: ImageEvent): void => options.onEvent?.(target.name, event);
         emit({ type: 'started' });
         const result = await buildImage(connection, target, { builder, force: options.force ?? false, signal, onEvent: emit });

@@ -1,10 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { buildCommand } from './commands/build.js';
-import { engineCommand } from './commands/engine.js';
 import { graphCommand } from './commands/graph.js';
 import { lsCommand } from './commands/ls.js';
-import { pushCommand } from './commands/push.js';
 import { synthCommand } from './commands/synth.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { useColor, type Io } from './io.js';
@@ -138,6 +135,7 @@ Examples:
     .option('--fail-fast', 'cancel everything at the first failure')
     .option('--force', 'build even images that are up to date')
     .option('--push', 'push every tag after the image and all it depends on built')
+    .option('--timeout <duration>', 'give up on an image after this long (e.g. 10m)')
     .addHelpText(
       'after',
       `
@@ -150,7 +148,11 @@ Examples:
   $ dockwright build --builder buildkit --network none
   $ dockwright build --push --fail-fast --progress plain`,
     )
-    .action(async (images: string[], flags) => setExitCode(await buildCommand(images, flags, io)));
+    // The engine commands load dockerode (about 200 ms): only when one of them runs.
+    .action(async (images: string[], flags) => {
+      const { buildCommand } = await import('./commands/build.js');
+      setExitCode(await buildCommand(images, flags, io));
+    });
 
   program
     .command('push')
@@ -159,14 +161,20 @@ Examples:
     .addOption(fileOption())
     .addOption(typecheckOption())
     .addHelpText('after', '\nCredentials come from the docker config (~/.docker/config.json, credential helpers).\n\nExamples:\n  $ dockwright push\n  $ dockwright push api')
-    .action(async (images: string[], flags) => setExitCode(await pushCommand(images, flags, io)));
+    .action(async (images: string[], flags) => {
+      const { pushCommand } = await import('./commands/push.js');
+      setExitCode(await pushCommand(images, flags, io));
+    });
 
   program
     .command('engine')
     .description('Show the Docker Engine dockwright uses: endpoint, versions, BuildKit')
     .option('--json', 'print JSON')
     .addHelpText('after', '\nThe engine is found like the docker CLI finds it: DOCKER_HOST (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH),\nDOCKER_CONTEXT or the current context, else the local socket.\n\nExamples:\n  $ dockwright engine\n  $ DOCKER_HOST=tcp://build-host:2376 DOCKER_TLS_VERIFY=1 dockwright engine --json')
-    .action(async (flags) => setExitCode(await engineCommand(flags, io)));
+    .action(async (flags) => {
+      const { engineCommand } = await import('./commands/engine.js');
+      setExitCode(await engineCommand(flags, io));
+    });
 
   return program;
 }

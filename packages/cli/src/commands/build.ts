@@ -30,6 +30,7 @@ export interface BuildCliFlags {
   readonly keepGoing?: boolean;
   readonly force?: boolean;
   readonly push?: boolean;
+  readonly timeout?: string;
 }
 
 /** Exit code of a run stopped by Ctrl-C, as shells report SIGINT. */
@@ -43,6 +44,7 @@ export async function buildCommand(names: readonly string[], flags: BuildCliFlag
   const parallel = Number(flags.parallel ?? 4);
   if (!Number.isInteger(parallel) || parallel < 1) throw new DockwrightError('cli.usage', `--parallel ${flags.parallel} is not a whole number of 1 or more.`);
   if (flags.failFast && flags.keepGoing) throw new DockwrightError('cli.usage', '--fail-fast and --keep-going exclude each other.');
+  const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout);
 
   const definitions = await loadDefinitions(flags.file, { cwd: io.cwd, typecheck: flags.typecheck });
   const wanted = [...names, ...(flags.only?.split(',').map((n) => n.trim()).filter(Boolean) ?? [])];
@@ -73,6 +75,7 @@ export async function buildCommand(names: readonly string[], flags: BuildCliFlag
       failFast: flags.failFast ?? false,
       force: flags.force ?? false,
       push: flags.push ?? false,
+      timeoutMs,
       signal: io.signal,
       onEvent: (image, event) => view.event(image, event),
     });
@@ -125,6 +128,14 @@ function reportErrors(images: readonly DefinedImage[], definitions: Definitions,
   for (const d of found) io.stderr.write(formatDiagnostic(d, io.cwd, paint) + '\n');
   if (errors.length > 0) io.stderr.write(`${count(errors.length, 'error')}: nothing was built\n`);
   return errors.length === 0;
+}
+
+/** `90s`, `10m`, `1h30m`, or a number of seconds. */
+function parseDuration(text: string): number {
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
+  if (!match || text === '') throw new DockwrightError('cli.usage', `--timeout ${text}: expected a duration such as 90s, 10m or 1h30m.`);
+  return ((Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0)) * 60 + Number(match[3] ?? 0)) * 1000;
 }
 
 function keyValues(pairs: readonly string[] | undefined, flag: string): Record<string, string> {
