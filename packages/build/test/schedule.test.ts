@@ -1,0 +1,62 @@
+import { describe, expect, test } from 'vitest';
+import { schedule, type Job } from '@dockwright/build';
+
+/** A job that records when it started and finished, and settles when told to. */
+function jobs(spec: Record<string, { deps?: string[]; fail?: boolean }>) {
+  const log: string[] = [];
+  const release = new Map<string, () => void>();
+  const list: Job<string>[] = Object.entries(spec).map(([name, { deps = [], fail }]) => ({
+    name,
+    dependsOn: deps,
+    run: (signal) =>
+      new Promise<string>((resolve, reject) => {
+        log.push(`start ${name}`);
+        signal.addEventListener('abort', () => reject(new Error('aborted')));
+        release.set(name, () => {
+          log.push(`end ${name}`);
+          if (fail) reject(new Error(`${name} failed`));
+          else resolve(name);
+        });
+      }),
+  }));
+  const finish = async (name: string): Promise<void> => {
+    while (!release.has(name)) await new Promise((r) => setTimeout(r, 1));
+    release.get(name)!();
+  };
+  return { list, log, finish };
+}
+
+describe('schedule', () => {
+  test('dependencies first, then independent jobs together up to the limit', async () => {
+    const { list, log, finish } = jobs({ base: {}, a: { deps: ['base'] }, b: { deps: ['base'] }, c: { deps: ['base'] } });
+    const done = schedule(list, { parallel: 2, failFast: false });
+    await finish('base');
+    await finish('a');
+    await finish('b');
+    await finish('c');
+    const outcomes = await done;
+    expect(outcomes.map((o) => o.status)).toEqual(['done', 'done', 'done', 'done']);
+    expect(log.slice(0, 4)).toEqual(['start base', 'end base', 'start a', 'start b']); // c waits for a slot
+  });
+
+  test('keep going: a failure skips its dependents only', async () => {
+    const { list, finish } = jobs({ bad: { fail: true }, child: { deps: ['bad'] }, fine: {} });
+    const done = schedule(list, { parallel: 4, failFast: false });
+    await finish('bad');
+    await finish('fine');
+    expect((await done).map((o) => `${o.name} ${o.status}`)).toEqual(['bad failed', 'child skipped', 'fine done']);
+  });
+
+  test('fail fast: the first failure cancels what runs and what waits', async () => {
+    const { list, finish } = jobs({ bad: { fail: true }, slow: {}, later: { deps: ['slow'] } });
+    const done = schedule(list, { parallel: 4, failFast: true });
+    await finish('bad');
+    expect((await done).map((o) => `${o.name} ${o.status}`)).toEqual(['bad failed', 'slow cancelled', 'later cancelled']);
+  });
+
+  test('a cycle is refused before anything runs', async () => {
+    const { list, log } = jobs({ a: { deps: ['b'] }, b: { deps: ['a'] } });
+    await expect(schedule(list, { parallel: 1, failFast: false })).rejects.toThrow('cycle: a -> b -> a');
+    expect(log).toEqual([]);
+  });
+});
