@@ -237,10 +237,14 @@ export const slow = from('${BASE}').run('echo started && sleep 20').$meta({ name
     });
     let stderr = '';
     let stdout = '';
+    let interrupted = false;
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      if (stderr.includes('| started')) child.kill('SIGINT');
+      if (!interrupted && stderr.includes('| started')) {
+        interrupted = true; // once: a second Ctrl-C means "quit now"
+        child.kill('SIGINT');
+      }
     });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code).toBe(130);
