@@ -21,3 +21,6 @@ export { ErrorCode, DockwrightError, SynthError } from './errors/index.js';
 export type * as ir from './ir/index.js';
 export type { SourceLocation, Text, TextNode, StageReference, DockerfileNode, StageNode, InstructionNode, AnyInstructionNode } from './ir/index.js';
 export { stageReferences, resolveStage, textToDisplay } from './ir/index.js';
+export { parseRaw } from './parse/raw.js';
+export type { RawDockerfile, RawNode, RawHeredoc, RawDirective } from './parse/raw.js';
+export { dump } from './parse/dump.js';

@@ -7,6 +7,10 @@ export const ErrorCode = {
   SynthInvalid: 'synth.invalid',
   /** The printer met a value it cannot encode; validation should have refused it first. */
   SynthUnencodable: 'synth.unencodable',
+  /** A Dockerfile could not be parsed; the error names the file and line. */
+  ParseSyntax: 'parse.syntax',
+  /** A parsed Dockerfile holds something the IR cannot represent (import refuses, never drops it). */
+  ParseUnsupported: 'parse.unsupported',
   /** A builder method was called with an argument of the wrong type (JavaScript callers). */
   BuilderInvalidArgument: 'builder.invalidArgument',
   /** The command line was wrong: unknown option, missing argument, conflicting flags. */

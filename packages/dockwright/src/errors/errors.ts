@@ -30,3 +30,15 @@ export class SynthError extends DockwrightError {
 function formatLocation(d: Diagnostic): string {
   return d.loc ? `${d.loc.file}:${d.loc.line}:${d.loc.column} ` : '';
 }
+
+/** A Dockerfile that cannot be parsed: `file`, `line` (1-based) and what was expected. */
+export class ParseError extends DockwrightError {
+  readonly file: string;
+  readonly line: number;
+
+  constructor(message: string, file: string, line: number, code: 'parse.syntax' | 'parse.unsupported' = 'parse.syntax') {
+    super(code, `${file}:${line}: ${message}`);
+    this.file = file;
+    this.line = line;
+  }
+}

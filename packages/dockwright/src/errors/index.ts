@@ -1,2 +1,2 @@
 export { ErrorCode } from './codes.js';
-export { DockwrightError, SynthError } from './errors.js';
+export { DockwrightError, ParseError, SynthError } from './errors.js';

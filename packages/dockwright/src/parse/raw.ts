@@ -1,0 +1,455 @@
+/**
+ * The first stage of reading a Dockerfile, as BuildKit's parser does it (frontend/dockerfile/
+ * parser): parser directives, comments, line continuations, heredocs, flags, and each
+ * instruction's arguments split the way its instruction splits them. Nothing is unquoted or
+ * expanded yet; `dump()` prints this tree in BuildKit's format.
+ */
+import { ParseError } from '../errors/errors.js';
+
+export type EscapeChar = '\\' | '`';
+
+/** One instruction as BuildKit's parser leaves it. */
+export interface RawNode {
+  /** The instruction word as written (`RUN`, `run`). */
+  readonly command: string;
+  readonly flags: readonly string[];
+  /** The argument words; for ONBUILD, the wrapped instruction is `child` instead. */
+  readonly args: readonly string[];
+  readonly child?: RawNode | undefined;
+  /** The arguments were a JSON array. */
+  readonly json: boolean;
+  /** The whole logical line (continuations joined), for messages. */
+  readonly original: string;
+  readonly heredocs: readonly RawHeredoc[];
+  readonly startLine: number;
+  readonly endLine: number;
+  /** Comment lines right before the instruction (without `#`). */
+  readonly comments: readonly string[];
+}
+
+export interface RawHeredoc {
+  readonly name: string;
+  readonly fileDescriptor: number;
+  readonly expand: boolean;
+  readonly chomp: boolean;
+  readonly content: string;
+}
+
+export interface RawDirective {
+  readonly name: string;
+  readonly value: string;
+  readonly line: number;
+}
+
+export interface RawWarning {
+  readonly rule: string;
+  readonly message: string;
+  readonly line: number;
+}
+
+export interface RawDockerfile {
+  readonly nodes: readonly RawNode[];
+  readonly directives: readonly RawDirective[];
+  readonly escape: EscapeChar;
+  readonly warnings: readonly RawWarning[];
+  /** Comments not attached to an instruction (at the end of the file). */
+  readonly trailingComments: readonly string[];
+}
+
+const WHITESPACE = /[\t\v\f\r ]+/;
+const DIRECTIVE = /^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$/;
+const KNOWN_DIRECTIVES = new Set(['escape', 'syntax', 'check']);
+const HEREDOC_COMMANDS = new Set(['add', 'copy', 'run']);
+
+/** Splits text into lines, each keeping its `\n` (as Go's scanner in BuildKit does). */
+function lines(text: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', start)) {
+    out.push(text.slice(start, i + 1));
+    start = i + 1;
+  }
+  if (start < text.length) out.push(text.slice(start));
+  return out;
+}
+
+const trimNewline = (line: string): string => line.replace(/[\r\n]+$/, '');
+const trimLeadingWhitespace = (line: string): string => line.replace(/^\s+/, '');
+const isComment = (line: string): boolean => trimLeadingWhitespace(trimNewline(line)).startsWith('#');
+
+export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
+  const all = lines(text.startsWith('\uFEFF') ? text.slice(1) : text);
+  let escape: EscapeChar = '\\';
+  const directives: RawDirective[] = [];
+  const warnings: RawWarning[] = [];
+  const nodes: RawNode[] = [];
+  let directivesDone = false;
+  let comments: string[] = [];
+
+  const processDirective = (line: string, lineNumber: number): void => {
+    if (directivesDone) return;
+    const match = DIRECTIVE.exec(line);
+    const name = match?.[1]!.toLowerCase();
+    if (!match || !KNOWN_DIRECTIVES.has(name!)) {
+      directivesDone = true;
+      return;
+    }
+    if (directives.some((d) => d.name === name)) throw new ParseError(`only one ${name} parser directive can be used`, file, lineNumber);
+    const value = match[2]!;
+    if (name === 'escape') {
+      if (value !== '\\' && value !== '`') throw new ParseError(`invalid escape token '${value}' does not match \` or \\`, file, lineNumber);
+      escape = value;
+    }
+    directives.push({ name: name!, value, line: lineNumber });
+  };
+  /** The line without its newline (and leading space when asked), or '' for a comment. */
+  const processLine = (line: string, lineNumber: number, stripLeft: boolean): string => {
+    let token = trimNewline(line);
+    if (stripLeft) token = trimLeadingWhitespace(token);
+    processDirective(token, lineNumber);
+    return isComment(token) ? '' : token;
+  };
+  /** A line ending in an odd run of escape characters (spaces may follow) continues; `\\\\` is a literal. */
+  const trimContinuation = (line: string): [string, boolean] => {
+    const body = line.replace(/[ \t]+$/, '');
+    let run = 0;
+    while (run < body.length && body[body.length - 1 - run] === escape) run++;
+    return run % 2 === 1 ? [body.slice(0, -1), false] : [line, true];
+  };
+
+  let index = 0;
+  while (index < all.length) {
+    const raw = all[index]!;
+    const lineNumber = ++index;
+    if (isComment(raw)) {
+      const comment = trimNewline(trimLeadingWhitespace(raw)).slice(1).trim();
+      comments = comment === '' ? [] : [...comments, comment];
+    }
+    let [line, endOfLine] = trimContinuation(processLine(raw, lineNumber, true));
+    if (endOfLine && line === '') continue;
+    const startLine = lineNumber;
+    let emptyContinuation = false;
+    while (!endOfLine && index < all.length) {
+      const next = all[index]!;
+      const nextNumber = ++index;
+      const processed = processLine(next, nextNumber, false);
+      if (isComment(next)) continue;
+      if (trimLeadingWhitespace(trimNewline(processed)) === '') {
+        emptyContinuation = true;
+        continue;
+      }
+      const [part, end] = trimContinuation(processed);
+      line += part;
+      endOfLine = end;
+    }
+    if (emptyContinuation) {
+      warnings.push({ rule: 'NoEmptyContinuation', message: `Empty continuation line found in: ${line}`, line: startLine });
+    }
+    const node = nodeFromLine(line, escape, file, startLine);
+    const heredocs: RawHeredoc[] = [];
+    if (HEREDOC_COMMANDS.has(node.command.toLowerCase()) && line.includes('<<')) {
+      for (const heredoc of heredocsFromLine(line, escape)) {
+        let content = '';
+        let terminated = false;
+        while (index < all.length) {
+          const bodyLine = all[index++]!;
+          let candidate = trimNewline(bodyLine);
+          if (heredoc.chomp) candidate = candidate.replace(/^\t+/, '');
+          if (candidate === heredoc.name) {
+            terminated = true;
+            break;
+          }
+          content += bodyLine;
+        }
+        if (!terminated) throw new ParseError(`unterminated heredoc ${heredoc.name}`, file, startLine);
+        heredocs.push({ ...heredoc, content });
+      }
+    }
+    nodes.push({ ...node, heredocs, startLine, endLine: index, comments });
+    comments = [];
+  }
+  if (nodes.length === 0) throw new ParseError('the Dockerfile has no instructions', file, Math.max(1, all.length));
+  return { nodes, directives, escape, warnings, trailingComments: comments };
+}
+
+type NodeHead = Pick<RawNode, 'command' | 'flags' | 'args' | 'child' | 'json' | 'original'>;
+
+function nodeFromLine(line: string, escape: EscapeChar, file: string, lineNumber: number): NodeHead {
+  const trimmed = line.trim();
+  const [command, rest] = splitOnce(trimmed);
+  const { args, flags } = rest === undefined ? { args: '', flags: [] } : extractBuilderFlags(rest);
+  const parsed = parseArguments(command.toLowerCase(), args.trim(), escape, file, lineNumber);
+  return { command, flags, ...parsed, original: line };
+}
+
+function splitOnce(text: string): [string, string | undefined] {
+  const match = WHITESPACE.exec(text);
+  if (!match) return [text, undefined];
+  return [text.slice(0, match.index), text.slice(match.index + match[0].length)];
+}
+
+interface Parsed {
+  readonly args: readonly string[];
+  readonly json: boolean;
+  readonly child?: RawNode | undefined;
+}
+
+function parseArguments(command: string, rest: string, escape: EscapeChar, file: string, line: number): Parsed {
+  switch (command) {
+    case 'add':
+    case 'copy':
+    case 'volume':
+      return parseMaybeJsonToList(rest, file, line);
+    case 'arg':
+      return { args: parseWords(rest, escape), json: false };
+    case 'cmd':
+    case 'entrypoint':
+    case 'run':
+    case 'shell':
+      return parseMaybeJson(rest, file, line);
+    case 'env':
+    case 'label':
+      return { args: parseNameVal(rest, command.toUpperCase(), escape, file, line), json: false };
+    case 'expose':
+    case 'from':
+      return { args: splitWhitespace(rest), json: false };
+    case 'healthcheck':
+      return parseHealthConfig(rest, file, line);
+    case 'maintainer':
+    case 'stopsignal':
+    case 'user':
+    case 'workdir':
+      return { args: rest === '' ? [] : [rest], json: false };
+    case 'onbuild': {
+      if (rest === '') return { args: [], json: false };
+      const head = nodeFromLine(rest, escape, file, line);
+      return { args: [], json: false, child: { ...head, heredocs: [], startLine: line, endLine: line, comments: [] } };
+    }
+    default:
+      // BuildKit keeps unknown instructions with one empty argument; the validator reports them.
+      return { args: [''], json: false };
+  }
+}
+
+function splitWhitespace(rest: string): string[] {
+  return rest === '' ? [] : rest.split(WHITESPACE);
+}
+
+class NotStringArray extends Error {}
+
+/** A JSON array of strings, or undefined when `rest` is not JSON (then it is the shell form). */
+function parseJson(rest: string): string[] | undefined {
+  if (!rest.startsWith('[')) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(rest);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(value)) return undefined;
+  if (!value.every((item): item is string => typeof item === 'string')) throw new NotStringArray();
+  return value;
+}
+
+function parseMaybeJson(rest: string, file: string, line: number): Parsed {
+  if (rest === '') return { args: [], json: false };
+  const json = jsonOrRefuse(rest, file, line);
+  return json ? { args: json, json: true } : { args: [rest], json: false };
+}
+
+function parseMaybeJsonToList(rest: string, file: string, line: number): Parsed {
+  const json = jsonOrRefuse(rest, file, line);
+  return json ? { args: json, json: true } : { args: splitWhitespace(rest), json: false };
+}
+
+function jsonOrRefuse(rest: string, file: string, line: number): string[] | undefined {
+  try {
+    return parseJson(rest);
+  } catch (error) {
+    if (error instanceof NotStringArray) throw new ParseError('when using JSON array syntax, arrays must be comprised of strings only', file, line);
+    throw error;
+  }
+}
+
+function parseHealthConfig(rest: string, file: string, line: number): Parsed {
+  const match = /^(\S+)\s*/.exec(rest);
+  if (!match) return { args: [], json: false };
+  const command = parseMaybeJson(rest.slice(match[0].length), file, line);
+  return { args: [match[1]!, ...command.args], json: command.json };
+}
+
+/** ENV and LABEL: `key value` (legacy) or `key=value ...`; each pair is `key`, `value`, and `=` or ``. */
+function parseNameVal(rest: string, instruction: string, escape: EscapeChar, file: string, line: number): string[] {
+  const words = parseWords(rest, escape);
+  if (words.length === 0) return [];
+  if (!words[0]!.includes('=')) {
+    const [key, value] = splitOnce(rest);
+    if (value === undefined) throw new ParseError(`${instruction} must have two arguments`, file, line);
+    return [key, value, ''];
+  }
+  return words.flatMap((word) => {
+    const eq = word.indexOf('=');
+    if (eq === -1) throw new ParseError(`Syntax error - can't find = in "${word}". Must be of the form: name=value`, file, line);
+    return [word.slice(0, eq), word.slice(eq + 1), '='];
+  });
+}
+
+const isSpace = (ch: string): boolean => /\s/.test(ch);
+
+/** Splits on unquoted whitespace, keeping quotes and escapes (BuildKit's parseWords). */
+export function parseWords(rest: string, escape: EscapeChar): string[] {
+  const words: string[] = [];
+  const chars = [...rest];
+  let phase: 'spaces' | 'word' | 'quote' = 'spaces';
+  let word = '';
+  let quote = '';
+  let blankOk = false;
+  for (let pos = 0; pos <= chars.length; pos++) {
+    const end = pos === chars.length;
+    let ch = end ? '' : chars[pos]!;
+    if (phase === 'spaces') {
+      if (end) break;
+      if (isSpace(ch)) continue;
+      phase = 'word';
+    }
+    if (end) {
+      if (blankOk || word.length > 0) words.push(word);
+      break;
+    }
+    if (phase === 'word') {
+      if (isSpace(ch)) {
+        phase = 'spaces';
+        if (blankOk || word.length > 0) words.push(word);
+        word = '';
+        blankOk = false;
+        continue;
+      }
+      if (ch === "'" || ch === '"') {
+        quote = ch;
+        blankOk = true;
+        phase = 'quote';
+      }
+      if (ch === escape) {
+        if (pos + 1 === chars.length) continue; // an escape at the very end is dropped
+        word += ch;
+        ch = chars[++pos]!;
+      }
+      word += ch;
+      continue;
+    }
+    // in a quote
+    if (ch === quote) phase = 'word';
+    if (ch === escape && quote !== "'") {
+      if (pos + 1 === chars.length) {
+        phase = 'word';
+        continue;
+      }
+      word += ch;
+      ch = chars[++pos]!;
+    }
+    word += ch;
+  }
+  return words;
+}
+
+/** Leading `--flag[=value]` words (quotes and `\` handled), up to the first other word or `--`. */
+export function extractBuilderFlags(line: string): { args: string; flags: string[] } {
+  const flags: string[] = [];
+  let phase: 'spaces' | 'word' | 'quote' = 'spaces';
+  let word = '';
+  let quote = '';
+  let blankOk = false;
+  for (let pos = 0; pos <= line.length; pos++) {
+    const end = pos === line.length;
+    let ch = end ? '' : line[pos]!;
+    if (phase === 'spaces') {
+      if (end) break;
+      if (isSpace(ch)) continue;
+      if (ch !== '-' || pos + 1 === line.length || line[pos + 1] !== '-') return { args: line.slice(pos), flags };
+      phase = 'word';
+    }
+    if (end) {
+      if (word !== '--' && (blankOk || word.length > 0)) flags.push(word);
+      break;
+    }
+    if (phase === 'word') {
+      if (isSpace(ch)) {
+        phase = 'spaces';
+        if (word === '--') return { args: line.slice(pos), flags };
+        if (blankOk || word.length > 0) flags.push(word);
+        word = '';
+        blankOk = false;
+        continue;
+      }
+      if (ch === "'" || ch === '"') {
+        quote = ch;
+        blankOk = true;
+        phase = 'quote';
+        continue;
+      }
+      if (ch === '\\') {
+        if (pos + 1 === line.length) continue;
+        ch = line[++pos]!;
+      }
+      word += ch;
+      continue;
+    }
+    if (ch === quote) {
+      phase = 'word';
+      continue;
+    }
+    if (ch === '\\') {
+      if (pos + 1 === line.length) {
+        phase = 'word';
+        continue;
+      }
+      ch = line[++pos]!;
+    }
+    word += ch;
+  }
+  return { args: '', flags };
+}
+
+/** Heredocs that a RUN/COPY/ADD line starts (`<<EOF`, `<<-EOF`, `2<<"EOF"`), in order. */
+export function heredocsFromLine(line: string, escape: EscapeChar): Omit<RawHeredoc, 'content'>[] {
+  const docs: Omit<RawHeredoc, 'content'>[] = [];
+  for (const word of rawShellWords(line, escape)) {
+    const match = /^(\d*)<<(-?)([^<]*)$/.exec(word);
+    if (!match || match[3] === '') continue;
+    const quoted = /^(["'])(.*)\1$/.exec(match[3]!);
+    const name = quoted ? quoted[2]! : unescapeWord(match[3]!, escape);
+    if (name === '') continue;
+    docs.push({ name, fileDescriptor: match[1] ? Number(match[1]) : 0, expand: !quoted && !match[3]!.includes('"') && !match[3]!.includes("'"), chomp: match[2] === '-' });
+  }
+  return docs;
+}
+
+/** Shell words with quotes and escapes kept (BuildKit's RawQuotes/RawEscapes lexing). */
+function rawShellWords(line: string, escape: EscapeChar): string[] {
+  const words: string[] = [];
+  let word = '';
+  let quote = '';
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quote) {
+      word += ch;
+      if (ch === escape && quote === '"' && i + 1 < line.length) word += line[++i];
+      else if (ch === quote) quote = '';
+    } else if (ch === ' ' || ch === '\t' || ch === '\n') {
+      if (word) words.push(word);
+      word = '';
+    } else {
+      word += ch;
+      if (ch === '"' || ch === "'") quote = ch;
+      else if (ch === escape && i + 1 < line.length) word += line[++i];
+    }
+  }
+  if (word) words.push(word);
+  return words;
+}
+
+function unescapeWord(word: string, escape: EscapeChar): string {
+  let out = '';
+  for (let i = 0; i < word.length; i++) out += word[i] === escape && i + 1 < word.length ? word[++i] : word[i];
+  return out;
+}
