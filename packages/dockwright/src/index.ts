@@ -24,3 +24,5 @@ export { stageReferences, resolveStage, textToDisplay } from './ir/index.js';
 export { parseRaw } from './parse/raw.js';
 export type { RawDockerfile, RawNode, RawHeredoc, RawDirective } from './parse/raw.js';
 export { dump } from './parse/dump.js';
+export { processWord, processWords, wordParts, ShellError } from './parse/shell.js';
+export type { WordPart } from './parse/shell.js';
