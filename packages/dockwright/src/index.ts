@@ -17,7 +17,7 @@ export type { Rule } from './validate/rule.js';
 export { formatDiagnostic } from './validate/diagnostic.js';
 export type { Diagnostic, Severity } from './validate/diagnostic.js';
 export { parseCheckDirective } from './validate/config.js';
-export { ErrorCode, DockwrightError, SynthError } from './errors/index.js';
+export { ErrorCode, DockwrightError, ParseError, SynthError } from './errors/index.js';
 export type * as ir from './ir/index.js';
 export type { SourceLocation, Text, TextNode, StageReference, DockerfileNode, StageNode, InstructionNode, AnyInstructionNode } from './ir/index.js';
 export { stageReferences, resolveStage, textToDisplay } from './ir/index.js';
@@ -26,3 +26,5 @@ export type { RawDockerfile, RawNode, RawHeredoc, RawDirective } from './parse/r
 export { dump } from './parse/dump.js';
 export { processWord, processWords, wordParts, ShellError } from './parse/shell.js';
 export type { WordPart } from './parse/shell.js';
+export { parse } from './parse/to-ir.js';
+export type { ParsedDockerfile } from './parse/to-ir.js';

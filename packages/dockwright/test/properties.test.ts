@@ -213,3 +213,21 @@ function tryPrint(make: () => Stage): string {
     return 'refused: ' + error.diagnostics.map((d) => d.rule + ' ' + d.message).join('; ');
   }
 }
+
+describe('invariant 1: print(parse(print(ir))) equals print(ir)', () => {
+  test('for every image the builder can make', async () => {
+    const { parse, print } = await import('dockwright');
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 6 }), (ops) => {
+        let text: string;
+        try {
+          text = synth(ops.reduce(apply, from('alpine')));
+        } catch {
+          return; // refused images have no text to read back
+        }
+        expect(print(parse(text).ir)).toBe(text);
+      }),
+      { numRuns: Number(process.env.DOCKWRIGHT_FUZZ_RUNS ?? (process.env.CI ? 3000 : 1000)) },
+    );
+  }, 300_000);
+});

@@ -86,13 +86,14 @@ export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
   let directivesDone = false;
   let comments: string[] = [];
 
-  const processDirective = (line: string, lineNumber: number): void => {
-    if (directivesDone) return;
+  /** True when the line was a parser directive (then it is not a comment either). */
+  const processDirective = (line: string, lineNumber: number): boolean => {
+    if (directivesDone) return false;
     const match = DIRECTIVE.exec(line);
     const name = match?.[1]!.toLowerCase();
     if (!match || !KNOWN_DIRECTIVES.has(name!)) {
       directivesDone = true;
-      return;
+      return false;
     }
     if (directives.some((d) => d.name === name)) throw new ParseError(`only one ${name} parser directive can be used`, file, lineNumber);
     const value = match[2]!;
@@ -101,6 +102,7 @@ export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
       escape = value;
     }
     directives.push({ name: name!, value, line: lineNumber });
+    return true;
   };
   /** The line without its newline (and leading space when asked), or '' for a comment. */
   const processLine = (line: string, lineNumber: number, stripLeft: boolean): string => {
@@ -121,11 +123,11 @@ export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
   while (index < all.length) {
     const raw = all[index]!;
     const lineNumber = ++index;
-    if (isComment(raw)) {
-      const comment = trimNewline(trimLeadingWhitespace(raw)).slice(1).trim();
-      comments = comment === '' ? [] : [...comments, comment];
-    }
-    let [line, endOfLine] = trimContinuation(processLine(raw, lineNumber, true));
+    const token = trimLeadingWhitespace(trimNewline(raw));
+    const directive = processDirective(token, lineNumber);
+    // Every comment line is kept (BuildKit forgets those before an empty one): import keeps them all.
+    if (!directive && token.startsWith('#')) comments = [...comments, token.slice(1).replace(/^ /, '').trimEnd()];
+    let [line, endOfLine] = trimContinuation(token.startsWith('#') ? '' : token);
     if (endOfLine && line === '') continue;
     const startLine = lineNumber;
     let emptyContinuation = false;

@@ -70,6 +70,14 @@ export function copyOperandProblem(text: Text, escape: EscapeChar): Problem {
   return undefined;
 }
 
+/** The destination of inline content: `COPY <<EOF dest` has no JSON form, so no whitespace either. */
+export function inlineDestinationProblem(dest: Text): Problem {
+  const parts = typeof dest === 'string' ? [dest] : dest.parts;
+  return parts.some((p) => /\s/.test(typeof p === 'string' ? p : p.kind === 'raw' ? p.text : ''))
+    ? 'contains whitespace, which a COPY of inline content cannot carry (it has no JSON form)'
+    : undefined;
+}
+
 /** A LABEL key: a word without "=", since Docker splits each pair at its first "=" before unquoting. */
 export function labelKeyProblem(key: string, escape: EscapeChar): Problem {
   if (key.includes('=')) return 'contains "=", which Docker would take as the end of the key';

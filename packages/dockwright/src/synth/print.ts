@@ -14,6 +14,7 @@ import type { Text } from '../ir/text.js';
 import {
   commentProblem,
   copyOperandProblem,
+  inlineDestinationProblem,
   heredocBodyProblem,
   labelKeyProblem,
   runCommandProblem,
@@ -147,12 +148,13 @@ const printers: { [K in AnyInstructionKind]: Printer<K> } = {
   comment: (node) => {
     const problem = commentProblem(node.text);
     if (problem) throw unencodable('The comment', problem);
-    return node.text.split('\n').map((line) => (line === '' ? '#' : `# ${line}`)).join('\n');
+    // Trailing blanks are dropped: a parser cannot see them, so the comment reads back the same.
+    return node.text.split('\n').map((line) => (line.trimEnd() === '' ? '#' : `# ${line.trimEnd()}`)).join('\n');
   },
   maintainer: (node) => {
     const problem = /[\n\r\0]/.test(node.name) ? 'contains a line break or NUL' : undefined;
     if (problem) throw unencodable('The MAINTAINER name', problem);
-    return `MAINTAINER ${node.name}`;
+    return `MAINTAINER ${node.name.trim()}`;
   },
   copy: (node, ctx) => {
     const from = node.from === undefined ? [] : [`--from=${flagValue(node.from, ctx.escape)}`];
@@ -173,7 +175,7 @@ function printRunCommand(node: RunNode, ctx: PrintContext): string {
   if (command.form === 'shell') {
     const problem = runCommandProblem(command.command, ctx.escape);
     if (problem) throw unencodable('The RUN command', problem);
-    return command.command;
+    return command.command.trim(); // Docker trims it too: the same command, one way to write it
   }
   let script = command.script;
   if (command.errexit) {
@@ -188,7 +190,7 @@ function printCommand(command: CommandForm, ctx: PrintContext, what: string): st
   if (command.form === 'exec') return jsonArray(command.args);
   const problem = shellFormProblem(command.command, ctx.escape);
   if (problem) throw unencodable(what, problem);
-  return command.command;
+  return command.command.trim();
 }
 
 /** `<<'EOF'` plus its body; the quoted delimiter keeps Docker from expanding anything in it. */
@@ -243,6 +245,8 @@ function copyFlags(node: CopyFields, ctx: PrintContext): string[] {
 function printCopyOperands(node: CopyFields | AddNode, flags: string[], ctx: PrintContext, what: string): string {
   const prefix = flags.map((f) => f + ' ').join('');
   if (node.inline !== undefined) {
+    const problem = inlineDestinationProblem(node.dest);
+    if (problem) throw unencodable(`The ${what} destination`, problem);
     const dest = checkedWord(node.dest, ctx, `The ${what} destination`);
     const [first, ...body] = heredoc(node.inline, `The ${what} content`).split('\n');
     return `${prefix}${first} ${dest}\n${body.join('\n')}`;

@@ -5,6 +5,7 @@ import {
   copyOperandProblem,
   flagValueProblem,
   heredocBodyProblem,
+  inlineDestinationProblem,
   labelKeyProblem,
   MOUNT_FORBIDDEN,
   runCommandProblem,
@@ -86,7 +87,10 @@ export const UnencodableValue = defineRule({
         copy: (node) => {
           operands(node, 'A COPY path', [...node.sources, node.dest]);
           flags(node, 'A COPY flag value', [node.from, node.chown, node.chmod, ...node.exclude]);
-          if (node.inline !== undefined) report(node, 'The COPY content', heredocBodyProblem(node.inline));
+          if (node.inline !== undefined) {
+            report(node, 'The COPY content', heredocBodyProblem(node.inline));
+            report(node, 'The COPY destination', inlineDestinationProblem(node.dest));
+          }
         },
         add: (node) => {
           operands(node, 'An ADD path', [...node.sources, node.dest]);

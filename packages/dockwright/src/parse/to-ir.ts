@@ -1,0 +1,323 @@
+/**
+ * The second stage of reading a Dockerfile: BuildKit's raw tree becomes the same IR the builder
+ * makes, each node with its line range. Words lose their quotes and escapes; `$` references stay
+ * as written (raw text parts), so printing the IR again keeps their meaning. Anything the IR
+ * cannot hold is a ParseError that names the line, never a silent loss.
+ */
+import { ParseError } from '../errors/errors.js';
+import type {
+  AnyInstructionNode,
+  ArgNode,
+  CommandForm,
+  CopyFields,
+  Directives,
+  DockerfileNode,
+  InstructionNode,
+  KeyValue,
+  Mount,
+  StageNode,
+} from '../ir/nodes/index.js';
+import { execForm, frozen, makeNode, scriptForm, shellForm } from '../ir/nodes/index.js';
+import type { SourceLocation } from '../ir/location.js';
+import { textNode, type Text } from '../ir/text.js';
+import { parseRaw, type EscapeChar, type RawDockerfile, type RawNode } from './raw.js';
+import { ShellError, wordParts } from './shell.js';
+
+export interface ParsedDockerfile {
+  readonly ir: DockerfileNode;
+  readonly raw: RawDockerfile;
+}
+
+/**
+ * Parses Dockerfile text into the IR.
+ *
+ * @example
+ * print(parse('FROM alpine\nRUN apk add redis\n').ir)   // 'FROM alpine\nRUN apk add redis\n'
+ */
+export function parse(text: string, file = 'Dockerfile'): ParsedDockerfile {
+  const raw = parseRaw(text, file);
+  return { ir: toIR(raw, file), raw };
+}
+
+function toIR(raw: RawDockerfile, file: string): DockerfileNode {
+  const convert = new Converter(raw.escape, file);
+  const globalArgs: ArgNode[] = [];
+  const stages: { from: AnyInstructionNode & { kind: 'from' }; instructions: InstructionNode[]; loc: SourceLocation }[] = [];
+  for (const node of raw.nodes) {
+    const converted = convert.instruction(node);
+    const comments = node.comments.map((text) => makeNode('comment', { text, loc: convert.loc(node) }));
+    if (converted[0]?.kind === 'from') {
+      stages.push({ from: converted[0], instructions: [...comments], loc: convert.loc(node) });
+      continue;
+    }
+    const stage = stages[stages.length - 1];
+    if (stage) {
+      stage.instructions.push(...comments, ...(converted as InstructionNode[]));
+      continue;
+    }
+    for (const arg of converted) {
+      if (arg.kind !== 'arg') throw convert.error(node, `${node.command.toUpperCase()} comes before the first FROM: only ARG may`);
+      globalArgs.push(arg);
+    }
+  }
+  const last = stages[stages.length - 1];
+  const lastLine = raw.nodes[raw.nodes.length - 1]!.endLine;
+  for (const text of raw.trailingComments) last?.instructions.push(makeNode('comment', { text, loc: { file, line: lastLine, column: 1 } }));
+  const directives: Directives = {
+    syntax: raw.directives.find((d) => d.name === 'syntax')?.value,
+    escape: raw.directives.find((d) => d.name === 'escape')?.value as EscapeChar | undefined,
+    check: raw.directives.find((d) => d.name === 'check')?.value,
+  };
+  const stageNodes = stages.map((s): StageNode => makeNode('stage', { from: s.from, instructions: frozen(s.instructions), loc: s.loc }));
+  return makeNode('dockerfile', { directives: Object.freeze(directives), globalArgs: frozen(globalArgs), stages: frozen(stageNodes), loc: { file, line: 1, column: 1 } });
+}
+
+class Converter {
+  constructor(
+    private readonly escape: EscapeChar,
+    private readonly file: string,
+  ) {}
+
+  loc(node: RawNode): SourceLocation {
+    return Object.freeze({ file: this.file, line: node.startLine, column: 1, endLine: node.endLine });
+  }
+
+  error(node: RawNode, message: string, code: 'parse.syntax' | 'parse.unsupported' = 'parse.syntax'): ParseError {
+    return new ParseError(message, this.file, node.startLine, code);
+  }
+
+  /** A word as IR text: literal where Docker would see a literal, `$` references as written. */
+  text(node: RawNode, word: string): Text {
+    let parts;
+    try {
+      parts = wordParts(word, this.escape);
+    } catch (error) {
+      if (error instanceof ShellError) throw this.error(node, `${error.message} in ${JSON.stringify(word)}`);
+      throw error;
+    }
+    if (parts.every((p) => typeof p === 'string')) return parts.join('');
+    return textNode(parts.map((p) => (typeof p === 'string' ? p : { kind: 'raw' as const, text: p.raw })));
+  }
+
+  /** A word that must be literal (names, keys): quotes removed, no variables. */
+  literal(node: RawNode, word: string, what: string): string {
+    const text = this.text(node, word);
+    if (typeof text !== 'string') throw this.error(node, `${what} ${JSON.stringify(word)} uses a variable, which dockwright cannot represent there`, 'parse.unsupported');
+    return text;
+  }
+
+  instruction(node: RawNode): AnyInstructionNode[] {
+    const loc = this.loc(node);
+    const kind = node.command.toLowerCase();
+    const flags = new Flags(node, this);
+    const one = (n: AnyInstructionNode): AnyInstructionNode[] => {
+      flags.done();
+      return [n];
+    };
+    switch (kind) {
+      case 'from': {
+        const platform = flags.value('platform');
+        const [image, as, name, ...extra] = node.args;
+        if (!image || extra.length > 0 || (as !== undefined && (as.toLowerCase() !== 'as' || name === undefined))) {
+          throw this.error(node, 'FROM requires either one argument, or three: FROM <image> AS <name>');
+        }
+        return one(makeNode('from', { image: this.text(node, image), platform: platform === undefined ? undefined : this.text(node, platform), name, loc }));
+      }
+      case 'run': {
+        const mounts = flags.values('mount').map((m) => this.mount(node, m));
+        const network = flags.value('network') as 'default' | 'none' | 'host' | undefined;
+        const security = flags.value('security') as 'sandbox' | 'insecure' | undefined;
+        return one(makeNode('run', { command: this.runCommand(node), mounts: frozen(mounts), network, security, loc }));
+      }
+      case 'cmd':
+      case 'entrypoint':
+        return one(makeNode(kind, { command: this.command(node), loc }));
+      case 'healthcheck': {
+        const [type] = node.args;
+        const options = {
+          interval: flags.value('interval'),
+          timeout: flags.value('timeout'),
+          startPeriod: flags.value('start-period'),
+          startInterval: flags.value('start-interval'),
+          retries: flags.value('retries') === undefined ? undefined : Number(flags.value('retries')),
+        };
+        if (type?.toUpperCase() === 'NONE') return one(makeNode('healthcheck', { test: undefined, ...options, loc }));
+        if (type?.toUpperCase() !== 'CMD' || node.args.length < 2) throw this.error(node, 'HEALTHCHECK takes CMD <command> or NONE');
+        const rest = node.args.slice(1);
+        return one(makeNode('healthcheck', { test: node.json ? execForm(rest) : shellForm(rest[0]!), ...options, loc }));
+      }
+      case 'shell':
+        if (!node.json) throw this.error(node, 'SHELL requires the arguments to be in JSON form');
+        return one(makeNode('shell', { args: frozen(node.args), loc }));
+      case 'stopsignal':
+      case 'workdir':
+      case 'user': {
+        const [word] = node.args;
+        if (word === undefined) throw this.error(node, `${kind.toUpperCase()} requires exactly one argument`);
+        if (kind === 'stopsignal') return one(makeNode('stopsignal', { signal: this.text(node, word), loc }));
+        if (kind === 'workdir') return one(makeNode('workdir', { path: this.text(node, word), loc }));
+        return one(makeNode('user', { user: this.text(node, word), loc }));
+      }
+      case 'volume':
+        if (node.args.length === 0) throw this.error(node, 'VOLUME requires at least one argument');
+        return one(makeNode('volume', { paths: frozen(node.args.map((a) => this.text(node, a))), loc }));
+      case 'expose':
+        if (node.args.length === 0) throw this.error(node, 'EXPOSE requires at least one argument');
+        return one(makeNode('expose', { ports: frozen(node.args.map((a) => this.text(node, a))), loc }));
+      case 'env':
+      case 'label': {
+        if (node.args.length === 0) throw this.error(node, `${kind.toUpperCase()} requires at least one argument`);
+        const pairs: KeyValue[] = [];
+        for (let i = 0; i + 2 < node.args.length + 1; i += 3) {
+          pairs.push(Object.freeze({ key: this.literal(node, node.args[i]!, `The ${kind.toUpperCase()} key`), value: this.text(node, node.args[i + 1]!) }));
+        }
+        return one(makeNode(kind, { pairs: frozen(pairs), loc }));
+      }
+      case 'arg': {
+        flags.done();
+        if (node.args.length === 0) throw this.error(node, 'ARG requires at least one argument');
+        return node.args.map((word) => {
+          const eq = word.indexOf('=');
+          const name = eq === -1 ? word : word.slice(0, eq);
+          return makeNode('arg', { name, default: eq === -1 ? undefined : this.text(node, word.slice(eq + 1)), loc });
+        });
+      }
+      case 'onbuild': {
+        if (!node.child) throw this.error(node, 'ONBUILD requires an instruction');
+        const [trigger] = this.instruction({ ...node.child, startLine: node.startLine, endLine: node.endLine, comments: [], heredocs: node.heredocs });
+        return one(makeNode('onbuild', { trigger: trigger!, loc }));
+      }
+      case 'maintainer':
+        return one(makeNode('maintainer', { name: node.args[0] ?? '', loc }));
+      case 'copy':
+      case 'add': {
+        const from = kind === 'copy' ? flags.value('from') : undefined;
+        const fields = this.copyFields(node, flags);
+        if (kind === 'copy') {
+          flags.done();
+          return [makeNode('copy', { ...fields, from: from === undefined ? undefined : this.text(node, from), loc })];
+        }
+        const checksum = flags.value('checksum');
+        const keepGitDir = flags.bool('keep-git-dir');
+        const unpack = flags.bool('unpack');
+        flags.done();
+        return [makeNode('add', { ...fields, checksum, keepGitDir, unpack, loc })];
+      }
+      default:
+        throw this.error(node, `unknown instruction: ${node.command}`);
+    }
+  }
+
+  private command(node: RawNode): CommandForm {
+    if (node.json) return execForm(node.args); // `CMD []` is valid: it clears the base image's
+    if (node.args.length === 0) throw this.error(node, `${node.command.toUpperCase()} requires at least one argument`);
+    return node.json ? execForm(node.args) : shellForm(node.args[0]!);
+  }
+
+  private runCommand(node: RawNode) {
+    if (node.heredocs.length === 0) return this.command(node);
+    const [heredoc] = node.heredocs;
+    // Only the shape dockwright writes, `RUN <<EOF` alone, is a script; others would be lost.
+    if (node.heredocs.length !== 1 || node.json || !/^\d*<<-?(["']?)[^\s]+\1$/.test(node.args[0]!.trim())) {
+      throw this.error(node, 'this RUN heredoc shape (several heredocs, or words besides <<EOF) cannot be represented', 'parse.unsupported');
+    }
+    const content = heredoc!.content;
+    return content.startsWith('set -e\n') ? scriptForm(content.slice('set -e\n'.length), true) : scriptForm(content, false);
+  }
+
+  private copyFields(node: RawNode, flags: Flags): CopyFields {
+    const chown = flags.value('chown');
+    const chmod = flags.value('chmod');
+    const base = {
+      chown: chown === undefined ? undefined : this.text(node, chown),
+      chmod: chmod === undefined ? undefined : this.text(node, chmod),
+      link: flags.bool('link'),
+      parents: flags.bool('parents'),
+      exclude: frozen(flags.values('exclude').map((e) => this.text(node, e))),
+    };
+    if (node.heredocs.length > 0) {
+      const [heredoc] = node.heredocs;
+      if (node.heredocs.length !== 1 || node.args.length !== 2 || !node.args[0]!.includes('<<')) {
+        throw this.error(node, `this ${node.command.toUpperCase()} heredoc shape cannot be represented (one inline file and a destination can)`, 'parse.unsupported');
+      }
+      return { ...base, sources: frozen([]), inline: heredoc!.content, dest: this.text(node, node.args[1]!) };
+    }
+    if (node.args.length < 2) throw this.error(node, `${node.command.toUpperCase()} requires at least two arguments: a source and a destination`);
+    return { ...base, sources: frozen(node.args.slice(0, -1).map((a) => this.text(node, a))), dest: this.text(node, node.args[node.args.length - 1]!) };
+  }
+
+  private mount(node: RawNode, spec: string): Mount {
+    const fields = new Map<string, string>();
+    for (const field of spec.split(',')) {
+      const eq = field.indexOf('=');
+      const key = (eq === -1 ? field : field.slice(0, eq)).trim().toLowerCase();
+      fields.set(key, eq === -1 ? 'true' : field.slice(eq + 1));
+    }
+    const get = (...keys: string[]): string | undefined => keys.map((k) => fields.get(k)).find((v) => v !== undefined);
+    const text = (...keys: string[]): Text | undefined => {
+      const value = get(...keys);
+      return value === undefined ? undefined : this.text(node, value);
+    };
+    const bool = (...keys: string[]): boolean | undefined => {
+      const value = get(...keys);
+      return value === undefined ? undefined : value !== 'false';
+    };
+    const int = (key: string): number | undefined => (fields.has(key) ? Number(fields.get(key)) : undefined);
+    const target = text('target', 'dst', 'destination');
+    const type = get('type') ?? 'bind';
+    switch (type) {
+      case 'bind':
+        return Object.freeze({ type, target: target ?? '', source: text('source', 'src'), from: text('from'), readwrite: bool('rw', 'readwrite') });
+      case 'cache':
+        return Object.freeze({ type, target: target ?? '', id: text('id'), readonly: bool('ro', 'readonly'), sharing: get('sharing') as 'shared' | 'private' | 'locked' | undefined, from: text('from'), source: text('source', 'src'), mode: get('mode'), uid: int('uid'), gid: int('gid') });
+      case 'tmpfs':
+        return Object.freeze({ type, target: target ?? '', size: get('size') });
+      case 'secret':
+        return Object.freeze({ type, id: text('id'), target, env: get('env'), required: bool('required'), mode: get('mode'), uid: int('uid'), gid: int('gid') });
+      case 'ssh':
+        return Object.freeze({ type, id: text('id'), target, required: bool('required'), mode: get('mode'), uid: int('uid'), gid: int('gid') });
+      default:
+        throw this.error(node, `unknown mount type ${JSON.stringify(type)} in --mount=${spec}`);
+    }
+  }
+}
+
+/** An instruction's `--name[=value]` flags, each read once; leftovers are unknown flags. */
+class Flags {
+  private readonly entries: { name: string; value: string | undefined; used: boolean }[];
+
+  constructor(
+    private readonly node: RawNode,
+    private readonly converter: Converter,
+  ) {
+    this.entries = node.flags.map((flag) => {
+      const body = flag.replace(/^--/, '');
+      const eq = body.indexOf('=');
+      return { name: eq === -1 ? body : body.slice(0, eq), value: eq === -1 ? undefined : body.slice(eq + 1), used: false };
+    });
+  }
+
+  values(name: string): string[] {
+    return this.entries.filter((e) => e.name === name).map((e) => {
+      e.used = true;
+      return e.value ?? '';
+    });
+  }
+
+  value(name: string): string | undefined {
+    const all = this.values(name);
+    return all.length === 0 ? undefined : all[all.length - 1];
+  }
+
+  bool(name: string): boolean | undefined {
+    const entry = this.entries.filter((e) => e.name === name).pop();
+    if (!entry) return undefined;
+    this.values(name);
+    return entry.value === undefined || entry.value === '' || entry.value === 'true';
+  }
+
+  done(): void {
+    const unknown = this.entries.find((e) => !e.used);
+    if (unknown) throw this.converter.error(this.node, `unknown flag --${unknown.name} for ${this.node.command.toUpperCase()}`);
+  }
+}

@@ -1,0 +1,95 @@
+import { describe, expect, test } from 'vitest';
+import { parse, parseRaw, print, ParseError, type ir } from 'dockwright';
+
+const lines = (...text: string[]): string => text.join('\n') + '\n';
+
+/** The IR without locations, to compare what two files mean. */
+export function meaning(file: ir.DockerfileNode): unknown {
+  return JSON.parse(JSON.stringify(file, (key, value: unknown) => (key === 'loc' ? undefined : value)));
+}
+
+describe('parse: Dockerfile text to the IR', () => {
+  test('words lose quotes and escapes; $ references stay as written', () => {
+    const { ir } = parse(lines('FROM alpine', 'ENV A="costs \\$5" B=${HOME}/bin C=\'single $x\'', 'WORKDIR "/my dir"'));
+    const env = ir.stages[0]!.instructions[0] as ir.EnvNode;
+    expect(env.pairs).toEqual([
+      { key: 'A', value: 'costs $5' },
+      { key: 'B', value: { kind: 'text', parts: [{ kind: 'raw', text: '${HOME}' }, '/bin'] } },
+      { key: 'C', value: 'single $x' },
+    ]);
+    expect((ir.stages[0]!.instructions[1] as ir.WorkdirNode).path).toBe('/my dir');
+  });
+
+  test('every node carries its line range', () => {
+    const { ir } = parse(lines('FROM alpine', '', 'RUN a \\', '  && b', 'CMD ["x"]'));
+    expect(ir.stages[0]!.from.loc).toEqual({ file: 'Dockerfile', line: 1, column: 1, endLine: 1 });
+    expect(ir.stages[0]!.instructions.map((n) => [n.loc?.line, n.loc?.endLine])).toEqual([[3, 4], [5, 5]]);
+  });
+
+  test('directives, global ARGs, stages, flags and mounts', () => {
+    const { ir } = parse(
+      lines(
+        '# syntax=docker/dockerfile:1',
+        '# check=skip=JSONArgsRecommended',
+        'ARG V=1',
+        'FROM --platform=$BUILDPLATFORM golang:${V} AS build',
+        'RUN --mount=type=cache,target=/root/.cache,id=go,sharing=locked --network=none go build',
+        'FROM scratch',
+        'COPY --from=build --chmod=755 --link /out/app /app',
+      ),
+    );
+    expect(ir.directives).toEqual({ syntax: 'docker/dockerfile:1', escape: undefined, check: 'skip=JSONArgsRecommended' });
+    expect(ir.globalArgs.map((a) => [a.name, a.default])).toEqual([['V', '1']]);
+    const [build, final] = ir.stages;
+    expect(build!.from.name).toBe('build');
+    expect((build!.instructions[0] as ir.RunNode).mounts).toEqual([
+      { type: 'cache', target: '/root/.cache', id: 'go', sharing: 'locked', readonly: undefined, from: undefined, source: undefined, mode: undefined, uid: undefined, gid: undefined },
+    ]);
+    const copy = final!.instructions[0] as ir.CopyNode;
+    expect([copy.from, copy.chmod, copy.link, copy.sources, copy.dest]).toEqual(['build', '755', true, ['/out/app'], '/app']);
+  });
+
+  test('heredocs: a RUN script and an inline COPY file', () => {
+    const { ir } = parse(lines('FROM alpine', "RUN <<'EOF'", 'set -e', 'apk update', 'EOF', 'COPY <<EOF /etc/motd', 'hello', 'EOF'));
+    const [run, copy] = ir.stages[0]!.instructions as [ir.RunNode, ir.CopyNode];
+    expect(run.command).toEqual({ form: 'script', script: 'apk update\n', errexit: true });
+    expect([copy.inline, copy.dest]).toEqual(['hello\n', '/etc/motd']);
+  });
+
+  test('comments are kept, as comment instructions', () => {
+    const { ir } = parse(lines('FROM alpine', '# install the server', 'RUN apk add redis'));
+    expect(ir.stages[0]!.instructions.map((n) => n.kind)).toEqual(['comment', 'run']);
+  });
+
+  test('legacy ENV k v and several ARGs in one line normalize to one form', () => {
+    const text = lines('FROM alpine', 'ENV PATH /usr/bin:/bin', 'ARG A=1 B');
+    expect(print(parse(text).ir)).toBe(lines('FROM alpine', 'ENV PATH=/usr/bin:/bin', 'ARG A=1', 'ARG B'));
+  });
+});
+
+describe('parse errors name the file and line', () => {
+  const cases: [string, string, number][] = [
+    ['an unterminated heredoc', lines('FROM alpine', 'RUN <<EOF', 'echo'), 2],
+    ['an instruction before FROM', lines('RUN true', 'FROM alpine'), 1],
+    ['an unknown flag', lines('FROM alpine', 'COPY --bogus a b'), 2],
+    ['an unknown instruction', lines('FROM alpine', 'FROBNICATE x'), 2],
+    ['an unterminated quote', lines('FROM alpine', 'ENV A="x'), 2],
+    ['a heredoc shape the IR cannot hold', lines('FROM alpine', 'RUN cat <<EOF > /x', 'hi', 'EOF'), 2],
+    ['nothing but comments', lines('# just a comment'), 1],
+  ];
+  test.each(cases)('%s', (_, text, line) => {
+    let error: unknown;
+    try {
+      parse(text, 'images/Dockerfile');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ParseError);
+    expect((error as ParseError).line).toBe(line);
+    expect((error as ParseError).message).toMatch(new RegExp(`^images/Dockerfile:${line}: `));
+  });
+
+  test('NoEmptyContinuation is recorded as a warning of the raw parse', () => {
+    expect(parseRaw(lines('FROM alpine', 'RUN a \\', '', '  b')).warnings.map((w) => [w.rule, w.line])).toEqual([['NoEmptyContinuation', 2]]);
+  });
+});
