@@ -111,6 +111,25 @@ Examples:
     .addHelpText('after', '\nExamples:\n  $ dockwright graph > graph.mmd\n  $ dockwright graph --format dot | dot -Tsvg > graph.svg')
     .action(async (flags) => setExitCode(await graphCommand(flags, io)));
 
+  program
+    .command('lint')
+    .description("Check hand-written Dockerfiles with dockwright's rules (and BuildKit's)")
+    .argument('<Dockerfile...>', 'files to check')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+    .addHelpText(
+      'after',
+      `
+Honours # check=skip=...;error=true directives. Exit 1 when any error is found.
+
+Examples:
+  $ dockwright lint Dockerfile
+  $ dockwright lint services/*/Dockerfile --format sarif > dockwright.sarif`,
+    )
+    .action(async (files: string[], flags) => {
+      const { lintCommand } = await import('./commands/lint.js');
+      setExitCode(await lintCommand(files, flags, io));
+    });
+
   const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
   program
     .command('build')

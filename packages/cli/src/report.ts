@@ -12,8 +12,9 @@ export function painter(color: boolean): Paint {
 }
 
 /** `images.ts:12:4 error MultipleInstructionsDisallowed: message` and the rule's URL, as compilers print. */
-export function formatDiagnostic(d: Diagnostic, cwd: string, paint: Paint): string {
-  const where = d.loc ? `${relative(cwd, d.loc.file) || d.loc.file}:${d.loc.line}:${d.loc.column} ` : '';
+export function formatDiagnostic(d: Diagnostic, cwd: string, paint: Paint, lineOnly = false): string {
+  const position = d.loc ? (lineOnly ? `${d.loc.line}` : `${d.loc.line}:${d.loc.column}`) : '';
+  const where = d.loc ? `${relative(cwd, d.loc.file) || d.loc.file}:${position} ` : '';
   const severity = d.severity === 'error' ? paint(['bold', 'red'], 'error') : paint(['bold', 'yellow'], 'warning');
   return `${paint('bold', where)}${severity} ${paint('bold', d.rule)}: ${d.message}\n  ${paint('dim', d.url)}`;
 }
