@@ -130,6 +130,28 @@ Examples:
       setExitCode(await lintCommand(files, flags, io));
     });
 
+  program
+    .command('import')
+    .description('Turn Dockerfiles into one TypeScript definitions file')
+    .argument('<Dockerfile...>', 'Dockerfiles to import')
+    .option('-o, --output <file>', 'the definitions file to write', 'dockwright.ts')
+    .option('--force', 'overwrite the output file')
+    .addHelpText(
+      'after',
+      `
+Each Dockerfile becomes an exported image that declares its path and context, so
+\`dockwright synth\` writes the same Dockerfiles back (with a banner, and the normalizations the
+README lists). Anything dockwright cannot express is an error naming the line.
+
+Examples:
+  $ dockwright import Dockerfile
+  $ dockwright import api/Dockerfile worker/Dockerfile -o images.ts`,
+    )
+    .action(async (files: string[], flags) => {
+      const { importCommand } = await import('./commands/import.js');
+      setExitCode(await importCommand(files, flags, io));
+    });
+
   const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
   program
     .command('build')

@@ -14,17 +14,18 @@ export const EmptyValue = defineRule({
   fatal: true,
   create(ctx) {
     const report = (node: AnyInstructionNode, what: string): void => ctx.report(node.loc, `${what} is empty.`);
-    const command = (node: AnyInstructionNode & { command: { form: string } }, name: string): void => {
+    /** `CMD []` and `ENTRYPOINT []` are allowed: they clear what the base image set. */
+    const command = (node: AnyInstructionNode & { command: { form: string } }, name: string, mayClear = false): void => {
       const c = node.command as { form: string; command?: string; args?: readonly string[]; script?: string };
       if (c.form === 'shell' && c.command!.trim() === '') report(node, `The ${name} command`);
-      if (c.form === 'exec' && (c.args!.length === 0 || c.args![0] === '')) report(node, `The ${name} exec-form array (or its executable)`);
+      if (c.form === 'exec' && (c.args!.length === 0 ? !mayClear : c.args![0] === '')) report(node, `The ${name} exec-form array (or its executable)`);
       if (c.form === 'script' && c.script!.trim() === '') report(node, `The ${name} script`);
     };
     return {
       instruction: {
         run: (node) => command(node, 'RUN'),
-        cmd: (node) => command(node, 'CMD'),
-        entrypoint: (node) => command(node, 'ENTRYPOINT'),
+        cmd: (node) => command(node, 'CMD', true),
+        entrypoint: (node) => command(node, 'ENTRYPOINT', true),
         healthcheck: (node) => {
           if (node.test) command({ ...node, command: node.test }, 'HEALTHCHECK');
         },

@@ -1,0 +1,3 @@
+/** Dockerfiles to dockwright TypeScript: `dockwright import` uses it. */
+export { importDockerfiles, tsString } from './generate.js';
+export type { DockerfileInput, ImportResult } from './generate.js';
