@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import { styleText } from 'node:util';
 import type { Diagnostic } from 'dockwright';
 
@@ -14,7 +14,7 @@ export function painter(color: boolean): Paint {
 /** `images.ts:12:4 error MultipleInstructionsDisallowed: message` and the rule's URL, as compilers print. */
 export function formatDiagnostic(d: Diagnostic, cwd: string, paint: Paint, lineOnly = false): string {
   const position = d.loc ? (lineOnly ? `${d.loc.line}` : `${d.loc.line}:${d.loc.column}`) : '';
-  const where = d.loc ? `${relative(cwd, d.loc.file) || d.loc.file}:${position} ` : '';
+  const where = d.loc ? `${shortPath(d.loc.file, cwd)}:${position} ` : '';
   const severity = d.severity === 'error' ? paint(['bold', 'red'], 'error') : paint(['bold', 'yellow'], 'warning');
   return `${paint('bold', where)}${severity} ${paint('bold', d.rule)}: ${d.message}\n  ${paint('dim', d.url)}`;
 }
@@ -27,11 +27,16 @@ export function diagnosticJson(d: Diagnostic, image: string, cwd: string): Recor
     severity: d.severity,
     message: d.message,
     url: d.url,
-    loc: d.loc ? { file: relative(cwd, d.loc.file) || d.loc.file, line: d.loc.line, column: d.loc.column } : null,
+    loc: d.loc ? { file: shortPath(d.loc.file, cwd), line: d.loc.line, column: d.loc.column } : null,
   };
 }
 
 /** "1 error", "2 warnings" */
 export function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** A path as the user would type it from `cwd` (paths already relative stay as they are). */
+function shortPath(file: string, cwd: string): string {
+  return isAbsolute(file) ? relative(cwd, file) || file : file;
 }
