@@ -3,6 +3,7 @@ import { Project, QuoteKind, VariableDeclarationKind, type SourceFile } from 'ts
 import {
   parse,
   parseCheckDirective,
+  ParseError,
   resolveStage,
   stageReferences,
   type AnyInstructionNode,
@@ -321,7 +322,7 @@ class ImageWriter {
 
   private literalDefault(value: Text, node: AnyInstructionNode): string {
     if (typeof value === 'string') return tsString(value);
-    throw new Error(`${this.display}:${node.loc?.line}: an ARG default that uses variables cannot be imported yet`);
+    throw new ParseError('an ARG default that uses variables cannot be imported yet', this.display, node.loc?.line ?? 1, 'parse.unsupported');
   }
 
   /**
