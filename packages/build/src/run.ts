@@ -45,8 +45,7 @@ export interface ImageResult extends BuildResult {
 
 /**
  * Builds targets on a connected engine: refuses up front what the builder cannot do, then runs
- * the builds in dependency order (independent ones in parallel) and pushes when asked. A push
- * happens only after the image and everything it depends on built.
+ * the builds in dependency order (independent ones in parallel), then pushes when asked.
  */
 export async function buildTargets(
   connection: EngineConnection,
@@ -67,7 +66,7 @@ export async function buildTargets(
     );
   }
   const configDir = options.configDir ?? join(homedir(), '.docker');
-  return schedule(
+  const built = await schedule(
     targets.map((target) => ({
       name: target.name,
       dependsOn: target.dependsOn,
@@ -76,23 +75,54 @@ export async function buildTargets(
         const emit = (event: ImageEvent): void => options.onEvent?.(target.name, event);
         emit({ type: 'started' });
         const result = await buildImage(connection, target, { builder, force: options.force ?? false, signal, onEvent: emit });
-        const pushed: { tag: string; digest: string | undefined }[] = [];
-        if (options.push) {
-          for (const tag of target.tags) {
-            const digest = await pushTag(connection, tag, { configDir, signal, onProgress: (t, text) => emit({ type: 'pushing', tag: t, text }) });
-            pushed.push({ tag, digest });
-          }
-        }
-        return { ...result, pushed };
+        return { ...result, pushed: [] };
       },
     })),
     {
       parallel: Math.max(1, options.parallel ?? 4),
       failFast: options.failFast ?? false,
       signal: options.signal,
-      onOutcome: (outcome) => options.onEvent?.(outcome.name, { type: 'finished', outcome: outcome as Outcome<ImageResult> }),
+      // With --push, an image is finished only once pushed.
+      onOutcome: (outcome) => {
+        if (!options.push || outcome.status !== 'done') options.onEvent?.(outcome.name, { type: 'finished', outcome: outcome as Outcome<ImageResult> });
+      },
     },
   );
+  if (!options.push) return built;
+  // Pushes start once every build has ended: with --fail-fast any failure pushes nothing; with
+  // --keep-going the images that built are pushed (their dependencies built too, or they would
+  // have been skipped).
+  const failed = built.some((o) => o.status !== 'done');
+  const outcomes: Outcome<ImageResult>[] = [];
+  for (const outcome of built) {
+    if (outcome.status !== 'done') {
+      outcomes.push(outcome);
+      continue;
+    }
+    const pushed = options.failFast && failed ? { name: outcome.name, status: 'cancelled' as const } : await pushAll(connection, targets.find((t) => t.name === outcome.name)!, outcome.value, configDir, options);
+    options.onEvent?.(outcome.name, { type: 'finished', outcome: pushed });
+    outcomes.push(pushed);
+  }
+  return outcomes;
+}
+
+/** Pushes every tag of a built image; a failure makes the image's outcome a failure. */
+async function pushAll(connection: EngineConnection, target: BuildTarget, result: ImageResult, configDir: string, options: RunOptions): Promise<Outcome<ImageResult>> {
+  const pushed: { tag: string; digest: string | undefined }[] = [];
+  try {
+    for (const tag of target.tags) {
+      const digest = await pushTag(connection, tag, {
+        configDir,
+        signal: options.signal,
+        onProgress: (t, text) => options.onEvent?.(target.name, { type: 'pushing', tag: t, text }),
+      });
+      pushed.push({ tag, digest });
+    }
+  } catch (error) {
+    if (options.signal?.aborted) return { name: target.name, status: 'cancelled' };
+    return { name: target.name, status: 'failed', error };
+  }
+  return { name: target.name, status: 'done', value: { ...result, pushed } };
 }
 
 export function chooseBuilder(requested: 'auto' | Builder, engine: EngineInfo): Builder {

@@ -175,7 +175,7 @@ Examples:
     .option('--keep-going', 'keep building what does not depend on a failure (default)')
     .option('--fail-fast', 'cancel everything at the first failure')
     .option('--force', 'build even images that are up to date')
-    .option('--push', 'push every tag after the image and all it depends on built')
+    .option('--push', 'push the tags of the images that built, once every build has ended')
     .option('--timeout <duration>', 'give up on an image after this long (e.g. 10m)')
     .addHelpText(
       'after',

@@ -1,0 +1,113 @@
+import { describe, expect, test } from 'vitest';
+import { project } from '../../packages/cli/test/helpers.js';
+import { describeWithEngine, docker, imageExists, removeImages, testEngine, uniqueRepo } from './engine-helpers.js';
+import { afterAll } from 'vitest';
+
+const BASE = testEngine.image;
+
+async function dockwright(args: string[], cwd: string) {
+  let stdout = '';
+  let stderr = '';
+  const { run } = await import('@dockwright/cli');
+  const code = await run(args, {
+    cwd,
+    env: { DOCKER_HOST: testEngine.host, HOME: cwd, CI: 'true' },
+    stdout: { write: (t) => void (stdout += t) },
+    stderr: { write: (t) => void (stderr += t) },
+  });
+  return { code, stdout, stderr };
+}
+
+/** Eight independent images; the fourth fails. */
+function eight(repo: string, registry?: string): string {
+  const lines = [`import { from } from 'dockwright';`];
+  for (let i = 0; i < 8; i++) {
+    const tag = registry ? `${registry}/${repo.replace(/^dockwright-e2e\//, '')}-${i}:1` : `${repo}-${i}:1`;
+    const step = i === 3 ? 'sleep 0.3 && exit 7' : `sleep 0.3 && echo ${i} > /n`;
+    lines.push(`export const image${i} = from('${BASE}').run('${step}').$meta({ name: 'image${i}', tags: ['${tag}'] });`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+afterAll(async () => {
+  if (testEngine.available) await removeImages('dockwright-e2e/');
+});
+
+describeWithEngine('faults', () => {
+  test('one failure among eight in parallel: --keep-going builds and tags the other seven', async () => {
+    const repo = uniqueRepo('eight');
+    const result = await dockwright(['build', '--builder', 'classic', '--progress', 'plain', '--parallel', '8'], project({ 'dockwright.ts': eight(repo) }));
+    expect(result.code).toBe(1);
+    for (let i = 0; i < 8; i++) expect(await imageExists(`${repo}-${i}:1`), `image ${i}`).toBe(i !== 3);
+    expect(result.stdout).toMatch(/^image3\s.*\sfailed$/m);
+  }, 60_000);
+
+  test('--fail-fast cancels the builds in flight and pushes nothing', async () => {
+    const repo = uniqueRepo('failfast');
+    const result = await dockwright(
+      ['build', '--builder', 'classic', '--progress', 'plain', '--parallel', '8', '--fail-fast', '--push'],
+      project({ 'dockwright.ts': eight(repo, testEngine.registry) }),
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^image3\s.*\sfailed$/m);
+    expect(result.stdout).toMatch(/\scancelled$/m);
+    expect(result.stdout).not.toMatch(/pushed$/m);
+    const catalog = (await (await fetch(`http://${testEngine.registry}/v2/_catalog`)).json()) as { repositories: string[] };
+    expect(catalog.repositories.filter((r) => r.includes(repo.replace(/^dockwright-e2e\//, '')))).toEqual([]);
+  }, 60_000);
+
+  test('a registry that does not answer: a clear error per tag, exit 1, the local image untouched', async () => {
+    const repo = uniqueRepo('noregistry').replace(/^dockwright-e2e\//, '');
+    const tags = [`127.0.0.1:5999/${repo}:1`, `127.0.0.1:5999/${repo}:2`];
+    const dir = project({
+      'dockwright.ts': `import { from } from 'dockwright';\nexport const app = from('${BASE}').run('true').$meta({ name: 'app', tags: ${JSON.stringify(tags)} });\n`,
+    });
+    expect((await dockwright(['build', '--builder', 'classic', '--progress', 'plain'], dir)).code).toBe(0);
+    const before = await docker().getImage(tags[0]!).inspect();
+    const result = await dockwright(['push'], dir);
+    expect(result.code).toBe(1);
+    for (const tag of tags) expect(result.stderr).toMatch(new RegExp(`error: push ${tag.replace(/[.:/]/g, '\\$&')}: .*(refused|connect)`, 'i'));
+    expect((await docker().getImage(tags[0]!).inspect()).Id).toBe(before.Id);
+    await removeImages(`127.0.0.1:5999/${repo}`);
+  }, 60_000);
+
+  test('Ctrl-C leaves no container behind', async () => {
+    const engine = docker();
+    const before = (await engine.listContainers({ all: true })).length;
+    const repo = uniqueRepo('nocontainers');
+    const { spawn } = await import('node:child_process');
+    const { join } = await import('node:path');
+    const dir = project({ 'dockwright.ts': `import { from } from 'dockwright';\nexport const slow = from('${BASE}').run('echo started && sleep 30').$meta({ name: 'slow', tags: ['${repo}:1'] });\n` });
+    const child = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'bin.js'), 'build', '--builder', 'classic', '--progress', 'plain'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, DOCKER_HOST: testEngine.host, HOME: dir },
+    });
+    let stderr = '';
+    let interrupted = false;
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (!interrupted && stderr.includes('| started')) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    expect(await new Promise((resolve) => child.on('close', resolve))).toBe(130);
+    // The engine removes the build's container once it sees the cancel; give it a moment.
+    let after = Infinity;
+    for (let i = 0; i < 50 && after > before; i++) {
+      after = (await engine.listContainers({ all: true })).length;
+      if (after > before) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(after).toBe(before);
+    expect(await imageExists(`${repo}:1`)).toBe(false);
+  }, 60_000);
+});
+
+describe('definitions that misbehave: exit 2 with the user file and line', () => {
+  test('exports something that is not an image', async () => {
+    const { cli } = await import('../../packages/cli/test/helpers.js');
+    const result = await cli(['synth'], project({ 'dockwright.ts': `export const config = { port: 8080 };\nexport default 'alpine';\n` }));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('dockwright.ts exports no image');
+  });
+});
