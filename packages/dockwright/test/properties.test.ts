@@ -28,7 +28,15 @@ type Op =
   | { readonly kind: 'user'; readonly user: string }
   | { readonly kind: 'copy'; readonly sources: string[]; readonly dest: string }
   | { readonly kind: 'content'; readonly content: string; readonly dest: string }
-  | { readonly kind: 'comment'; readonly text: string };
+  | { readonly kind: 'comment'; readonly text: string }
+  | { readonly kind: 'mount'; readonly target: string; readonly id: string; readonly command: string }
+  | { readonly kind: 'health'; readonly args: string[]; readonly interval: string; readonly retries: number }
+  | { readonly kind: 'expose'; readonly port: string }
+  | { readonly kind: 'volume'; readonly path: string }
+  | { readonly kind: 'stopsignal'; readonly signal: string }
+  | { readonly kind: 'copyFlags'; readonly chown: string; readonly chmod: string; readonly exclude: string; readonly from: string }
+  | { readonly kind: 'add'; readonly source: string; readonly checksum: string }
+  | { readonly kind: 'onbuild'; readonly command: string };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('env' as const), key: name, value: hostile }),
@@ -42,6 +50,14 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('copy' as const), sources: fc.array(hostile, { minLength: 1, maxLength: 2 }), dest: hostile.map((d) => '/' + d + '/') }),
   fc.record({ kind: fc.constant('content' as const), content: hostile, dest: hostile.map((d) => '/' + d) }),
   fc.record({ kind: fc.constant('comment' as const), text: hostile }),
+  fc.record({ kind: fc.constant('mount' as const), target: hostile.map((t) => '/' + t), id: hostile, command: hostile }),
+  fc.record({ kind: fc.constant('health' as const), args: fc.array(hostile, { minLength: 1, maxLength: 2 }), interval: hostile, retries: fc.integer({ min: -1, max: 5 }) }),
+  fc.record({ kind: fc.constant('expose' as const), port: hostile }),
+  fc.record({ kind: fc.constant('volume' as const), path: hostile.map((p) => '/' + p) }),
+  fc.record({ kind: fc.constant('stopsignal' as const), signal: hostile }),
+  fc.record({ kind: fc.constant('copyFlags' as const), chown: hostile, chmod: hostile, exclude: hostile, from: hostile }),
+  fc.record({ kind: fc.constant('add' as const), source: hostile, checksum: hostile }),
+  fc.record({ kind: fc.constant('onbuild' as const), command: hostile }),
 );
 
 function apply(stage: Stage, o: Op): Stage {
@@ -57,6 +73,14 @@ function apply(stage: Stage, o: Op): Stage {
     case 'copy': return stage.copy(o.sources, o.dest);
     case 'content': return stage.copy({ content: o.content, dest: o.dest });
     case 'comment': return stage.comment(o.text);
+    case 'mount': return stage.run(o.command, { mount: { type: 'cache', target: o.target, id: o.id } });
+    case 'health': return stage.healthcheck(o.args, { interval: o.interval, retries: o.retries }) as unknown as Stage;
+    case 'expose': return stage.expose(o.port);
+    case 'volume': return stage.volume(o.path);
+    case 'stopsignal': return stage.stopsignal(o.signal);
+    case 'copyFlags': return stage.copy('a', '/b/', { chown: o.chown, chmod: o.chmod, exclude: o.exclude, from: o.from });
+    case 'add': return stage.add(o.source, '/dst/', { checksum: o.checksum });
+    case 'onbuild': return stage.onbuild((s) => s.run(o.command));
   }
 }
 
@@ -80,11 +104,27 @@ function expected(o: Op): { keyword: string; check?: (i: Instruction) => void }[
     case 'user':
       return [{ keyword: 'USER', check: (i) => expect(processWord(i.getArgumentsContent()!)).toBe(o.user) }];
     case 'copy':
-      return [{ keyword: 'COPY', check: (i) => expect(copyOperands(i.getArgumentsContent()!)).toEqual([...o.sources, o.dest]) }];
+      return [{ keyword: 'COPY', check: (i) => expect(copyOperands(operands(i))).toEqual([...o.sources, o.dest]) }];
     case 'content':
       return [{ keyword: 'COPY', check: (i) => expect(heredocBody(i)).toBe(withNewline(o.content)) }];
     case 'comment':
       return [];
+    case 'mount':
+      return [{ keyword: 'RUN' }];
+    case 'health':
+      return [{ keyword: 'HEALTHCHECK', check: (i) => expect(JSON.parse(operands(i).replace(/^.*?CMD /, ''))).toEqual(o.args) }];
+    case 'expose':
+      return [{ keyword: 'EXPOSE' }];
+    case 'volume':
+      return [{ keyword: 'VOLUME', check: (i) => expect((JSON.parse(operands(i)) as string[]).map(processWord)).toEqual([o.path]) }];
+    case 'stopsignal':
+      return [{ keyword: 'STOPSIGNAL' }];
+    case 'copyFlags':
+      return [{ keyword: 'COPY', check: (i) => expect(i.getArgumentsContent()?.endsWith('a /b/')).toBe(true) }];
+    case 'add':
+      return [{ keyword: 'ADD' }];
+    case 'onbuild':
+      return [{ keyword: 'ONBUILD' }];
   }
 }
 
@@ -130,6 +170,7 @@ function processWord(word: string): string {
       i = end;
     } else if (ch === '"') {
       for (i++; word[i] !== '"'; i++) {
+        if (i >= word.length) throw new Error(`unterminated quote in ${word}`);
         if (word[i] === '\\' && ['"', '$', '\\'].includes(word[i + 1]!)) i++;
         out += word[i];
       }
@@ -161,7 +202,7 @@ describe('invariant 3: values never change the structure', () => {
         expect(instructions.map((i) => i.getKeyword())).toEqual(wanted.map((w) => w.keyword));
         wanted.forEach((w, n) => w.check?.(instructions[n]!));
       }),
-      { numRuns: Number(process.env.DOCKWRIGHT_FUZZ_RUNS ?? (process.env.CI ? 3000 : 1000)) },
+      { numRuns: Number(process.env.DOCKWRIGHT_FUZZ_RUNS ?? (process.env.CI ? 10_000 : 1000)) },
     );
   }, 300_000);
 

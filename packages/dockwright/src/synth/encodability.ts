@@ -19,7 +19,8 @@ export function shellFormProblem(command: string, escape: EscapeChar): Problem {
   if (command.includes('\r')) return 'contains a carriage return (\\r), which Docker drops at line ends';
   if (command.includes('\n')) return 'contains a newline; pass a multi-line script to run() (it becomes a heredoc)';
   if (command.trim() === '') return undefined; // EmptyValue reports this one
-  if (TRAILING_ESCAPE[escape].test(command)) {
+  // Any Unicode blank may follow (parsers differ on which they trim): look at the trimmed end.
+  if (TRAILING_ESCAPE[escape].test(command.trimEnd())) {
     return `ends with the escape character ${escape}, which would join the next line into this instruction`;
   }
   if (/^\s*--/.test(command)) return 'starts with "--", which Docker would read as a flag of the instruction';
@@ -78,6 +79,12 @@ export function inlineDestinationProblem(dest: Text): Problem {
     : undefined;
 }
 
+/** An ONBUILD trigger must fit on its line: Docker reads no heredoc after ONBUILD. */
+export function onbuildTriggerProblem(trigger: { kind: string; command?: { form: string }; inline?: string | undefined }): Problem {
+  const heredoc = (trigger.kind === 'run' && trigger.command?.form === 'script') || ((trigger.kind === 'copy' || trigger.kind === 'add') && trigger.inline !== undefined);
+  return heredoc ? 'is a heredoc (a multi-line script or inline file), which Docker does not read after ONBUILD' : undefined;
+}
+
 /** A LABEL key: a word without "=", since Docker splits each pair at its first "=" before unquoting. */
 export function labelKeyProblem(key: string, escape: EscapeChar): Problem {
   if (key.includes('=')) return 'contains "=", which Docker would take as the end of the key';
@@ -92,6 +99,13 @@ export function flagValueProblem(text: Text, forbidden: RegExp = FLAG_FORBIDDEN)
     if (bad) return `contains ${describeChar(bad[0])}, which a flag value cannot carry`;
   }
   return undefined;
+}
+
+/** An EXPOSE port: one bare word (EXPOSE splits on whitespace first), and no leading `--` (a flag). */
+export function portProblem(text: Text): Problem {
+  const first = typeof text === 'string' ? text : typeof text.parts[0] === 'string' ? text.parts[0] : '';
+  if (first.startsWith('--')) return 'starts with "--", which Docker would read as a flag';
+  return flagValueProblem(text);
 }
 
 /** Whitespace, quotes, backslash, backtick and control characters cannot appear in a flag value. */

@@ -17,6 +17,8 @@ import {
   inlineDestinationProblem,
   heredocBodyProblem,
   labelKeyProblem,
+  onbuildTriggerProblem,
+  portProblem,
   runCommandProblem,
   shellFormProblem,
   wordProblem,
@@ -137,14 +139,18 @@ const printers: { [K in AnyInstructionKind]: Printer<K> } = {
   },
   workdir: (node, ctx) => `WORKDIR ${checkedWord(node.path, ctx, 'The WORKDIR path')}`,
   volume: (node, ctx) => `VOLUME ${printPaths(node.paths, ctx, 'A VOLUME path', true)}`,
-  expose: (node, ctx) => `EXPOSE ${node.ports.map((p) => checkedWord(p, ctx, 'An EXPOSE port')).join(' ')}`,
+  expose: (node, ctx) => `EXPOSE ${node.ports.map((p) => checkedPort(p, ctx)).join(' ')}`,
   env: (node, ctx) => `ENV ${printPairs(node.pairs, ctx, 'ENV')}`,
   label: (node, ctx) => `LABEL ${printPairs(node.pairs, ctx, 'LABEL')}`,
   arg: (node, ctx) =>
     node.default === undefined
       ? `ARG ${node.name}`
       : `ARG ${node.name}=${checkedWord(node.default, ctx, `The default of ARG ${node.name}`)}`,
-  onbuild: (node, ctx) => `ONBUILD ${printInstruction(node.trigger, ctx)}`,
+  onbuild: (node, ctx) => {
+    const problem = onbuildTriggerProblem(node.trigger);
+    if (problem) throw unencodable('The ONBUILD trigger', problem);
+    return `ONBUILD ${printInstruction(node.trigger, ctx)}`;
+  },
   comment: (node) => {
     const problem = commentProblem(node.text);
     if (problem) throw unencodable('The comment', problem);
@@ -274,6 +280,13 @@ function printPairs(pairs: readonly KeyValue[], ctx: PrintContext, instruction: 
       return `${word(pair.key, ctx.escape)}=${value}`;
     })
     .join(` ${ctx.escape}\n    `);
+}
+
+/** An EXPOSE port prints bare: no quotes, no spaces, no leading `--`. */
+function checkedPort(text: Text, ctx: PrintContext): string {
+  const problem = portProblem(text);
+  if (problem) throw unencodable('An EXPOSE port', problem);
+  return flagValue(text, ctx.escape);
 }
 
 function checkedWord(text: Text, ctx: PrintContext, what: string): string {

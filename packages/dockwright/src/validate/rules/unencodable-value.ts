@@ -8,6 +8,8 @@ import {
   inlineDestinationProblem,
   labelKeyProblem,
   MOUNT_FORBIDDEN,
+  onbuildTriggerProblem,
+  portProblem,
   runCommandProblem,
   shellFormProblem,
   wordProblem,
@@ -74,7 +76,8 @@ export const UnencodableValue = defineRule({
         user: (node) => words(node, 'The USER', [node.user, node.group]),
         workdir: (node) => words(node, 'The WORKDIR path', [node.path]),
         volume: (node) => words(node, 'A VOLUME path', node.paths),
-        expose: (node) => words(node, 'An EXPOSE port', node.ports),
+        // EXPOSE splits its arguments on whitespace before unquoting: a port is one bare word.
+        expose: (node) => node.ports.forEach((port) => report(node, 'An EXPOSE port', portProblem(port))),
         env: (node) => node.pairs.forEach((p) => words(node, `The ENV value of ${p.key}`, [p.value])),
         label: (node) =>
           node.pairs.forEach((p) => {
@@ -83,6 +86,7 @@ export const UnencodableValue = defineRule({
           }),
         arg: (node) => words(node, `The default of ARG ${node.name}`, [node.default]),
         comment: (node) => report(node, 'The comment', commentProblem(node.text)),
+        onbuild: (node) => report(node, 'The ONBUILD trigger', onbuildTriggerProblem(node.trigger)),
         maintainer: (node) => report(node, 'The MAINTAINER name', /[\n\r\0]/.test(node.name) ? 'contains a line break or NUL' : undefined),
         copy: (node) => {
           operands(node, 'A COPY path', [...node.sources, node.dest]);
