@@ -111,3 +111,40 @@ describe('definitions that misbehave: exit 2 with the user file and line', () =>
     expect(result.stderr).toContain('dockwright.ts exports no image');
   });
 });
+
+describeWithEngine('load', () => {
+  test('fifty images with --parallel 4: all build, the CLI stays under 200 MB, no connection is left open', async () => {
+    const repo = uniqueRepo('load');
+    const lines = [`import { from } from 'dockwright';`];
+    for (let i = 0; i < 50; i++) lines.push(`export const image${i} = from('${BASE}').run('echo ${i} > /n').$meta({ name: 'image${i}', tags: ['${repo}-${i}:1'] });`);
+    const dir = project({ 'dockwright.ts': lines.join('\n') + '\n' });
+    const { spawnSync } = await import('node:child_process');
+    const { join } = await import('node:path');
+    // The CLI in a process of its own, reporting its peak memory and what it still holds at the end.
+    const cli = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'index.js');
+    const script = `
+      const sockets = () => process.getActiveResourcesInfo().filter((r) => /TCP|Pipe|HTTP/i.test(r));
+      process.stdout.write(''); // the process's own pipes, opened before the count
+      process.stderr.write('');
+      const before = sockets().length;
+      const { run } = await import(${JSON.stringify(cli)});
+      const code = await run(['build', '--builder', 'classic', '--progress', 'plain', '--parallel', '4'], {
+        cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: { write() {} },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const open = sockets().slice(before); // engine connections still open
+      console.log(JSON.stringify({ code, maxRssMb: process.resourceUsage().maxRSS / 1024, open }));
+    `;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, DOCKER_HOST: testEngine.host, HOME: dir },
+      encoding: 'utf8',
+    });
+    const report = JSON.parse(result.stdout.trim().split('\n').pop()!) as { code: number; maxRssMb: number; open: string[] };
+    expect(result.stdout.match(/\sbuilt$/gm)?.length).toBe(50);
+    expect(report.code).toBe(0);
+    expect(report.maxRssMb).toBeLessThan(200);
+    expect(report.open).toEqual([]);
+    console.log(`load: 50 images, --parallel 4: peak RSS ${report.maxRssMb.toFixed(0)} MB, open connections at exit: ${report.open.length}`);
+  }, 180_000);
+});
