@@ -148,3 +148,52 @@ describeWithEngine('load', () => {
     console.log(`load: 50 images, --parallel 4: peak RSS ${report.maxRssMb.toFixed(0)} MB, open connections at exit: ${report.open.length}`);
   }, 180_000);
 });
+
+describeWithEngine('the engine stops in the middle of a build', () => {
+  test('every run ends, each image failed (those not started yet fail to connect); exit 1; no hang', async () => {
+    const { execFileSync, spawn } = await import('node:child_process');
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    // An engine of its own, so stopping it disturbs no other test.
+    const root = mkdtempSync(join(tmpdir(), 'dockwright-fault-engine-'));
+    const script = join(import.meta.dirname, '..', '..', 'scripts', 'test-env.sh');
+    execFileSync('bash', [script, 'start'], { env: { ...process.env, DOCKWRIGHT_TEST_ROOT: root }, stdio: 'ignore' });
+    const host = `unix://${join(root, 'docker.sock')}`;
+    try {
+      const repo = uniqueRepo('enginedies');
+      const lines = [`import { from } from 'dockwright';`];
+      for (let i = 0; i < 4; i++) lines.push(`export const image${i} = from('${BASE}').run('echo started && sleep 20').$meta({ name: 'image${i}', tags: ['${repo}-${i}:1'] });`);
+      const dir = project({ 'dockwright.ts': lines.join('\n') + '\n' });
+      const bin = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'bin.js');
+      const child = spawn(process.execPath, [bin, 'build', '--builder', 'classic', '--progress', 'plain', '--parallel', '2'], {
+        cwd: dir,
+        env: { PATH: process.env.PATH, DOCKER_HOST: host, HOME: dir },
+      });
+      let stdout = '';
+      let stderr = '';
+      let stopped = false;
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (!stopped && stderr.includes('| started')) {
+          stopped = true;
+          process.kill(Number(readFileSync(join(root, 'dockerd.pid'), 'utf8')), 'SIGKILL');
+        }
+      });
+      const code = await new Promise((resolve) => child.on('close', resolve));
+      expect(code).toBe(1);
+      const statuses = [...stdout.matchAll(/^image\d\s.*\s(\S+)$/gm)].map((m) => m[1]);
+      expect(statuses).toHaveLength(4);
+      expect(statuses.every((s) => s === 'failed')).toBe(true);
+    } finally {
+      execFileSync('bash', [script, 'stop'], { env: { ...process.env, DOCKWRIGHT_TEST_ROOT: root }, stdio: 'ignore' });
+      // The killed engine's containerd and shims outlive it: end everything that lives in its folder.
+      try {
+        execFileSync('pkill', ['-9', '-f', root], { stdio: 'ignore' });
+      } catch {
+        // nothing left
+      }
+    }
+  }, 120_000);
+});
