@@ -5,6 +5,7 @@ import type { EngineConnection } from './engine.js';
 import { buildError } from './errors.js';
 import type { Builder } from './features.js';
 import { buildkitDecoder, classicDecoder, type BuildEvent, type EngineMessage } from './progress.js';
+import { openSession, type BuildSecret, type Session } from './session.js';
 
 /** The label that stores what an image was built from, so an unchanged image is not built again. */
 export const DIGEST_LABEL = 'dev.dockwright.digest';
@@ -28,6 +29,8 @@ export interface BuildSpec {
   readonly cacheFrom: readonly string[];
   readonly noCache: boolean;
   readonly pull: boolean;
+  /** Served over a BuildKit session to `RUN --mount=type=secret`; never in the image or output. */
+  readonly secrets?: readonly BuildSecret[] | undefined;
 }
 
 export interface BuildOptions {
@@ -74,7 +77,26 @@ export async function buildImage(connection: EngineConnection, spec: BuildSpec, 
   }
 
   const packed = packContext(contextSpec, filter);
-  const response = await docker.buildImage(packed.stream, {
+  const session: Session | undefined =
+    spec.secrets && spec.secrets.length > 0 && options.builder === 'buildkit' ? await openSession(connection, spec.secrets) : undefined;
+  try {
+    return await runBuild(connection, spec, options, packed, digest, session, started);
+  } finally {
+    session?.close();
+  }
+}
+
+async function runBuild(
+  connection: EngineConnection,
+  spec: BuildSpec,
+  options: BuildOptions,
+  packed: ReturnType<typeof packContext>,
+  digest: string,
+  session: Session | undefined,
+  started: number,
+): Promise<BuildResult> {
+  const { docker } = connection;
+  const query = {
     dockerfile: packed.dockerfileName,
     t: [...spec.tags],
     buildargs: { ...spec.buildArgs },
@@ -82,14 +104,18 @@ export async function buildImage(connection: EngineConnection, spec: BuildSpec, 
     ...(spec.target ? { target: spec.target } : {}),
     ...(spec.platform ? { platform: spec.platform } : {}),
     ...(spec.network ? { networkmode: spec.network } : {}),
-    ...(spec.cacheFrom.length > 0 ? { cachefrom: [...spec.cacheFrom] } : {}),
+    ...(spec.cacheFrom.length > 0 ? { cachefrom: JSON.stringify(spec.cacheFrom) } : {}),
     nocache: spec.noCache,
     pull: spec.pull ? 'true' : '',
     rm: true,
     forcerm: true,
     version: options.builder === 'buildkit' ? '2' : '1',
-    abortSignal: options.signal,
-  } as unknown as Docker.ImageBuildOptions);
+  };
+  // dockerode opens a session of its own for every BuildKit build (registry credentials only) and
+  // puts its id in the request; a build with secrets needs ours, so it goes through the modem.
+  const response: NodeJS.ReadableStream = session
+    ? await dialBuild(docker, packed.stream, { ...query, session: session.id }, options.signal)
+    : await docker.buildImage(packed.stream, { ...query, abortSignal: options.signal } as unknown as Docker.ImageBuildOptions);
 
   const decoder = options.builder === 'buildkit' ? buildkitDecoder() : classicDecoder();
   let id: string | undefined;
@@ -120,6 +146,16 @@ export async function buildImage(connection: EngineConnection, spec: BuildSpec, 
   if (!id) throw buildError('build.stepFailed', `${spec.name}: the engine ended the build without an image id.`);
   const image = await docker.getImage(id).inspect();
   return { name: spec.name, id, tags: spec.tags, size: image.Size, durationMs: Date.now() - started, steps, cachedSteps, upToDate: false };
+}
+
+/** `POST /build` through dockerode's modem, as `docker.buildImage` does, with our own session id. */
+function dialBuild(docker: Docker, body: NodeJS.ReadableStream, query: Record<string, unknown>, signal: AbortSignal | undefined): Promise<NodeJS.ReadableStream> {
+  return new Promise((resolve, reject) => {
+    docker.modem.dial(
+      { path: '/build?', method: 'POST', file: body, options: query, isStream: true, abortSignal: signal, statusCodes: { 200: true, 500: 'server error' } } as never,
+      (error: unknown, stream: unknown) => (error ? reject(error) : resolve(stream as NodeJS.ReadableStream)),
+    );
+  });
 }
 
 /** The image every tag points at, when it carries `digest`; else undefined. */

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { DockerfileNode, Image } from 'dockwright';
 import type { BuildSpec } from './build.js';
 import { buildError } from './errors.js';
+import type { BuildSecret } from './session.js';
 
 /** The parts of the SDK the engine side uses; the CLI passes the copy its definitions loaded. */
 export interface SdkFunctions {
@@ -35,6 +36,8 @@ export interface BuildFlags {
   readonly cacheFrom?: readonly string[] | undefined;
   readonly noCache?: boolean | undefined;
   readonly pull?: boolean | undefined;
+  /** Secrets for `RUN --mount=type=secret` (BuildKit), for every image of the run. */
+  readonly secrets?: readonly BuildSecret[] | undefined;
 }
 
 /**
@@ -72,6 +75,7 @@ export function planTargets(images: readonly NamedImage[], sdk: SdkFunctions, ba
       cacheFrom: flags.cacheFrom ?? [],
       noCache: flags.noCache ?? false,
       pull: flags.pull ?? false,
+      secrets: flags.secrets,
     };
   });
 }

@@ -19,3 +19,5 @@ export { planTargets } from './images.js';
 export type { BuildTarget, BuildFlags, NamedImage, SdkFunctions } from './images.js';
 export { build, buildTargets, chooseBuilder } from './run.js';
 export type { RunOptions, ImageEvent, ImageResult } from './run.js';
+export { openSession } from './session.js';
+export type { BuildSecret, Session } from './session.js';

@@ -177,6 +177,7 @@ Examples:
     .option('--force', 'build even images that are up to date')
     .option('--push', 'push the tags of the images that built, once every build has ended')
     .option('--timeout <duration>', 'give up on an image after this long (e.g. 10m)')
+    .option('--secret <id=...,src=file|env=VAR>', 'a secret for RUN --mount=type=secret (BuildKit; repeatable)', collect)
     .addHelpText(
       'after',
       `

@@ -1,5 +1,6 @@
-import { dirname } from 'node:path';
-import { buildTargets, planTargets, type ImageResult, type NamedImage, type Outcome } from '@dockwright/build';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { buildTargets, planTargets, type BuildSecret, type ImageResult, type NamedImage, type Outcome } from '@dockwright/build';
 import { DockwrightError } from 'dockwright';
 import { loadDefinitions, type DefinedImage, type Definitions } from '../definitions.js';
 import { openEngine } from '../engine-connection.js';
@@ -31,6 +32,7 @@ export interface BuildCliFlags {
   readonly force?: boolean;
   readonly push?: boolean;
   readonly timeout?: string;
+  readonly secret?: readonly string[];
 }
 
 /** Exit code of a run stopped by Ctrl-C, as shells report SIGINT. */
@@ -62,6 +64,7 @@ export async function buildCommand(names: readonly string[], flags: BuildCliFlag
     cacheFrom: flags.cacheFrom,
     noCache: flags.cache === false,
     pull: flags.pull,
+    secrets: (flags.secret ?? []).map((spec) => readSecret(spec, io)),
   });
   const { connection, engine } = await openEngine(io);
 
@@ -128,6 +131,29 @@ function reportErrors(images: readonly DefinedImage[], definitions: Definitions,
   for (const d of found) io.stderr.write(formatDiagnostic(d, io.cwd, paint) + '\n');
   if (errors.length > 0) io.stderr.write(`${count(errors.length, 'error')}: nothing was built\n`);
   return errors.length === 0;
+}
+
+/**
+ * `--secret id=npm,src=~/.npmrc` or `--secret id=token,env=TOKEN` (the docker CLI's spelling; with
+ * neither, the variable named like the id). The value is read here and never printed.
+ */
+function readSecret(spec: string, io: Io): BuildSecret {
+  const fields = new Map(spec.split(',').map((field) => {
+    const eq = field.indexOf('=');
+    return [eq === -1 ? field : field.slice(0, eq), eq === -1 ? '' : field.slice(eq + 1)] as const;
+  }));
+  const id = fields.get('id');
+  if (!id) throw new DockwrightError('cli.usage', `--secret ${spec}: expected id=<id> with src=<file> or env=<variable>.`);
+  const src = fields.get('src') ?? fields.get('source');
+  if (src !== undefined) {
+    const path = resolve(io.cwd, src.replace(/^~(?=\/)/, io.env.HOME ?? '~'));
+    if (!existsSync(path)) throw new DockwrightError('cli.usage', `--secret ${id}: no file at ${src}.`);
+    return { id, value: readFileSync(path) };
+  }
+  const variable = fields.get('env') ?? id;
+  const value = io.env[variable];
+  if (value === undefined) throw new DockwrightError('cli.usage', `--secret ${id}: the environment variable ${variable} is not set.`);
+  return { id, value: Buffer.from(value) };
 }
 
 /** `90s`, `10m`, `1h30m`, or a number of seconds. */

@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import { afterAll, expect, test } from 'vitest';
+import { project } from '../../packages/cli/test/helpers.js';
+import { describeWithEngine, docker, removeImages, runImage, testEngine, uniqueRepo } from './engine-helpers.js';
+
+afterAll(async () => {
+  if (testEngine.available) await removeImages('dockwright-e2e/');
+});
+
+describeWithEngine('secrets through the BuildKit session', () => {
+  test('a RUN reads the secret, and its value is in no layer, history, config or output', async () => {
+    const secret = `s3cr3t-${Date.now()}-value`;
+    const repo = uniqueRepo('secret');
+    const dir = project({
+      'dockwright.ts': `import { from } from 'dockwright';
+export const app = from('${testEngine.image}')
+  .run('sha256sum /run/secrets/token | cut -c1-64 > /token.sha256', { mount: { type: 'secret', id: 'token', required: true } })
+  .cmd(['cat', '/token.sha256'])
+  .$meta({ name: 'app', tags: ['${repo}:1'] });
+`,
+    });
+    let output = '';
+    const { run } = await import('@dockwright/cli');
+    // --no-cache: BuildKit's cache key ignores a secret's value, and an earlier run may have had another.
+    const code = await run(['build', '--builder', 'buildkit', '--network', 'none', '--progress', 'plain', '--no-cache', '--secret', 'id=token,env=TOKEN'], {
+      cwd: dir,
+      env: { DOCKER_HOST: testEngine.host, HOME: dir, TOKEN: secret },
+      stdout: { write: (t) => void (output += t) },
+      stderr: { write: (t) => void (output += t) },
+    });
+    expect(code, output).toBe(0);
+
+    // The build saw the secret: the image holds its hash.
+    expect(await runImage(`${repo}:1`)).toBe(createHash('sha256').update(secret).digest('hex') + '\n');
+
+    // ... and nothing else holds the value.
+    const image = docker().getImage(`${repo}:1`);
+    const saved = await new Promise<Buffer>((resolve, reject) => {
+      image.get((error: unknown, stream: NodeJS.ReadableStream) => {
+        if (error) return reject(error);
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => resolve(Buffer.concat(chunks)));
+        stream.on('error', reject);
+      });
+    });
+    expect(saved.length).toBeGreaterThan(1000);
+    expect(saved.includes(secret)).toBe(false);
+    expect(JSON.stringify(await image.history())).not.toContain(secret);
+    expect(JSON.stringify(await image.inspect())).not.toContain(secret);
+    expect(output).not.toContain(secret);
+  }, 60_000);
+
+  test('a secret the build needs but nobody gave fails the build, naming it', async () => {
+    const repo = uniqueRepo('nosecret');
+    const dir = project({
+      'dockwright.ts': `import { from } from 'dockwright';
+export const app = from('${testEngine.image}').run('cat /run/secrets/missing', { mount: { type: 'secret', id: 'missing', required: true } }).$meta({ name: 'app', tags: ['${repo}:1'] });
+`,
+    });
+    const { run } = await import('@dockwright/cli');
+    let stderr = '';
+    const code = await run(['build', '--builder', 'buildkit', '--network', 'none', '--progress', 'plain', '--secret', 'id=other,env=OTHER'], {
+      cwd: dir,
+      env: { DOCKER_HOST: testEngine.host, HOME: dir, OTHER: 'x' },
+      stdout: { write: () => undefined },
+      stderr: { write: (t) => void (stderr += t) },
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain('secret missing not found');
+  }, 60_000);
+});
