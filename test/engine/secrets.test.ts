@@ -70,3 +70,26 @@ export const app = from('${testEngine.image}').run('cat /run/secrets/missing', {
     expect(stderr).toContain('secret missing not found');
   }, 60_000);
 });
+
+describeWithEngine('a build argument whose name looks like a secret', () => {
+  test('is warned about (SecretsUsedInArgOrEnv) and its value is never printed', async () => {
+    const value = `tok-${Date.now()}`;
+    const repo = uniqueRepo('argsecret');
+    const dir = project({
+      'dockwright.ts': `import { from } from 'dockwright';
+export const app = from('${testEngine.image}').arg('API_TOKEN').run('test -n "$API_TOKEN"').$meta({ name: 'app', tags: ['${repo}:1'] });
+`,
+    });
+    let output = '';
+    const { run } = await import('@dockwright/cli');
+    const code = await run(['build', '--builder', 'classic', '--progress', 'plain', '--build-arg', `API_TOKEN=${value}`], {
+      cwd: dir,
+      env: { DOCKER_HOST: testEngine.host, HOME: dir },
+      stdout: { write: (t) => void (output += t) },
+      stderr: { write: (t) => void (output += t) },
+    });
+    expect(code, output).toBe(0);
+    expect(output).toContain('warning SecretsUsedInArgOrEnv: ARG API_TOKEN looks like a secret');
+    expect(output).not.toContain(value);
+  }, 60_000);
+});
