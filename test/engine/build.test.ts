@@ -2,23 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { cli, lineOf, project } from '../../packages/cli/test/helpers.js';
-import { describeWithEngine, imageExists, removeImages, runImage, testEngine, uniqueRepo } from './engine-helpers.js';
+import { describeWithEngine, dockwright, imageExists, removeImages, runImage, testEngine, uniqueRepo } from './engine-helpers.js';
 
 const BASE = testEngine.image;
 
-/** The CLI in process, with the test engine in its environment. */
-async function dockwright(args: string[], cwd: string) {
-  let stdout = '';
-  let stderr = '';
-  const { run } = await import('@dockwright/cli');
-  const code = await run(args, {
-    cwd,
-    env: { DOCKER_HOST: testEngine.host, HOME: cwd, CI: 'true' },
-    stdout: { write: (t) => void (stdout += t) },
-    stderr: { write: (t) => void (stderr += t) },
-  });
-  return { code, stdout, stderr };
-}
 
 afterAll(async () => {
   if (testEngine.available) await removeImages('dockwright-e2e/');

@@ -87,3 +87,17 @@ export async function removeImages(prefix: string): Promise<void> {
     }
   }
 }
+
+/** The CLI in process, with the test engine in its environment (plus `env`). */
+export async function dockwright(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const { run } = await import('@dockwright/cli');
+  const code = await run(args, {
+    cwd,
+    env: { DOCKER_HOST: testEngine.host, HOME: cwd, CI: 'true', ...env },
+    stdout: { write: (t) => void (stdout += t) },
+    stderr: { write: (t) => void (stderr += t) },
+  });
+  return { code, stdout, stderr };
+}

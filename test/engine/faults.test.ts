@@ -1,22 +1,9 @@
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { project } from '../../packages/cli/test/helpers.js';
-import { describeWithEngine, docker, imageExists, removeImages, testEngine, uniqueRepo } from './engine-helpers.js';
-import { afterAll } from 'vitest';
+import { describeWithEngine, docker, dockwright, imageExists, removeImages, testEngine, uniqueRepo } from './engine-helpers.js';
 
 const BASE = testEngine.image;
 
-async function dockwright(args: string[], cwd: string) {
-  let stdout = '';
-  let stderr = '';
-  const { run } = await import('@dockwright/cli');
-  const code = await run(args, {
-    cwd,
-    env: { DOCKER_HOST: testEngine.host, HOME: cwd, CI: 'true' },
-    stdout: { write: (t) => void (stdout += t) },
-    stderr: { write: (t) => void (stderr += t) },
-  });
-  return { code, stdout, stderr };
-}
 
 /** Eight independent images; the fourth fails. */
 function eight(repo: string, registry?: string): string {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, expect, test } from 'vitest';
 import { project } from '../../packages/cli/test/helpers.js';
-import { describeWithEngine, docker, removeImages, runImage, testEngine, uniqueRepo } from './engine-helpers.js';
+import { describeWithEngine, docker, dockwright, removeImages, runImage, testEngine, uniqueRepo } from './engine-helpers.js';
 
 afterAll(async () => {
   if (testEngine.available) await removeImages('dockwright-e2e/');
@@ -19,16 +19,10 @@ export const app = from('${testEngine.image}')
   .$meta({ name: 'app', tags: ['${repo}:1'] });
 `,
     });
-    let output = '';
-    const { run } = await import('@dockwright/cli');
     // --no-cache: BuildKit's cache key ignores a secret's value, and an earlier run may have had another.
-    const code = await run(['build', '--builder', 'buildkit', '--network', 'none', '--progress', 'plain', '--no-cache', '--secret', 'id=token,env=TOKEN'], {
-      cwd: dir,
-      env: { DOCKER_HOST: testEngine.host, HOME: dir, TOKEN: secret },
-      stdout: { write: (t) => void (output += t) },
-      stderr: { write: (t) => void (output += t) },
-    });
-    expect(code, output).toBe(0);
+    const result = await dockwright(['build', '--builder', 'buildkit', '--network', 'none', '--progress', 'plain', '--no-cache', '--secret', 'id=token,env=TOKEN'], dir, { TOKEN: secret });
+    const output = result.stdout + result.stderr;
+    expect(result.code, output).toBe(0);
 
     // The build saw the secret: the image holds its hash.
     expect(await runImage(`${repo}:1`)).toBe(createHash('sha256').update(secret).digest('hex') + '\n');
@@ -36,8 +30,8 @@ export const app = from('${testEngine.image}')
     // ... and nothing else holds the value.
     const image = docker().getImage(`${repo}:1`);
     const saved = await new Promise<Buffer>((resolve, reject) => {
-      image.get((error: unknown, stream: NodeJS.ReadableStream) => {
-        if (error) return reject(error);
+      image.get((error: unknown, stream?: NodeJS.ReadableStream) => {
+        if (error || !stream) return reject(error);
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         stream.on('end', () => resolve(Buffer.concat(chunks)));
@@ -58,16 +52,9 @@ export const app = from('${testEngine.image}')
 export const app = from('${testEngine.image}').run('cat /run/secrets/missing', { mount: { type: 'secret', id: 'missing', required: true } }).$meta({ name: 'app', tags: ['${repo}:1'] });
 `,
     });
-    const { run } = await import('@dockwright/cli');
-    let stderr = '';
-    const code = await run(['build', '--builder', 'buildkit', '--network', 'none', '--progress', 'plain', '--secret', 'id=other,env=OTHER'], {
-      cwd: dir,
-      env: { DOCKER_HOST: testEngine.host, HOME: dir, OTHER: 'x' },
-      stdout: { write: () => undefined },
-      stderr: { write: (t) => void (stderr += t) },
-    });
-    expect(code).toBe(1);
-    expect(stderr).toContain('secret missing not found');
+    const result = await dockwright(['build', '--builder', 'buildkit', '--network', 'none', '--progress', 'plain', '--secret', 'id=other,env=OTHER'], dir, { OTHER: 'x' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('secret missing not found');
   }, 60_000);
 });
 
@@ -80,15 +67,9 @@ describeWithEngine('a build argument whose name looks like a secret', () => {
 export const app = from('${testEngine.image}').arg('API_TOKEN').run('test -n "$API_TOKEN"').$meta({ name: 'app', tags: ['${repo}:1'] });
 `,
     });
-    let output = '';
-    const { run } = await import('@dockwright/cli');
-    const code = await run(['build', '--builder', 'classic', '--progress', 'plain', '--build-arg', `API_TOKEN=${value}`], {
-      cwd: dir,
-      env: { DOCKER_HOST: testEngine.host, HOME: dir },
-      stdout: { write: (t) => void (output += t) },
-      stderr: { write: (t) => void (output += t) },
-    });
-    expect(code, output).toBe(0);
+    const result = await dockwright(['build', '--builder', 'classic', '--progress', 'plain', '--build-arg', `API_TOKEN=${value}`], dir);
+    const output = result.stdout + result.stderr;
+    expect(result.code, output).toBe(0);
     expect(output).toContain('warning SecretsUsedInArgOrEnv: ARG API_TOKEN looks like a secret');
     expect(output).not.toContain(value);
   }, 60_000);
