@@ -9,6 +9,9 @@ export default defineConfig({
   ssr: { resolve: { conditions, externalConditions: ['source'] } },
   test: {
     reporters: ['default', './test/support/summary-reporter.ts'],
+    // Engine tests share two cores with each other (builds, 50-image load, a second engine):
+    // a generous bound, so only a real hang fails on time.
+    testTimeout: 120_000,
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
     typecheck: {
       enabled: true,
