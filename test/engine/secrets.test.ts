@@ -74,3 +74,38 @@ export const app = from('${testEngine.image}').arg('API_TOKEN').run('test -n "$A
     expect(output).not.toContain(value);
   }, 60_000);
 });
+
+describeWithEngine('SSH agent forwarding through the BuildKit session', () => {
+  test('a RUN with --mount=type=ssh talks to the agent of the machine that builds', async () => {
+    const { execFileSync, spawnSync } = await import('node:child_process');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const work = mkdtempSync(join(tmpdir(), 'dockwright-ssh-'));
+    // An agent of our own, holding one fresh key.
+    const agent = spawnSync('ssh-agent', ['-s', '-a', join(work, 'agent.sock')], { encoding: 'utf8' });
+    const pid = Number(/SSH_AGENT_PID=(\d+)/.exec(agent.stdout)?.[1]);
+    try {
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(work, 'key')]);
+      execFileSync('ssh-add', [join(work, 'key')], { env: { SSH_AUTH_SOCK: join(work, 'agent.sock') }, stdio: 'ignore' });
+      rmSync(join(work, 'key'));
+      const repo = uniqueRepo('ssh');
+      const dir = project({
+        'dockwright.ts': `import { from } from 'dockwright';
+export const app = from('${testEngine.image}').copy('agent-query', '/agent-query')
+  .run('/agent-query > /identities', { mount: { type: 'ssh' } })
+  .cmd(['cat', '/identities'])
+  .$meta({ name: 'app', tags: ['${repo}:1'] });
+`,
+      });
+      execFileSync('gcc', ['-static', '-O2', '-o', join(dir, 'agent-query'), join(import.meta.dirname, 'fixtures', 'agent-query.c')]);
+      const result = await dockwright(['build', '--builder', 'buildkit', '--network', 'none', '--progress', 'plain', '--no-cache', '--ssh', 'default'], dir, {
+        SSH_AUTH_SOCK: join(work, 'agent.sock'),
+      });
+      expect(result.code, result.stderr).toBe(0);
+      expect(await runImage(`${repo}:1`)).toBe('identities: 1\n');
+    } finally {
+      if (pid) process.kill(pid);
+    }
+  }, 120_000);
+});

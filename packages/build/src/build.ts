@@ -5,7 +5,7 @@ import type { EngineConnection } from './engine.js';
 import { buildError } from './errors.js';
 import type { Builder } from './features.js';
 import { buildkitDecoder, classicDecoder, type BuildEvent, type EngineMessage } from './progress.js';
-import { openSession, type BuildSecret, type Session } from './session.js';
+import { openSession, type BuildSecret, type Session, type SshAgent } from './session.js';
 
 /** The label that stores what an image was built from, so an unchanged image is not built again. */
 export const DIGEST_LABEL = 'dev.dockwright.digest';
@@ -31,6 +31,8 @@ export interface BuildSpec {
   readonly pull: boolean;
   /** Served over a BuildKit session to `RUN --mount=type=secret`; never in the image or output. */
   readonly secrets?: readonly BuildSecret[] | undefined;
+  /** SSH agents served to `RUN --mount=type=ssh`. */
+  readonly ssh?: readonly SshAgent[] | undefined;
 }
 
 export interface BuildOptions {
@@ -77,8 +79,8 @@ export async function buildImage(connection: EngineConnection, spec: BuildSpec, 
   }
 
   const packed = packContext(contextSpec, filter);
-  const session: Session | undefined =
-    spec.secrets && spec.secrets.length > 0 && options.builder === 'buildkit' ? await openSession(connection, spec.secrets) : undefined;
+  const needsSession = (spec.secrets?.length ?? 0) + (spec.ssh?.length ?? 0) > 0 && options.builder === 'buildkit';
+  const session: Session | undefined = needsSession ? await openSession(connection, { secrets: spec.secrets, ssh: spec.ssh }) : undefined;
   try {
     return await runBuild(connection, spec, options, packed, digest, session, started);
   } finally {

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { DockerfileNode, Image } from 'dockwright';
 import type { BuildSpec } from './build.js';
 import { buildError } from './errors.js';
-import type { BuildSecret } from './session.js';
+import type { BuildSecret, SshAgent } from './session.js';
 
 /** The parts of the SDK the engine side uses; the CLI passes the copy its definitions loaded. */
 export interface SdkFunctions {
@@ -38,6 +38,8 @@ export interface BuildFlags {
   readonly pull?: boolean | undefined;
   /** Secrets for `RUN --mount=type=secret` (BuildKit), for every image of the run. */
   readonly secrets?: readonly BuildSecret[] | undefined;
+  /** SSH agents for `RUN --mount=type=ssh` (BuildKit). */
+  readonly ssh?: readonly SshAgent[] | undefined;
 }
 
 /**
@@ -76,6 +78,7 @@ export function planTargets(images: readonly NamedImage[], sdk: SdkFunctions, ba
       noCache: flags.noCache ?? false,
       pull: flags.pull ?? false,
       secrets: flags.secrets,
+      ssh: flags.ssh,
     };
   });
 }

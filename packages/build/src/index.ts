@@ -20,4 +20,4 @@ export type { BuildTarget, BuildFlags, NamedImage, SdkFunctions } from './images
 export { build, buildTargets, chooseBuilder } from './run.js';
 export type { RunOptions, ImageEvent, ImageResult } from './run.js';
 export { openSession } from './session.js';
-export type { BuildSecret, Session } from './session.js';
+export type { BuildSecret, Session, SessionServices, SshAgent } from './session.js';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createConnection } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createRequire } from 'node:module';
 import protobuf from 'protobufjs/light.js';
@@ -9,6 +10,20 @@ import { buildError } from './errors.js';
 export interface BuildSecret {
   readonly id: string;
   readonly value: Buffer;
+}
+
+/** An SSH agent a BuildKit build may use through `RUN --mount=type=ssh[,id=<id>]`. */
+export interface SshAgent {
+  /** `default` unless the mount names another. */
+  readonly id: string;
+  /** The agent's socket (`SSH_AUTH_SOCK`). */
+  readonly socket: string;
+}
+
+/** What a session serves. */
+export interface SessionServices {
+  readonly secrets?: readonly BuildSecret[] | undefined;
+  readonly ssh?: readonly SshAgent[] | undefined;
 }
 
 /** An open BuildKit session: pass `id` as the build's `session`, then `close()` it. */
@@ -23,6 +38,9 @@ const root = protobuf.Root.fromJSON({
     GetSecretRequest: { fields: { ID: { type: 'string', id: 1 } } },
     GetSecretResponse: { fields: { data: { type: 'bytes', id: 1 } } },
     HealthCheckRequest: { fields: { service: { type: 'string', id: 1 } } },
+    BytesMessage: { fields: { data: { type: 'bytes', id: 1 } } },
+    CheckAgentRequest: { fields: { ID: { type: 'string', id: 1 } } },
+    CheckAgentResponse: { fields: {} },
     HealthCheckResponse: { fields: { status: { type: 'int32', id: 1 } } },
   },
 });
@@ -34,13 +52,35 @@ const HEALTH_CHECK = '/grpc.health.v1.Health/Check';
 const HealthCheckRequest = root.lookupType('HealthCheckRequest');
 const HealthCheckResponse = root.lookupType('HealthCheckResponse');
 const SERVING = 1;
+// moby/buildkit session/sshforward/ssh.proto
+const CHECK_AGENT = '/moby.sshforward.v1.SSH/CheckAgent';
+const FORWARD_AGENT = '/moby.sshforward.v1.SSH/ForwardAgent';
+const BytesMessage = root.lookupType('BytesMessage');
+const CheckAgentRequest = root.lookupType('CheckAgentRequest');
+const CheckAgentResponse = root.lookupType('CheckAgentResponse');
+
+/** A gRPC method description for grpc-js, (de)serialized with a protobufjs type. */
+function method(path: string, request: protobuf.Type, response: protobuf.Type, streaming = false) {
+  return {
+    path,
+    requestStream: streaming,
+    responseStream: streaming,
+    requestSerialize: (value: object) => Buffer.from(request.encode(value).finish()),
+    requestDeserialize: (bytes: Buffer) => request.decode(bytes),
+    responseSerialize: (value: object) => Buffer.from(response.encode(value).finish()),
+    responseDeserialize: (bytes: Buffer) => response.decode(bytes),
+  };
+}
 
 /**
- * Serves secrets to BuildKit the way the docker CLI does: `POST /session` upgrades the connection
- * to HTTP/2 on which the engine calls us, and we answer `moby.buildkit.secrets.v1.Secrets`.
+ * Serves secrets and SSH agents to BuildKit the way the docker CLI does: `POST /session` upgrades the connection
+ * to HTTP/2 on which the engine calls us, and we answer `moby.buildkit.secrets.v1.Secrets` and
+ * `moby.sshforward.v1.SSH` (each agent connection piped through a bidirectional stream).
  * dockerode's own session serves only registry credentials.
  */
-export async function openSession(connection: EngineConnection, secrets: readonly BuildSecret[]): Promise<Session> {
+export async function openSession(connection: EngineConnection, services: SessionServices): Promise<Session> {
+  const secrets = services.secrets ?? [];
+  const agents = services.ssh ?? [];
   // Loaded only when a build has secrets: gRPC costs about 70 ms to load.
   const grpc = createRequire(import.meta.url)('@grpc/grpc-js') as typeof import('@grpc/grpc-js');
   const id = randomUUID();
@@ -55,7 +95,7 @@ export async function openSession(connection: EngineConnection, secrets: readonl
           'X-Docker-Expose-Session-Uuid': id,
           'X-Docker-Expose-Session-Name': 'dockwright',
           'X-Docker-Expose-Session-Sharedkey': id,
-          'X-Docker-Expose-Session-Grpc-Method': [GET_SECRET, HEALTH_CHECK],
+          'X-Docker-Expose-Session-Grpc-Method': [GET_SECRET, HEALTH_CHECK, ...(agents.length > 0 ? [CHECK_AGENT, FORWARD_AGENT] : [])],
         },
         statusCodes: { 101: true, 200: true, 500: 'server error' },
       } as never,
@@ -66,46 +106,62 @@ export async function openSession(connection: EngineConnection, secrets: readonl
   });
   const server = new grpc.Server();
   const byId = new Map(secrets.map((s) => [s.id, s.value]));
-  server.addService(
-    {
-      GetSecret: {
-        path: GET_SECRET,
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: (value: object) => Buffer.from(GetSecretRequest.encode(value).finish()),
-        requestDeserialize: (bytes: Buffer) => GetSecretRequest.decode(bytes) as unknown as { ID: string },
-        responseSerialize: (value: object) => Buffer.from(GetSecretResponse.encode(value).finish()),
-        responseDeserialize: (bytes: Buffer) => GetSecretResponse.decode(bytes),
-      },
-    } as never,
-    {
-      GetSecret: (call: { request: { ID: string } }, callback: (error: unknown, value?: object) => void) => {
-        const value = byId.get(call.request.ID);
-        if (value === undefined) callback({ code: grpc.status.NOT_FOUND, details: `secret ${call.request.ID} not found` });
-        else callback(null, { data: value });
-      },
-    } as never,
-  );
-  server.addService(
-    {
-      Check: {
-        path: HEALTH_CHECK,
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: (value: object) => Buffer.from(HealthCheckRequest.encode(value).finish()),
-        requestDeserialize: (bytes: Buffer) => HealthCheckRequest.decode(bytes),
-        responseSerialize: (value: object) => Buffer.from(HealthCheckResponse.encode(value).finish()),
-        responseDeserialize: (bytes: Buffer) => HealthCheckResponse.decode(bytes),
-      },
-    } as never,
-    { Check: (_call: unknown, callback: (error: unknown, value?: object) => void) => callback(null, { status: SERVING }) } as never,
-  );
+  server.addService({ GetSecret: method(GET_SECRET, GetSecretRequest, GetSecretResponse) } as never, {
+    GetSecret: (call: { request: { ID: string } }, callback: (error: unknown, value?: object) => void) => {
+      const value = byId.get(call.request.ID);
+      if (value === undefined) callback({ code: grpc.status.NOT_FOUND, details: `secret ${call.request.ID} not found` });
+      else callback(null, { data: value });
+    },
+  } as never);
+  server.addService({ Check: method(HEALTH_CHECK, HealthCheckRequest, HealthCheckResponse) } as never, {
+    Check: (_call: unknown, callback: (error: unknown, value?: object) => void) => callback(null, { status: SERVING }),
+  } as never);
+  if (agents.length > 0) server.addService(sshService(agents) as never, sshHandlers(agents, grpc) as never);
   server.createConnectionInjector(grpc.ServerCredentials.createInsecure()).injectConnection(socket);
   return {
     id,
     close() {
       server.forceShutdown();
       socket.end();
+    },
+  };
+}
+
+function sshService(_agents: readonly SshAgent[]) {
+  return {
+    CheckAgent: method(CHECK_AGENT, CheckAgentRequest, CheckAgentResponse),
+    ForwardAgent: method(FORWARD_AGENT, BytesMessage, BytesMessage, true),
+  };
+}
+
+interface ForwardCall {
+  readonly metadata: { get(key: string): unknown[] };
+  on(event: 'data', listener: (message: { data: Uint8Array }) => void): void;
+  on(event: 'end' | 'error' | 'cancelled', listener: () => void): void;
+  write(message: { data: Uint8Array }): void;
+  end(): void;
+  destroy(error?: Error): void;
+}
+
+/** CheckAgent answers for known ids; ForwardAgent pipes one agent connection through the stream. */
+function sshHandlers(agents: readonly SshAgent[], grpc: typeof import('@grpc/grpc-js')) {
+  const byId = new Map(agents.map((a) => [a.id, a.socket]));
+  return {
+    CheckAgent: (call: { request: { ID: string } }, callback: (error: unknown, value?: object) => void) => {
+      if (byId.has(call.request.ID || 'default')) callback(null, {});
+      else callback({ code: grpc.status.NOT_FOUND, details: `no ssh agent ${call.request.ID}` });
+    },
+    ForwardAgent: (call: ForwardCall) => {
+      const id = String(call.metadata.get('id')[0] ?? 'default');
+      const path = byId.get(id);
+      if (path === undefined) return call.destroy(Object.assign(new Error(`no ssh agent ${id}`), { code: grpc.status.NOT_FOUND }));
+      const agent = createConnection(path);
+      agent.on('data', (chunk: Buffer) => call.write({ data: chunk }));
+      agent.on('end', () => call.end());
+      agent.on('error', (error) => call.destroy(error));
+      call.on('data', (message) => agent.write(Buffer.from(message.data)));
+      call.on('end', () => agent.end());
+      call.on('cancelled', () => agent.destroy());
     },
   };
 }

@@ -178,6 +178,7 @@ Examples:
     .option('--push', 'push the tags of the images that built, once every build has ended')
     .option('--timeout <duration>', 'give up on an image after this long (e.g. 10m)')
     .option('--secret <id=...,src=file|env=VAR>', 'a secret for RUN --mount=type=secret (BuildKit; repeatable)', collect)
+    .option('--ssh <default|id=socket>', 'an SSH agent for RUN --mount=type=ssh (BuildKit; repeatable)', collect)
     .addHelpText(
       'after',
       `

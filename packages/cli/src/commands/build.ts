@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { buildTargets, planTargets, type BuildSecret, type ImageResult, type NamedImage, type Outcome } from '@dockwright/build';
+import { buildTargets, planTargets, type BuildSecret, type ImageResult, type NamedImage, type Outcome, type SshAgent } from '@dockwright/build';
 import { DockwrightError } from 'dockwright';
 import { loadDefinitions, type DefinedImage, type Definitions } from '../definitions.js';
 import { openEngine } from '../engine-connection.js';
@@ -33,6 +33,7 @@ export interface BuildCliFlags {
   readonly push?: boolean;
   readonly timeout?: string;
   readonly secret?: readonly string[];
+  readonly ssh?: readonly string[];
 }
 
 /** Exit code of a run stopped by Ctrl-C, as shells report SIGINT. */
@@ -65,6 +66,7 @@ export async function buildCommand(names: readonly string[], flags: BuildCliFlag
     noCache: flags.cache === false,
     pull: flags.pull,
     secrets: (flags.secret ?? []).map((spec) => readSecret(spec, io)),
+    ssh: (flags.ssh ?? []).map((spec) => sshAgent(spec, io)),
   });
   const { connection, engine } = await openEngine(io);
 
@@ -154,6 +156,15 @@ function readSecret(spec: string, io: Io): BuildSecret {
   const value = io.env[variable];
   if (value === undefined) throw new DockwrightError('cli.usage', `--secret ${id}: the environment variable ${variable} is not set.`);
   return { id, value: Buffer.from(value) };
+}
+
+/** `--ssh default` (the agent at SSH_AUTH_SOCK) or `--ssh <id>=<socket>`, as the docker CLI spells it. */
+function sshAgent(spec: string, io: Io): SshAgent {
+  const eq = spec.indexOf('=');
+  const id = eq === -1 ? spec : spec.slice(0, eq);
+  const socket = eq === -1 ? io.env.SSH_AUTH_SOCK : resolve(io.cwd, spec.slice(eq + 1));
+  if (!id || !socket) throw new DockwrightError('cli.usage', `--ssh ${spec}: no agent socket (SSH_AUTH_SOCK is not set; pass --ssh ${id || 'default'}=<socket>).`);
+  return { id, socket };
 }
 
 /** `90s`, `10m`, `1h30m`, or a number of seconds. */
