@@ -109,3 +109,23 @@ export const app = from('${testEngine.image}').copy('agent-query', '/agent-query
     }
   }, 120_000);
 });
+
+describeWithEngine('secrets declared in code', () => {
+  test('$meta({ secrets }) serves them without any flag', async () => {
+    const secret = `declared-${Date.now()}`;
+    const repo = uniqueRepo('declared');
+    const dir = project({
+      'token.txt': secret,
+      'dockwright.ts': `import { from } from 'dockwright';
+export const app = from('${testEngine.image}')
+  .run('sha256sum /run/secrets/token | cut -c1-64 > /h', { mount: { type: 'secret', id: 'token', required: true } })
+  .cmd(['cat', '/h'])
+  .$meta({ name: 'app', tags: ['${repo}:1'], secrets: [{ id: 'token', src: 'token.txt' }] });
+`,
+    });
+    const result = await dockwright(['build', '--builder', 'buildkit', '--network', 'none', '--progress', 'plain', '--no-cache'], dir);
+    expect(result.code, result.stderr).toBe(0);
+    expect(await runImage(`${repo}:1`)).toBe(createHash('sha256').update(secret).digest('hex') + '\n');
+    expect(result.stdout + result.stderr).not.toContain(secret);
+  }, 60_000);
+});

@@ -68,13 +68,20 @@ export async function buildCommand(names: readonly string[], flags: BuildCliFlag
     secrets: (flags.secret ?? []).map((spec) => readSecret(spec, io)),
     ssh: (flags.ssh ?? []).map((spec) => sshAgent(spec, io)),
   });
+  // Secrets and agents declared in code join those given on the command line.
+  const baseDir = dirname(definitions.file);
+  const withDeclared = targets.map((target) => ({
+    ...target,
+    secrets: [...(target.secrets ?? []), ...(target.image.meta.secrets ?? []).map((s) => declaredSecret(s, baseDir, io))],
+    ssh: [...(target.ssh ?? []), ...(target.image.meta.ssh ?? []).map((a) => (typeof a === 'string' ? sshAgent(a, io) : { id: a.id, socket: resolve(baseDir, a.socket) }))],
+  }));
   const { connection, engine } = await openEngine(io);
 
   const mode = resolveMode(flags.progress ?? 'auto', io);
   const view = await createProgressView(mode, io, targets.map((t) => t.name), useColor(io, io.stderr));
   let outcomes: Outcome<ImageResult>[];
   try {
-    outcomes = await buildTargets(connection, engine, targets, {
+    outcomes = await buildTargets(connection, engine, withDeclared, {
       builder: flags.builder ?? 'auto',
       parallel,
       failFast: flags.failFast ?? false,
@@ -156,6 +163,12 @@ function readSecret(spec: string, io: Io): BuildSecret {
   const value = io.env[variable];
   if (value === undefined) throw new DockwrightError('cli.usage', `--secret ${id}: the environment variable ${variable} is not set.`);
   return { id, value: Buffer.from(value) };
+}
+
+/** A secret declared with `$meta({ secrets })`: a file relative to the definitions, or a variable. */
+function declaredSecret(secret: { id: string; src?: string; env?: string }, baseDir: string, io: Io): BuildSecret {
+  if (secret.src !== undefined) return readSecret(`id=${secret.id},src=${resolve(baseDir, secret.src)}`, io);
+  return readSecret(`id=${secret.id},env=${secret.env ?? secret.id}`, io);
 }
 
 /** `--ssh default` (the agent at SSH_AUTH_SOCK) or `--ssh <id>=<socket>`, as the docker CLI spells it. */

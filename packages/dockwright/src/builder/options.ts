@@ -172,4 +172,11 @@ export interface ImageMeta {
   readonly buildArgs?: Readonly<Record<string, string>>;
   readonly target?: string;
   readonly platform?: string;
+  /**
+   * Secrets its `RUN --mount=type=secret` mounts read, from a file (relative to the definitions
+   * file) or an environment variable; served at build time, never written anywhere.
+   */
+  readonly secrets?: readonly { readonly id: string; readonly src?: string; readonly env?: string }[];
+  /** SSH agents its `RUN --mount=type=ssh` mounts use: `'default'` (SSH_AUTH_SOCK) or `{ id, socket }`. */
+  readonly ssh?: readonly (string | { readonly id: string; readonly socket: string })[];
 }
