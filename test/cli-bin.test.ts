@@ -61,3 +61,15 @@ describe('the dockwright bin', () => {
     expect(existsSync(BIN)).toBe(true);
   });
 });
+
+test('Ctrl-C stops a definitions file that never finishes loading (exit 130)', async () => {
+  const { spawn } = await import('node:child_process');
+  const dir = project({ 'dockwright.ts': `import { from } from 'dockwright';\nwhile (true) {}\nexport const a = from('alpine');\n` });
+  const child = spawn(process.execPath, [BIN, 'synth'], { cwd: dir, env: { PATH: process.env.PATH } });
+  // Wait until it is inside the loop (it has started and printed nothing), then interrupt.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  child.kill('SIGINT');
+  const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+  // Killed by SIGINT itself: the shell reports 130.
+  expect(code === 130 || signal === 'SIGINT').toBe(true);
+});

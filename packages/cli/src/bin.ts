@@ -9,16 +9,27 @@ process.setSourceMapsEnabled(true);
 const cwd = process.env.npm_lifecycle_event === 'dockwright' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
 
 // Ctrl-C cancels builds in flight (the command then exits 130); a second Ctrl-C quits at once.
-const interrupt = new AbortController();
-process.on('SIGINT', () => {
-  if (interrupt.signal.aborted) process.exit(130);
-  interrupt.abort();
-});
+// The handler is installed only when a command first asks for the signal (when long work starts):
+// until then Ctrl-C keeps its default effect, which also stops a definitions file that loops.
+let interrupt: AbortController | undefined;
+function interruptSignal(): AbortSignal {
+  if (interrupt === undefined) {
+    const controller = new AbortController();
+    process.on('SIGINT', () => {
+      if (controller.signal.aborted) process.exit(130);
+      controller.abort();
+    });
+    interrupt = controller;
+  }
+  return interrupt.signal;
+}
 
 process.exitCode = await run(process.argv.slice(2), {
   cwd,
   env: process.env,
   stdout: process.stdout,
   stderr: process.stderr,
-  signal: interrupt.signal,
+  get signal() {
+    return interruptSignal();
+  },
 });
