@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { cli, lineOf, project } from '../../packages/cli/test/helpers.js';
-import { describeWithEngine, dockwright, imageExists, removeImages, runImage, testEngine, uniqueRepo } from './engine-helpers.js';
+import { lineOf, project } from '../../packages/cli/test/helpers.js';
+import { describeWithEngine, docker, dockwright, imageExists, removeImages, runImage, testEngine, uniqueRepo } from './engine-helpers.js';
 
 const BASE = testEngine.image;
 
@@ -213,10 +214,11 @@ export const slow = from('${BASE}').run('echo started && sleep 20').$meta({ name
     expect(await imageExists(`${repo}:1`)).toBe(false);
   }, 30_000);
 
-  test('Ctrl-C cancels the builds in flight, says so, and exits 130', async () => {
+  test('Ctrl-C cancels the builds in flight, says so, exits 130, and leaves no container or tag', async () => {
+    const containers = async (): Promise<number> => (await docker().listContainers({ all: true })).length;
+    const before = await containers();
     const repo = uniqueRepo('sigint');
     const dir = project({ 'dockwright.ts': slow(repo) });
-    const { spawn } = await import('node:child_process');
     const bin = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'bin.js');
     const child = spawn(process.execPath, [bin, 'build', '--builder', 'classic', '--progress', 'plain'], {
       cwd: dir,
@@ -238,5 +240,12 @@ export const slow = from('${BASE}').run('echo started && sleep 20').$meta({ name
     expect(stderr).toContain('interrupted: cancelled slow');
     expect(stdout).toMatch(/^slow\s.*\scancelled$/m);
     expect(await imageExists(`${repo}:1`)).toBe(false);
-  }, 30_000);
+    // The engine removes the build's container once it sees the cancel; give it a moment.
+    let after = await containers();
+    for (let i = 0; i < 50 && after > before; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await containers();
+    }
+    expect(after).toBe(before);
+  }, 60_000);
 });

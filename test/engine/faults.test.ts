@@ -1,9 +1,12 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { project } from '../../packages/cli/test/helpers.js';
+import { cli, project } from '../../packages/cli/test/helpers.js';
 import { describeWithEngine, docker, dockwright, imageExists, removeImages, testEngine, uniqueRepo } from './engine-helpers.js';
 
 const BASE = testEngine.image;
-
 
 /** Eight independent images; the fourth fails. */
 function eight(repo: string, registry?: string): string {
@@ -57,42 +60,10 @@ describeWithEngine('faults', () => {
     expect((await docker().getImage(tags[0]!).inspect()).Id).toBe(before.Id);
     await removeImages(`127.0.0.1:5999/${repo}`);
   }, 60_000);
-
-  test('Ctrl-C leaves no container behind', async () => {
-    const engine = docker();
-    const before = (await engine.listContainers({ all: true })).length;
-    const repo = uniqueRepo('nocontainers');
-    const { spawn } = await import('node:child_process');
-    const { join } = await import('node:path');
-    const dir = project({ 'dockwright.ts': `import { from } from 'dockwright';\nexport const slow = from('${BASE}').run('echo started && sleep 30').$meta({ name: 'slow', tags: ['${repo}:1'] });\n` });
-    const child = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'bin.js'), 'build', '--builder', 'classic', '--progress', 'plain'], {
-      cwd: dir,
-      env: { PATH: process.env.PATH, DOCKER_HOST: testEngine.host, HOME: dir },
-    });
-    let stderr = '';
-    let interrupted = false;
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (!interrupted && stderr.includes('| started')) {
-        interrupted = true;
-        child.kill('SIGINT');
-      }
-    });
-    expect(await new Promise((resolve) => child.on('close', resolve))).toBe(130);
-    // The engine removes the build's container once it sees the cancel; give it a moment.
-    let after = Infinity;
-    for (let i = 0; i < 50 && after > before; i++) {
-      after = (await engine.listContainers({ all: true })).length;
-      if (after > before) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(after).toBe(before);
-    expect(await imageExists(`${repo}:1`)).toBe(false);
-  }, 60_000);
 });
 
 describe('definitions that misbehave: exit 2 with the user file and line', () => {
   test('exports something that is not an image', async () => {
-    const { cli } = await import('../../packages/cli/test/helpers.js');
     const result = await cli(['synth'], project({ 'dockwright.ts': `export const config = { port: 8080 };\nexport default 'alpine';\n` }));
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('dockwright.ts exports no image');
@@ -105,8 +76,6 @@ describeWithEngine('load', () => {
     const lines = [`import { from } from 'dockwright';`];
     for (let i = 0; i < 50; i++) lines.push(`export const image${i} = from('${BASE}').run('echo ${i} > /n').$meta({ name: 'image${i}', tags: ['${repo}-${i}:1'] });`);
     const dir = project({ 'dockwright.ts': lines.join('\n') + '\n' });
-    const { spawnSync } = await import('node:child_process');
-    const { join } = await import('node:path');
     // The CLI in a process of its own, reporting its peak memory and what it still holds at the end.
     const cli = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'index.js');
     const script = `
@@ -138,10 +107,6 @@ describeWithEngine('load', () => {
 
 describeWithEngine('the engine stops in the middle of a build', () => {
   test('every run ends, each image failed (those not started yet fail to connect); exit 1; no hang', async () => {
-    const { execFileSync, spawn } = await import('node:child_process');
-    const { mkdtempSync, readFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
     // An engine of its own, so stopping it disturbs no other test.
     const root = mkdtempSync(join(tmpdir(), 'dockwright-fault-engine-'));
     const script = join(import.meta.dirname, '..', '..', 'scripts', 'test-env.sh');

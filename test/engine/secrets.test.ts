@@ -1,4 +1,8 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { project } from '../../packages/cli/test/helpers.js';
 import { describeWithEngine, docker, dockwright, removeImages, runImage, testEngine, uniqueRepo } from './engine-helpers.js';
@@ -77,10 +81,6 @@ export const app = from('${testEngine.image}').arg('API_TOKEN').run('test -n "$A
 
 describeWithEngine('SSH agent forwarding through the BuildKit session', () => {
   test('a RUN with --mount=type=ssh talks to the agent of the machine that builds', async () => {
-    const { execFileSync, spawnSync } = await import('node:child_process');
-    const { mkdtempSync, rmSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
     const work = mkdtempSync(join(tmpdir(), 'dockwright-ssh-'));
     // An agent of our own, holding one fresh key.
     const agent = spawnSync('ssh-agent', ['-s', '-a', join(work, 'agent.sock')], { encoding: 'utf8' });

@@ -1,14 +1,11 @@
 import type {
-  AddNode,
   AnyInstructionNode,
   CopyFields,
-  CopyNode,
   DockerfileNode,
   InstructionNode,
   KeyValue,
   Mount,
   OnbuildNode,
-  RunNode,
 } from '../ir/nodes/index.js';
 import { execForm, frozen, makeNode, scriptForm, shellForm } from '../ir/nodes/index.js';
 import { captureCallSite, type SourceLocation } from '../ir/location.js';

@@ -89,7 +89,7 @@ class Lexer {
   private pos = 0;
 
   constructor(
-    private readonly source: string,
+    source: string,
     private readonly env: Env,
     private readonly escape: EscapeChar,
     /** Keep `$` references as written instead of expanding them. */
