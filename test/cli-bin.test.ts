@@ -10,7 +10,8 @@ const BIN = join(import.meta.dirname, '..', 'packages', 'cli', 'dist', 'bin.js')
 function dockwright(args: string[], cwd: string): { code: number | null; stdout: string; stderr: string } {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env.npm_lifecycle_event; // as if typed in a shell, not run by `pnpm test`
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, env, encoding: 'utf8' });
+  // A bound far above any run here, so that a hang fails the test instead of stalling the suite.
+  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, env, encoding: 'utf8', timeout: 60_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -62,14 +63,65 @@ describe('the dockwright bin', () => {
   });
 });
 
-test('Ctrl-C stops a definitions file that never finishes loading (exit 130)', async () => {
-  const { spawn } = await import('node:child_process');
-  const dir = project({ 'dockwright.ts': `import { from } from 'dockwright';\nwhile (true) {}\nexport const a = from('alpine');\n` });
-  const child = spawn(process.execPath, [BIN, 'synth'], { cwd: dir, env: { PATH: process.env.PATH } });
-  // Wait until it is inside the loop (it has started and printed nothing), then interrupt.
-  await new Promise((resolve) => setTimeout(resolve, 1500));
-  child.kill('SIGINT');
-  const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
-  // Killed by SIGINT itself: the shell reports 130.
-  expect(code === 130 || signal === 'SIGINT').toBe(true);
+describe('a definitions file that never finishes loading', () => {
+  const hung = (body: string, args: string[] = ['--load-timeout', '2']): ReturnType<typeof dockwright> =>
+    dockwright(['ls', ...args], project({ 'dockwright.ts': `import { from } from 'dockwright';\n${body}\nexport const a = from('alpine');\n` }));
+  const NODE_DEBUGGER_LINE = /Waiting for the debugger/;
+
+  test('a loop at the top level: exit 2 naming its line, after --load-timeout', () => {
+    const result = hung('let n = 0;\nwhile (true) n++;');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/dockwright\.ts:3:1: the definitions file is still loading after 2 s, running this line/);
+    expect(result.stderr).not.toMatch(NODE_DEBUGGER_LINE);
+    expect(result.stdout).toBe('');
+  });
+
+  test('a loop in a function, after an await: the line inside the function', () => {
+    const result = hung('await Promise.resolve();\nfunction spin(): number {\n  let n = 0;\n  for (;;) n += 1;\n}\nspin();');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/dockwright\.ts:5:3: the definitions file is still loading after 2 s, running this line/);
+    expect(result.stderr).not.toMatch(NODE_DEBUGGER_LINE);
+  });
+
+  test('a loop in a timer callback is stopped too (exit 2, its line)', () => {
+    const result = hung('await new Promise(() => setTimeout(() => {\n  for (;;) {}\n}, 10));');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/dockwright\.ts:3:3: the definitions file is still loading after 2 s, running this line/);
+  });
+
+  test('an await that waits for ever: exit 2 naming the file', () => {
+    const result = hung('await new Promise(() => setInterval(() => {}, 100));');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/dockwright\.ts: the definitions file is still loading after 2 s, waiting for something/);
+    expect(result.stderr).not.toMatch(NODE_DEBUGGER_LINE);
+  });
+
+  test('an await that nothing can settle: exit 2 at once, without waiting for the limit', () => {
+    const result = hung('await new Promise(() => {});', ['--load-timeout', '1h']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/dockwright\.ts: the definitions file never finished loading: it awaits a promise that nothing is left to settle/);
+    expect(result.stderr).not.toMatch(NODE_DEBUGGER_LINE);
+  });
+
+  test('a slow file within the limit, or with no limit, loads', () => {
+    const slow = 'await new Promise((resolve) => setTimeout(resolve, 1500));';
+    expect(hung(slow, ['--load-timeout', '1m']).code).toBe(0);
+    expect(hung(slow, ['--load-timeout', '0']).code).toBe(0);
+    expect(hung(slow, ['--load-timeout', '0.5']).code).toBe(2);
+    const usage = hung('', ['--load-timeout', '5 minutes']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('--load-timeout 5 minutes: expected a duration such as 90s, 10m or 1h30m.');
+  });
+
+  test('Ctrl-C stops it before the limit (exit 130)', async () => {
+    const { spawn } = await import('node:child_process');
+    const dir = project({ 'dockwright.ts': `import { from } from 'dockwright';\nwhile (true) {}\nexport const a = from('alpine');\n` });
+    const child = spawn(process.execPath, [BIN, 'synth'], { cwd: dir, env: { PATH: process.env.PATH } });
+    // Wait until it is inside the loop (it has started and printed nothing), then interrupt.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    child.kill('SIGINT');
+    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+    // Killed by SIGINT itself: the shell reports 130.
+    expect(code === 130 || signal === 'SIGINT').toBe(true);
+  });
 });

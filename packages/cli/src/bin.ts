@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The only file that touches `process`: everything else gets an Io.
+// The only file that touches `process`: everything else gets an Io (load-watchdog.ts aside).
 import { run } from './program.js';
 
 // Definitions files are TypeScript run through jiti: map their stack traces back to the .ts lines.
@@ -32,4 +32,5 @@ process.exitCode = await run(process.argv.slice(2), {
   get signal() {
     return interruptSignal();
   },
+  ownsProcess: true,
 });

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DockwrightError, type Image, type ImageMeta } from 'dockwright';
+import { watchLoad, type Hang } from './load-watchdog.js';
 
 /** The SDK as the definitions file sees it: every image operation goes through this one copy. */
 export type Sdk = typeof import('dockwright');
@@ -31,6 +32,12 @@ export interface LoadOptions {
   readonly cwd: string;
   /** Type-check with TypeScript before running the file. */
   readonly typecheck?: boolean;
+  /**
+   * Stop a file that hangs while it loads (a loop, an await that never settles) after `timeoutMs`:
+   * `report` gets a message naming the file and the line it was running, and the process then ends
+   * with exit code 2. Only for the real process; without it, such a file hangs the caller.
+   */
+  readonly onHang?: { readonly timeoutMs: number; readonly report: (message: string) => void };
 }
 
 const require = createRequire(import.meta.url);
@@ -69,11 +76,15 @@ export async function loadDefinitions(path: string, options: LoadOptions): Promi
     moduleCache: false,
   });
   const sdk = await jiti.import<Sdk>(SDK_ENTRY);
+  const { onHang } = options;
+  const stopWatching = onHang && watchLoad(onHang.timeoutMs, (hang) => onHang.report(describeHang(hang, file, options.cwd, onHang.timeoutMs)));
   let exports: Record<string, unknown>;
   try {
     exports = await jiti.import<Record<string, unknown>>(file);
   } catch (error) {
-    throw new DockwrightError('definitions.failed', describeLoadError(error, file), { cause: error });
+    throw new DockwrightError('definitions.failed', describeLoadError(error, file, options.cwd), { cause: error });
+  } finally {
+    stopWatching?.();
   }
   const images = sdk.collectImages(exports).map(({ exportName, image }): DefinedImage => {
     const meta = image.meta;
@@ -104,26 +115,47 @@ function defaultName(exportName: string, file: string): string {
 }
 
 /** "file:line:col: message" for the user's own code, never our stack. */
-function describeLoadError(error: unknown, file: string): string {
+function describeLoadError(error: unknown, file: string, cwd: string): string {
   const message = error instanceof Error ? error.message : String(error);
   // jiti reports syntax errors as "ParseError: <what>\n <file>:<line>:<col>".
   const parse = /^(?:ParseError: )?([\s\S]*?)\s*\n\s*(\S+:\d+:\d+)\s*$/.exec(message);
-  if (parse) return `${parse[2]}: syntax error: ${parse[1]!.trim()}`;
-  const where = userFrame(error instanceof Error ? error.stack : undefined);
+  if (parse) {
+    const at = parse[2]!.replace(/^(.*)(:\d+:\d+)$/, (_, path: string, position: string) => shortPath(path, cwd) + position);
+    return `${at}: syntax error: ${parse[1]!.trim()}`;
+  }
+  const where = userFrame(error instanceof Error ? error.stack : undefined, cwd);
   const name = error instanceof Error && error.name !== 'Error' ? `${error.name}: ` : '';
-  return `${where ?? file}: the definitions file threw ${name}${message}`;
+  return `${where ?? shortPath(file, cwd)}: the definitions file threw ${name}${message}`;
+}
+
+/** "file:line:col: ..." for a file that loops; the file alone for one that waits. */
+function describeHang(hang: Hang, path: string, cwd: string, timeoutMs: number): string {
+  const file = shortPath(path, cwd);
+  if (hang.kind === 'neverSettles') {
+    return `${file}: the definitions file never finished loading: it awaits a promise that nothing is left to settle.`;
+  }
+  const still = `the definitions file is still loading after ${timeoutMs / 1000} s`;
+  const more = 'Allow more time with --load-timeout.';
+  if (hang.waiting) return `${file}: ${still}, waiting for something that has not come (an await that never settles?). ${more}`;
+  const where = userFrame(hang.stack, cwd);
+  return where === undefined ? `${file}: ${still}. ${more}` : `${where}: ${still}, running this line (a loop that never ends?). ${more}`;
 }
 
 const FRAME = /^\s*at (?:.*?\()?(?:file:\/\/)?(\/[^()]+?):(\d+):(\d+)\)?\s*$/;
 
 /** The first stack frame in the user's files: not Node's, not a dependency's, not dockwright's. */
-function userFrame(stack: string | undefined): string | undefined {
+function userFrame(stack: string | undefined, cwd: string): string | undefined {
   for (const line of stack?.split('\n') ?? []) {
     const match = FRAME.exec(line);
     if (!match) continue;
     const path = match[1]!;
     if (path.includes(`${sep}node_modules${sep}`) || path.startsWith(SDK_DIR + sep) || path.startsWith(CLI_DIR + sep)) continue;
-    return `${path}:${match[2]}:${match[3]}`;
+    return `${shortPath(path, cwd)}:${match[2]}:${match[3]}`;
   }
   return undefined;
+}
+
+/** A path as the user would type it from the working folder. */
+function shortPath(path: string, cwd: string): string {
+  return relative(cwd, path) || path;
 }

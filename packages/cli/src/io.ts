@@ -6,6 +6,11 @@ export interface Io {
   readonly stderr: Output;
   /** Aborted on Ctrl-C: long work (builds, pushes) cancels and the command exits 130. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * True for the real process only (bin.ts): then a definitions file that hangs while it loads is
+   * stopped and the process ends with exit 2, which must never happen to a caller running in-process.
+   */
+  readonly ownsProcess?: boolean | undefined;
 }
 
 export interface Output {

@@ -4,8 +4,9 @@ import { graphCommand } from './commands/graph.js';
 import { lsCommand } from './commands/ls.js';
 import { synthCommand } from './commands/synth.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
-import { useColor, type Io } from './io.js';
-import { painter } from './report.js';
+import { DEFAULT_LOAD_TIMEOUT } from './definition-flags.js';
+import type { Io } from './io.js';
+import { writeError } from './report.js';
 
 // Required, not imported: importing CommonJS from ESM costs a scan of its source at every start.
 const { Command, CommanderError, Option } = createRequire(import.meta.url)('commander') as typeof import('commander');
@@ -29,9 +30,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         ? ExitCode.Ok
         : ExitCode.CouldNotRun;
     }
-    const paint = painter(useColor(io, io.stderr));
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`${paint(['bold', 'red'], 'dockwright:')} ${message}\n`);
+    writeError(io, error instanceof Error ? error.message : String(error));
     if (!(error instanceof Error) || typeof (error as { code?: unknown }).code !== 'string') {
       io.stderr.write(`This is a bug in dockwright; please report it with this trace:\n${(error as Error)?.stack ?? ''}\n`);
     }
@@ -67,6 +66,8 @@ Examples:
   const fileOption = (): Option =>
     new Option('-f, --file <path>', 'definitions file (.ts, .mts, .cts, .js, .mjs)').default('dockwright.ts');
   const typecheckOption = (): Option => new Option('--typecheck', 'type-check the definitions with TypeScript first');
+  const loadTimeoutOption = (): Option =>
+    new Option('--load-timeout <duration>', 'give up on a definitions file still loading after this long (0: never)').default(DEFAULT_LOAD_TIMEOUT);
 
   program
     .command('synth')
@@ -74,6 +75,7 @@ Examples:
     .argument('[images...]', 'images to synthesize, by name (default: all)')
     .addOption(fileOption())
     .addOption(typecheckOption())
+    .addOption(loadTimeoutOption())
     .option('--check', 'write nothing; exit 1 and print a diff if a Dockerfile is missing or differs')
     .option('-o, --out <dir>', 'write every Dockerfile under this folder instead of its declared path')
     .option('--force', 'overwrite files that dockwright did not generate')
@@ -98,6 +100,7 @@ Examples:
     .description('List the images: tags, Dockerfile paths, bases and dependencies')
     .addOption(fileOption())
     .addOption(typecheckOption())
+    .addOption(loadTimeoutOption())
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExamples:\n  $ dockwright ls\n  $ dockwright ls --json -f images.ts')
     .action(async (flags) => setExitCode(await lsCommand(flags, io)));
@@ -107,6 +110,7 @@ Examples:
     .description('Print the dependency graph of the images and their stages')
     .addOption(fileOption())
     .addOption(typecheckOption())
+    .addOption(loadTimeoutOption())
     .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'))
     .addHelpText('after', '\nExamples:\n  $ dockwright graph > graph.mmd\n  $ dockwright graph --format dot | dot -Tsvg > graph.svg')
     .action(async (flags) => setExitCode(await graphCommand(flags, io)));
@@ -159,6 +163,7 @@ Examples:
     .argument('[images...]', 'images to build, by name (default: all)')
     .addOption(fileOption())
     .addOption(typecheckOption())
+    .addOption(loadTimeoutOption())
     .option('--only <names>', 'comma-separated images to build (with what they depend on)')
     .option('-t, --tag <tag>', 'an extra tag (repeatable; one image only)', collect)
     .option('--build-arg <KEY=VALUE>', 'a build argument (repeatable; added to those declared)', collect)
@@ -203,6 +208,7 @@ Examples:
     .argument('[images...]', 'images to push, by name (default: all)')
     .addOption(fileOption())
     .addOption(typecheckOption())
+    .addOption(loadTimeoutOption())
     .addHelpText('after', '\nCredentials come from the docker config (~/.docker/config.json, credential helpers).\n\nExamples:\n  $ dockwright push\n  $ dockwright push api')
     .action(async (images: string[], flags) => {
       const { pushCommand } = await import('./commands/push.js');

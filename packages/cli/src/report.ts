@@ -1,6 +1,7 @@
 import { isAbsolute, relative } from 'node:path';
 import { styleText } from 'node:util';
 import type { Diagnostic } from 'dockwright';
+import { useColor, type Io } from './io.js';
 
 type Style = Parameters<typeof styleText>[0];
 
@@ -9,6 +10,12 @@ export type Paint = (style: Style, text: string) => string;
 
 export function painter(color: boolean): Paint {
   return color ? (style, text) => styleText(style, text) : (_style, text) => text;
+}
+
+/** `dockwright: <message>` on stderr: how every command that could not do its work ends. */
+export function writeError(io: Io, message: string): void {
+  const paint = painter(useColor(io, io.stderr));
+  io.stderr.write(`${paint(['bold', 'red'], 'dockwright:')} ${message}\n`);
 }
 
 /** `images.ts:12:4 error MultipleInstructionsDisallowed: message` and the rule's URL, as compilers print. */

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { buildTargets, planTargets, type BuildSecret, type ImageResult, type NamedImage, type Outcome, type SshAgent } from '@dockwright/build';
 import { DockwrightError } from 'dockwright';
-import { loadDefinitions, type DefinedImage, type Definitions } from '../definitions.js';
+import { loadFromFlags, parseDuration, type DefinitionFlags } from '../definition-flags.js';
+import type { DefinedImage, Definitions } from '../definitions.js';
 import { openEngine } from '../engine-connection.js';
 import { ExitCode } from '../exit-codes.js';
 import { useColor, type Io } from '../io.js';
@@ -10,9 +11,7 @@ import { createProgressView, resolveMode, summaryTable } from '../progress-view.
 import { count, formatDiagnostic, painter } from '../report.js';
 import { selectImages } from '../select.js';
 
-export interface BuildCliFlags {
-  readonly file: string;
-  readonly typecheck?: boolean;
+export interface BuildCliFlags extends DefinitionFlags {
   readonly only?: string;
   readonly tag?: readonly string[];
   readonly buildArg?: readonly string[];
@@ -47,9 +46,9 @@ export async function buildCommand(names: readonly string[], flags: BuildCliFlag
   const parallel = Number(flags.parallel ?? 4);
   if (!Number.isInteger(parallel) || parallel < 1) throw new DockwrightError('cli.usage', `--parallel ${flags.parallel} is not a whole number of 1 or more.`);
   if (flags.failFast && flags.keepGoing) throw new DockwrightError('cli.usage', '--fail-fast and --keep-going exclude each other.');
-  const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout);
+  const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout, '--timeout');
 
-  const definitions = await loadDefinitions(flags.file, { cwd: io.cwd, typecheck: flags.typecheck });
+  const definitions = await loadFromFlags(flags, io);
   const wanted = [...names, ...(flags.only?.split(',').map((n) => n.trim()).filter(Boolean) ?? [])];
   const selected = withDependencies(selectImages(definitions.images, wanted), definitions);
   if (!reportErrors(selected, definitions, io)) return ExitCode.Failed;
@@ -178,14 +177,6 @@ function sshAgent(spec: string, io: Io): SshAgent {
   const socket = eq === -1 ? io.env.SSH_AUTH_SOCK : resolve(io.cwd, spec.slice(eq + 1));
   if (!id || !socket) throw new DockwrightError('cli.usage', `--ssh ${spec}: no agent socket (SSH_AUTH_SOCK is not set; pass --ssh ${id || 'default'}=<socket>).`);
   return { id, socket };
-}
-
-/** `90s`, `10m`, `1h30m`, or a number of seconds. */
-function parseDuration(text: string): number {
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
-  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
-  if (!match || text === '') throw new DockwrightError('cli.usage', `--timeout ${text}: expected a duration such as 90s, 10m or 1h30m.`);
-  return ((Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0)) * 60 + Number(match[3] ?? 0)) * 1000;
 }
 
 function keyValues(pairs: readonly string[] | undefined, flag: string): Record<string, string> {

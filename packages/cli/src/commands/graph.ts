@@ -1,11 +1,10 @@
-import { loadDefinitions, type Definitions } from '../definitions.js';
+import { loadFromFlags, type DefinitionFlags } from '../definition-flags.js';
+import type { Definitions } from '../definitions.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { DockwrightError } from 'dockwright';
 
-export interface GraphFlags {
-  readonly file: string;
-  readonly typecheck?: boolean;
+export interface GraphFlags extends DefinitionFlags {
   readonly format?: string;
 }
 
@@ -23,7 +22,7 @@ export async function graphCommand(flags: GraphFlags, io: Io): Promise<ExitCode>
   if (format !== 'mermaid' && format !== 'dot') {
     throw new DockwrightError('cli.usage', `--format ${format} is not known: use mermaid or dot.`);
   }
-  const definitions = await loadDefinitions(flags.file, { cwd: io.cwd, typecheck: flags.typecheck });
+  const definitions = await loadFromFlags(flags, io);
   const graph = buildGraph(definitions);
   io.stdout.write(format === 'mermaid' ? mermaid(graph) : dot(graph));
   return ExitCode.Ok;

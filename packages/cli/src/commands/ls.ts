@@ -1,12 +1,11 @@
 import { relative } from 'node:path';
 import type { DockerfileNode } from 'dockwright';
-import { loadDefinitions, type DefinedImage, type Definitions } from '../definitions.js';
+import { loadFromFlags, type DefinitionFlags } from '../definition-flags.js';
+import type { DefinedImage, Definitions } from '../definitions.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../io.js';
 
-export interface LsFlags {
-  readonly file: string;
-  readonly typecheck?: boolean;
+export interface LsFlags extends DefinitionFlags {
   readonly json?: boolean;
 }
 
@@ -25,7 +24,7 @@ export interface ImageSummary {
 
 /** `dockwright ls`: the images, their tags, output paths, bases and dependencies. */
 export async function lsCommand(flags: LsFlags, io: Io): Promise<ExitCode> {
-  const definitions = await loadDefinitions(flags.file, { cwd: io.cwd, typecheck: flags.typecheck });
+  const definitions = await loadFromFlags(flags, io);
   const rows = definitions.images.map((image) => summarize(image, definitions, io.cwd));
   if (flags.json) {
     io.stdout.write(JSON.stringify(rows, null, 2) + '\n');

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { pushTag } from '@dockwright/build';
-import { loadDefinitions } from '../definitions.js';
+import { loadFromFlags, type DefinitionFlags } from '../definition-flags.js';
 import { openEngine } from '../engine-connection.js';
 import { ExitCode } from '../exit-codes.js';
 import { useColor, type Io } from '../io.js';
@@ -9,8 +9,8 @@ import { painter } from '../report.js';
 import { selectImages } from '../select.js';
 
 /** `dockwright push [images...]`: push every tag of the images (built before, e.g. by `dockwright build`). */
-export async function pushCommand(names: readonly string[], flags: { readonly file: string; readonly typecheck?: boolean }, io: Io): Promise<ExitCode> {
-  const definitions = await loadDefinitions(flags.file, { cwd: io.cwd, typecheck: flags.typecheck });
+export async function pushCommand(names: readonly string[], flags: DefinitionFlags, io: Io): Promise<ExitCode> {
+  const definitions = await loadFromFlags(flags, io);
   const images = selectImages(definitions.images, names);
   const { connection } = await openEngine(io);
   const configDir = io.env.DOCKER_CONFIG ?? join(io.env.HOME ?? homedir(), '.docker');

@@ -1,15 +1,14 @@
 import { relative, resolve } from 'node:path';
 import { DockwrightError, type Diagnostic } from 'dockwright';
-import { loadDefinitions, type DefinedImage, type Definitions } from '../definitions.js';
+import { loadFromFlags, type DefinitionFlags } from '../definition-flags.js';
+import type { DefinedImage, Definitions } from '../definitions.js';
 import { ExitCode } from '../exit-codes.js';
 import { useColor, type Io } from '../io.js';
 import { readIfExists, refuseHandWritten, withBanner, writeGenerated } from '../output.js';
 import { count, diagnosticJson, formatDiagnostic, painter } from '../report.js';
 import { selectImages } from '../select.js';
 
-export interface SynthFlags {
-  readonly file: string;
-  readonly typecheck?: boolean;
+export interface SynthFlags extends DefinitionFlags {
   readonly check?: boolean;
   readonly out?: string;
   readonly force?: boolean;
@@ -28,7 +27,7 @@ interface Synthesized {
  * each to its Dockerfile path, or (`--check`) compare each with the file on disk.
  */
 export async function synthCommand(names: readonly string[], flags: SynthFlags, io: Io): Promise<ExitCode> {
-  const definitions = await loadDefinitions(flags.file, { cwd: io.cwd, typecheck: flags.typecheck });
+  const definitions = await loadFromFlags(flags, io);
   const images = selectImages(definitions.images, names);
   const found = images.flatMap((image) => definitions.sdk.check(image.image).map((d) => ({ image, d })));
   const report: Report = { io, json: flags.json ?? false, diagnostics: found.map(({ image, d }) => diagnosticJson(d, image.name, io.cwd)) };
