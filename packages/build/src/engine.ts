@@ -102,6 +102,18 @@ export function unreachable(endpoint: EngineEndpoint, cause: unknown): Error {
   );
 }
 
+/** Node's errors for a connection the engine no longer takes (a unix socket that is gone: ENOENT). */
+const NO_ENGINE_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** Why nothing more can be built, when `error` says the engine refused a new connection; else undefined. */
+export function engineGone(error: unknown, endpoint: EngineEndpoint): string | undefined {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    const { code, syscall } = cause as Error & { code?: unknown; syscall?: unknown };
+    if (syscall === 'connect' && typeof code === 'string' && NO_ENGINE_CODES.has(code)) return `the engine at ${endpoint.host} stopped answering (${code})`;
+  }
+  return undefined;
+}
+
 function rejectOnAbort(signal: AbortSignal): Promise<never> {
   return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('no answer in time')), { once: true }));
 }

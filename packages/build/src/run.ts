@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as sdk from 'dockwright';
 import type { Image } from 'dockwright';
 import { buildImage, type BuildResult } from './build.js';
-import { connect, inspectEngine, resolveEndpoint, type EngineConnection, type EngineInfo } from './engine.js';
+import { connect, engineGone, inspectEngine, resolveEndpoint, type EngineConnection, type EngineInfo } from './engine.js';
 import { buildError } from './errors.js';
 import { unsupportedFeatures, type Builder } from './features.js';
 import { planTargets, type BuildFlags, type BuildTarget, type NamedImage } from './images.js';
@@ -82,6 +82,8 @@ export async function buildTargets(
       parallel: Math.max(1, options.parallel ?? 4),
       failFast: options.failFast ?? false,
       signal: options.signal,
+      // An engine that refuses connections has stopped: start nothing more, and say so.
+      haltsAll: (error) => engineGone(error, connection.endpoint),
       // With --push, an image is finished only once pushed.
       onOutcome: (outcome) => {
         if (!options.push || outcome.status !== 'done') options.onEvent?.(outcome.name, { type: 'finished', outcome: outcome as Outcome<ImageResult> });

@@ -10,7 +10,7 @@ export interface Job<T> {
 export type Outcome<T> =
   | { readonly name: string; readonly status: 'done'; readonly value: T }
   | { readonly name: string; readonly status: 'failed'; readonly error: unknown }
-  /** A job it depends on failed or was skipped. */
+  /** Never started: a job it depends on failed or was skipped, or no job could run any more. */
   | { readonly name: string; readonly status: 'skipped'; readonly because: string }
   /** Cancelled while running, or never started after a cancel (fail-fast, Ctrl-C). */
   | { readonly name: string; readonly status: 'cancelled' };
@@ -23,6 +23,11 @@ export interface ScheduleOptions {
   /** Cancels running jobs and starts no more. */
   readonly signal?: AbortSignal | undefined;
   readonly onOutcome?: ((outcome: Outcome<unknown>) => void) | undefined;
+  /**
+   * Says why, when a job's error means that no job can run any more (the engine is gone): that
+   * job never really started, so it and every job not started yet are skipped for this reason.
+   */
+  readonly haltsAll?: ((error: unknown) => string | undefined) | undefined;
 }
 
 /**
@@ -46,6 +51,7 @@ export async function schedule<T>(jobs: readonly Job<T>[], options: ScheduleOpti
 
   const outcomes = new Map<string, Outcome<T>>();
   const running = new Set<string>();
+  let halted: string | undefined;
   return new Promise((resolve) => {
     const settle = (outcome: Outcome<T>): void => {
       outcomes.set(outcome.name, outcome);
@@ -58,6 +64,10 @@ export async function schedule<T>(jobs: readonly Job<T>[], options: ScheduleOpti
           settle({ name: job.name, status: 'cancelled' });
           continue;
         }
+        if (halted !== undefined) {
+          settle({ name: job.name, status: 'skipped', because: halted });
+          continue;
+        }
         const blocked = job.dependsOn.map((dep) => outcomes.get(dep)).find((o) => o !== undefined && o.status !== 'done');
         if (blocked) {
           settle({ name: job.name, status: 'skipped', because: `${blocked.name} ${blocked.status === 'failed' ? 'failed' : `was ${blocked.status}`}` });
@@ -68,7 +78,12 @@ export async function schedule<T>(jobs: readonly Job<T>[], options: ScheduleOpti
         running.add(job.name);
         job.run(cancel.signal).then(
           (value) => finish({ name: job.name, status: 'done', value }),
-          (error: unknown) => finish(cancel.signal.aborted ? { name: job.name, status: 'cancelled' } : { name: job.name, status: 'failed', error }),
+          (error: unknown) => {
+            if (cancel.signal.aborted) return finish({ name: job.name, status: 'cancelled' });
+            const haltedBy = options.haltsAll?.(error);
+            halted ??= haltedBy;
+            finish(haltedBy === undefined ? { name: job.name, status: 'failed', error } : { name: job.name, status: 'skipped', because: haltedBy });
+          },
         );
       }
       if (running.size === 0 && outcomes.size === jobs.length) {

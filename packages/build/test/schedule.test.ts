@@ -54,6 +54,22 @@ describe('schedule', () => {
     expect((await done).map((o) => `${o.name} ${o.status}`)).toEqual(['bad failed', 'slow cancelled', 'later cancelled']);
   });
 
+  test('an error that halts everything: that job and those not started are skipped, running ones end as they end', async () => {
+    const { list, log, finish } = jobs({ running: { fail: true }, gone: { fail: true }, waiting: {}, after: { deps: ['waiting'] } });
+    const halts = (error: unknown): string | undefined => ((error as Error).message === 'gone failed' ? 'the engine stopped answering' : undefined);
+    const done = schedule(list, { parallel: 2, failFast: false, haltsAll: halts });
+    await finish('gone');
+    await finish('running');
+    const outcomes = await done;
+    expect(outcomes.map((o) => `${o.name} ${o.status} ${o.status === 'skipped' ? o.because : ''}`.trim())).toEqual([
+      'running failed',
+      'gone skipped the engine stopped answering',
+      'waiting skipped the engine stopped answering',
+      'after skipped the engine stopped answering',
+    ]);
+    expect(log).not.toContain('start waiting');
+  });
+
   test('a cycle is refused before anything runs', async () => {
     const { list, log } = jobs({ a: { deps: ['b'] }, b: { deps: ['a'] } });
     await expect(schedule(list, { parallel: 1, failFast: false })).rejects.toThrow('cycle: a -> b -> a');

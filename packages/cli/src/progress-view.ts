@@ -132,7 +132,7 @@ export function summaryTable(outcomes: readonly Outcome<ImageResult>[], tagsOf: 
       r ? formatSize(r.size) : '-',
       r ? formatDuration(r.durationMs) : '-',
       r ? (r.upToDate ? '-' : `${r.cachedSteps}/${r.steps}`) : '-',
-      r ? (r.upToDate ? 'up to date' : r.pushed.length > 0 ? 'built, pushed' : 'built') : outcome.status,
+      r ? (r.upToDate ? 'up to date' : r.pushed.length > 0 ? 'built, pushed' : 'built') : outcome.status === 'skipped' ? `skipped: ${outcome.because}` : outcome.status,
     ]);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
