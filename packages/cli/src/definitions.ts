@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,6 +86,7 @@ export async function loadDefinitions(path: string, options: LoadOptions): Promi
   } finally {
     stopWatching?.();
   }
+  refusePromises(exports, file, options.cwd);
   const images = sdk.collectImages(exports).map(({ exportName, image }): DefinedImage => {
     const meta = image.meta;
     return {
@@ -97,12 +98,42 @@ export async function loadDefinitions(path: string, options: LoadOptions): Promi
     };
   });
   if (images.length === 0) {
+    const exported = Object.entries(exports).map(([name, value]) => `${name} (${kindOf(value)})`);
     throw new DockwrightError(
       'definitions.noImages',
-      `${relative(options.cwd, file)} exports no image: export a stage made with from(), e.g. export const app = from('alpine')...`,
+      `${shortPath(file, options.cwd)} exports no image${exported.length > 0 ? `, only ${exported.join(', ')}` : ''}: export a stage made with from(), e.g. export const app = from('alpine')...`,
     );
   }
   return { file, sdk, images };
+}
+
+/** An export that is a promise is an async factory someone forgot to await: say so, at its line. */
+function refusePromises(exports: Record<string, unknown>, file: string, cwd: string): void {
+  for (const [name, value] of Object.entries(exports)) {
+    if (typeof (value as { then?: unknown } | null)?.then !== 'function') continue;
+    const line = exportLine(file, name);
+    throw new DockwrightError(
+      'definitions.notImage',
+      `${shortPath(file, cwd)}${line === undefined ? '' : `:${line}`}: the export ${name} is a Promise, not an image: await it (${name === 'default' ? 'export default await' : `export const ${name} = await`} ...).`,
+    );
+  }
+}
+
+/** The line that declares the export `name`, when the source says it plainly. */
+function exportLine(file: string, name: string): number | undefined {
+  const declaration =
+    name === 'default' ? /^\s*export\s+default\b/ : new RegExp(`^\\s*export\\s+(?:const|let|var|(?:async\\s+)?function\\*?|class)\\s+${name.replace(/\$/g, '\\$')}(?![\\w$])`);
+  const index = readFileSync(file, 'utf8').split('\n').findIndex((line) => declaration.test(line));
+  return index === -1 ? undefined : index + 1;
+}
+
+/** `string`, `function`, `array`, `object`, a class's name... for a message. */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  const prototype: unknown = typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+  if (prototype && prototype !== Object.prototype) return (value as object).constructor?.name ?? 'object';
+  return typeof value;
 }
 
 /** `nodeApp` -> `node-app`, `python[1]` -> `python-1`, `default` -> the folder's name. */

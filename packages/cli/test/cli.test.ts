@@ -157,10 +157,19 @@ describe('exit code 2: the CLI could not do the work', () => {
     expect(result.stderr).not.toContain('jiti');
   });
 
-  test('no image exported', async () => {
-    const result = await cli(['ls'], project({ 'dockwright.ts': 'export const notAnImage = 42;\n' }));
+  test('no image exported: the message says what was exported instead', async () => {
+    const result = await cli(['ls'], project({ 'dockwright.ts': 'export const notAnImage = 42;\nexport function make() {}\n' }));
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('exports no image');
+    expect(result.stderr).toContain('dockwright.ts exports no image, only make (function), notAnImage (number): export a stage made with from()');
+  });
+
+  test('an exported Promise (an async factory not awaited) is refused at its line, even beside images', async () => {
+    const source = `import { from } from 'dockwright';\nasync function make() {\n  return from('alpine');\n}\nexport const web = from('nginx');\nexport const api = make();\n`;
+    const result = await cli(['ls'], project({ 'dockwright.ts': source }));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('dockwright: dockwright.ts:6: the export api is a Promise, not an image: await it (export const api = await ...).');
+    const asDefault = await cli(['ls'], project({ 'dockwright.ts': `import { from } from 'dockwright';\n\nexport default Promise.resolve(from('a'));\n` }));
+    expect(asDefault.stderr).toContain('dockwright.ts:3: the export default is a Promise, not an image: await it (export default await ...).');
   });
 
   test('bad usage and unknown images', async () => {

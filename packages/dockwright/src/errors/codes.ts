@@ -23,6 +23,8 @@ export const ErrorCode = {
   DefinitionsFailed: 'definitions.failed',
   /** The definitions file exports no image. */
   DefinitionsNoImages: 'definitions.noImages',
+  /** An export of the definitions file is a promise (an async factory not awaited), not an image. */
+  DefinitionsNotImage: 'definitions.notImage',
   /** `--typecheck` found TypeScript errors in the definitions. */
   DefinitionsTypeErrors: 'definitions.typeErrors',
   /** Two images would write the same Dockerfile, or an image has nowhere to go. */
