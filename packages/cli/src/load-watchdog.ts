@@ -1,4 +1,4 @@
-import { url as inspectorUrl } from 'node:inspector';
+import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -16,13 +16,13 @@ import { Worker } from 'node:worker_threads';
  *    then it closes its session); the process then exits with code 2 and reports on 'exit';
  *  - a main thread that is idle (an await that waits for ever) is told by message once the
  *    session is closed, and exits;
- *  - code that loops inside a timer or tick callback cannot be terminated safely (Node aborts), so
- *    the hook exits there and then, and Node adds its line about the debugger.
+ *  - code that loops inside a callback of Node's (a timer, an event) cannot be terminated safely
+ *    (Node aborts), so the hook exits there and then, and Node adds its line about the debugger.
  */
 const HOOK = Symbol.for('dockwright.loadWatchdog');
 
-/** What the hook tells the worker. */
-type Verdict = 'finished' | 'running' | 'waiting';
+/** What the hook tells the worker: stop the code that runs, or the main thread waits for a message. */
+type Verdict = 'running' | 'waiting';
 
 // The worker runs this as a CommonJS script: no path to resolve, and it runs the same from the
 // bundle and from the TypeScript sources under test.
@@ -57,7 +57,7 @@ const EXIT_HUNG = 2;
  * Nothing is watched while a debugger is attached: a paused file is not a hung one.
  */
 export function watchLoad(timeoutMs: number, report: (hang: Hang) => void): () => void {
-  if (inspectorUrl() !== undefined) return () => {};
+  if (!canWatch()) return () => {};
   let hang: Hang | undefined;
   const reportOnce = (): void => {
     const found = hang;
@@ -74,7 +74,7 @@ export function watchLoad(timeoutMs: number, report: (hang: Hang) => void): () =
     if (waiting) return 'waiting';
     process.off('beforeExit', onNeverSettles); // Node empties its loop after the termination
     process.exitCode = EXIT_HUNG;
-    if (/\(node:internal\/(?!modules\/)/.test(stack)) {
+    if (/(?:\(|at )node:(?!internal\/modules\/)/.test(stack)) {
       reportOnce();
       process.exit(EXIT_HUNG);
     }
@@ -104,6 +104,16 @@ export function watchLoad(timeoutMs: number, report: (hang: Hang) => void): () =
     void worker.terminate();
   }
   return stop;
+}
+
+/** Not while a debugger is attached (a paused file is not a hung one), nor in a Node without an inspector. */
+function canWatch(): boolean {
+  try {
+    const inspector = createRequire(import.meta.url)('node:inspector') as typeof import('node:inspector');
+    return inspector.url() === undefined;
+  } catch {
+    return false;
+  }
 }
 
 /** The main thread's stack under `caller`, deep enough to reach the user's frame under a library's. */
