@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -59,6 +59,35 @@ describeWithEngine('faults', () => {
     for (const tag of tags) expect(result.stderr).toMatch(new RegExp(`error: push ${tag.replace(/[.:/]/g, '\\$&')}: .*(refused|connect)`, 'i'));
     expect((await docker().getImage(tags[0]!).inspect()).Id).toBe(before.Id);
     await removeImages(`127.0.0.1:5999/${repo}`);
+  }, 60_000);
+});
+
+describeWithEngine('a registry that refuses', () => {
+  test('a read-only registry: the push of each tag fails in its words, exit 1, the local image untouched', async () => {
+    // A registry of its own in maintenance mode: it answers, and refuses every write.
+    const root = mkdtempSync(join(tmpdir(), 'dockwright-readonly-registry-'));
+    const address = '127.0.0.1:5998';
+    const config = join(root, 'registry.yml');
+    writeFileSync(config, `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${root}/data\n  maintenance:\n    readonly:\n      enabled: true\nhttp:\n  addr: ${address}\n`);
+    const registry = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 100 && !(await fetch(`http://${address}/v2/`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
+      const repo = uniqueRepo('readonly').replace(/^dockwright-e2e\//, '');
+      const tags = [`${address}/${repo}:1`, `${address}/${repo}:2`];
+      const dir = project({
+        'dockwright.ts': `import { from } from 'dockwright';\nexport const app = from('${BASE}').run('true').$meta({ name: 'app', tags: ${JSON.stringify(tags)} });\n`,
+      });
+      expect((await dockwright(['build', '--builder', 'classic', '--progress', 'plain'], dir)).code).toBe(0);
+      const before = await docker().getImage(tags[0]!).inspect();
+      const result = await dockwright(['push'], dir);
+      expect(result.code).toBe(1);
+      const escape = (text: string): string => text.replace(/[.:/]/g, '\\$&');
+      for (const tag of tags) expect(result.stderr).toMatch(new RegExp(`error: push ${escape(tag)}: the registry ${escape(address)} answered HTTP 405, it takes no pushes`));
+      expect((await docker().getImage(tags[0]!).inspect()).Id).toBe(before.Id);
+      await removeImages(`${address}/${repo}`);
+    } finally {
+      registry.kill();
+    }
   }, 60_000);
 });
 

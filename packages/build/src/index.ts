@@ -11,7 +11,7 @@ export { classicDecoder, buildkitDecoder, decodeStatus, stepName } from './progr
 export type { BuildEvent, EngineMessage, ProgressDecoder } from './progress.js';
 export { schedule } from './schedule.js';
 export type { Job, Outcome, ScheduleOptions } from './schedule.js';
-export { pushTag, splitTag } from './push.js';
+export { explainPushFailure, pushTag, splitTag } from './push.js';
 export type { PushOptions } from './push.js';
 export { credentialsFor, registryOf } from './auth.js';
 export type { RegistryAuth } from './auth.js';

@@ -45,9 +45,25 @@ export async function pushTag(connection: EngineConnection, tag: string, options
         }
       }
     });
-    stream.on('end', () => (failure ? reject(buildError('push.failed', `push ${tag}: ${failure}`)) : resolve(digest)));
+    stream.on('end', () => (failure ? reject(buildError('push.failed', `push ${tag}: ${explainPushFailure(failure, registryOf(tag))}`)) : resolve(digest)));
     stream.on('error', (error) => reject(buildError('push.failed', `push ${tag}: ${(error as Error).message}`, error)));
   });
+}
+
+/** What an HTTP status from the registry means for a push, when the engine passes one on. */
+const REFUSALS: Readonly<Record<string, string>> = {
+  '401': 'not logged in (docker login)',
+  '403': 'denied',
+  '404': 'no such repository',
+  '405': 'it takes no pushes: read-only, or a mirror',
+};
+
+/** The engine's words, led by what they mean when they carry the registry's HTTP status. */
+export function explainPushFailure(message: string, registry: string): string {
+  const status = /\bHTTP (?:status:? )?(\d{3})\b/i.exec(message)?.[1];
+  if (status === undefined) return message;
+  const meaning = REFUSALS[status] ?? (status.startsWith('5') ? 'it failed' : 'it refused');
+  return `the registry ${registry} answered HTTP ${status}, ${meaning}: ${message}`;
 }
 
 /** `host:5000/team/app:1.2` -> `host:5000/team/app` and `1.2` (`latest` when no tag). */
