@@ -63,6 +63,20 @@ describe('the dockwright bin', () => {
   });
 });
 
+test('a reader that stops early ends the command quietly (exit 141, as SIGPIPE would)', async () => {
+  const { spawn } = await import('node:child_process');
+  // Far more than a pipe holds (64 kB), so writes go on after the reader has gone.
+  const lines = Array.from({ length: 4000 }, (_, i) => `export const image${i} = from('alpine:${i}');`);
+  const dir = project({ 'dockwright.ts': `import { from } from 'dockwright';\n${lines.join('\n')}\n` });
+  const child = spawn(process.execPath, [BIN, 'ls'], { cwd: dir, env: { PATH: process.env.PATH } });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.once('data', () => child.stdout.destroy()); // `| head -1`
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  expect(stderr).toBe('');
+  expect(code).toBe(141);
+});
+
 describe('a definitions file that never finishes loading', () => {
   const hung = (body: string, args: string[] = ['--load-timeout', '2']): ReturnType<typeof dockwright> =>
     dockwright(['ls', ...args], project({ 'dockwright.ts': `import { from } from 'dockwright';\n${body}\nexport const a = from('alpine');\n` }));

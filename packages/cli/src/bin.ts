@@ -8,6 +8,16 @@ process.setSourceMapsEnabled(true);
 // `pnpm dockwright ...` runs in the workspace root; the user meant the folder they typed it in.
 const cwd = process.env.npm_lifecycle_event === 'dockwright' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
 
+// A reader that stops early (`dockwright ls | head -1`) ends the command quietly, as SIGPIPE ends
+// the docker CLI: exit 141 (128 + SIGPIPE), no stack trace.
+const EXIT_BROKEN_PIPE = 141;
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(EXIT_BROKEN_PIPE);
+  });
+}
+
 // Ctrl-C cancels builds in flight (the command then exits 130); a second Ctrl-C quits at once.
 // The handler is installed only when a command first asks for the signal (when long work starts):
 // until then Ctrl-C keeps its default effect, which also stops a definitions file that loops.
