@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DockwrightError, type Image, type ImageMeta } from 'dockwright';
 import { watchLoad, type Hang } from './load-watchdog.js';
+import { shortPath } from './report.js';
 
 /** The SDK as the definitions file sees it: every image operation goes through this one copy. */
 export type Sdk = typeof import('dockwright');
@@ -61,6 +62,13 @@ export async function loadDefinitions(path: string, options: LoadOptions): Promi
     throw new DockwrightError(
       'definitions.notFound',
       `No definitions file at ${path}: create dockwright.ts here, or name one with -f <file>.`,
+    );
+  }
+  if (statSync(file).isDirectory()) {
+    const inside = join(path, 'dockwright.ts');
+    throw new DockwrightError(
+      'definitions.notFound',
+      `${path} is a folder, not a definitions file${existsSync(join(file, 'dockwright.ts')) ? `: did you mean -f ${inside}?` : '.'}`,
     );
   }
   if (options.typecheck) {
@@ -184,9 +192,4 @@ function userFrame(stack: string | undefined, cwd: string): string | undefined {
     return `${shortPath(path, cwd)}:${match[2]}:${match[3]}`;
   }
   return undefined;
-}
-
-/** A path as the user would type it from the working folder. */
-function shortPath(path: string, cwd: string): string {
-  return relative(cwd, path) || path;
 }

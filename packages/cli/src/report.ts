@@ -43,7 +43,9 @@ export function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
-/** A path as the user would type it from `cwd` (paths already relative stay as they are). */
-function shortPath(file: string, cwd: string): string {
-  return isAbsolute(file) ? relative(cwd, file) || file : file;
+/** A path as the user would type it from `cwd`: relative inside it, absolute outside (no `../../..`). */
+export function shortPath(file: string, cwd: string): string {
+  if (!isAbsolute(file)) return file;
+  const inside = relative(cwd, file);
+  return inside === '' || inside.startsWith('..') || isAbsolute(inside) ? file : inside;
 }

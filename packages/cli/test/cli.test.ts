@@ -157,6 +157,13 @@ describe('exit code 2: the CLI could not do the work', () => {
     expect(result.stderr).not.toContain('jiti');
   });
 
+  test('a folder given as the definitions file', async () => {
+    const dir = project({ 'api/dockwright.ts': TWO_IMAGES });
+    const result = await cli(['ls', '-f', 'api'], dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('api is a folder, not a definitions file: did you mean -f api/dockwright.ts?');
+  });
+
   test('no image exported: the message says what was exported instead', async () => {
     const result = await cli(['ls'], project({ 'dockwright.ts': 'export const notAnImage = 42;\nexport function make() {}\n' }));
     expect(result.code).toBe(2);
