@@ -15,7 +15,16 @@ export function painter(color: boolean): Paint {
 /** `dockwright: <message>` on stderr: how every command that could not do its work ends. */
 export function writeError(io: Io, message: string): void {
   const paint = painter(useColor(io, io.stderr));
-  io.stderr.write(`${paint(['bold', 'red'], 'dockwright:')} ${message}\n`);
+  io.stderr.write(`${paint(['bold', 'red'], 'dockwright:')} ${printable(message)}\n`);
+}
+
+/**
+ * Messages quote the user's files, which may hold anything: control characters (a terminal's
+ * escape sequences among them) print as `\x1b`, so a file cannot drive the terminal that reads
+ * about it. Newlines and tabs stay.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** `images.ts:12:4 error MultipleInstructionsDisallowed: message` and the rule's URL, as compilers print. */
@@ -23,7 +32,7 @@ export function formatDiagnostic(d: Diagnostic, cwd: string, paint: Paint, lineO
   const position = d.loc ? (lineOnly ? `${d.loc.line}` : `${d.loc.line}:${d.loc.column}`) : '';
   const where = d.loc ? `${shortPath(d.loc.file, cwd)}:${position} ` : '';
   const severity = d.severity === 'error' ? paint(['bold', 'red'], 'error') : paint(['bold', 'yellow'], 'warning');
-  return `${paint('bold', where)}${severity} ${paint('bold', d.rule)}: ${d.message}\n  ${paint('dim', d.url)}`;
+  return `${paint('bold', where)}${severity} ${paint('bold', d.rule)}: ${printable(d.message)}\n  ${paint('dim', d.url)}`;
 }
 
 /** A diagnostic as JSON, with its location relative to the working folder. */

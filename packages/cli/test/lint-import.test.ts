@@ -28,6 +28,16 @@ describe('dockwright lint', () => {
     expect(result.stderr).toBe('1 file: 1 error, 5 warnings\n');
   });
 
+  test('a folder means the Dockerfile in it; control characters in a file print escaped', async () => {
+    const dir = project({ 'api/Dockerfile': 'FROM alpine\n\x1b]0;owned\x07RUN true\n', 'empty/.keep': '' });
+    const result = await cli(['lint', 'api'], dir);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('api/Dockerfile:2 error SyntaxError: unknown instruction: \\x1b]0;owned\\x07RUN');
+    expect(result.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f]/);
+    const empty = await cli(['lint', 'empty'], dir);
+    expect(empty).toMatchObject({ code: 2, stderr: 'dockwright: empty is a folder with no Dockerfile in it.\n' });
+  });
+
   test('# check= directives are honoured; warnings alone exit 0', async () => {
     const dir = project({ Dockerfile: `# check=skip=JSONArgsRecommended\nFROM alpine\nCMD echo hi\n` });
     const result = await cli(['lint', 'Dockerfile'], dir);

@@ -5,6 +5,7 @@ import { DockwrightError } from 'dockwright';
 import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { writeGenerated } from '../output.js';
+import { readDockerfile } from '../read-dockerfile.js';
 
 export interface ImportFlags {
   readonly output?: string;
@@ -13,11 +14,7 @@ export interface ImportFlags {
 
 /** `dockwright import <Dockerfile...> [-o dockwright.ts]`: Dockerfiles to one definitions file. */
 export async function importCommand(files: readonly string[], flags: ImportFlags, io: Io): Promise<ExitCode> {
-  const inputs = files.map((file) => {
-    const path = resolve(io.cwd, file);
-    if (!existsSync(path)) throw new DockwrightError('definitions.notFound', `No Dockerfile at ${file}.`);
-    return { path, text: readFileSync(path, 'utf8') };
-  });
+  const inputs = files.map((file) => readDockerfile(file, io.cwd));
   const outFile = resolve(io.cwd, flags.output ?? 'dockwright.ts');
   if (existsSync(outFile) && !flags.force) {
     throw new DockwrightError('output.handWritten', `${relative(io.cwd, outFile)} exists: not overwriting it. Pass -o <file> or --force.`);

@@ -1,8 +1,8 @@
-import { readFileSync, existsSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { relative } from 'node:path';
 import { DockwrightError, lint, rules, textRules, type Diagnostic } from 'dockwright';
 import { ExitCode } from '../exit-codes.js';
 import { useColor, type Io } from '../io.js';
+import { readDockerfile } from '../read-dockerfile.js';
 import { count, formatDiagnostic, painter } from '../report.js';
 
 export interface LintFlags {
@@ -15,9 +15,8 @@ export async function lintCommand(files: readonly string[], flags: LintFlags, io
   if (!['text', 'json', 'sarif'].includes(format)) throw new DockwrightError('cli.usage', `--format ${format} is not known: use text, json or sarif.`);
   const found: Diagnostic[] = [];
   for (const file of files) {
-    const path = resolve(io.cwd, file);
-    if (!existsSync(path)) throw new DockwrightError('definitions.notFound', `No Dockerfile at ${file}.`);
-    found.push(...lint(readFileSync(path, 'utf8'), relative(io.cwd, path)));
+    const { path, text } = readDockerfile(file, io.cwd);
+    found.push(...lint(text, relative(io.cwd, path)));
   }
   const errors = found.filter((d) => d.severity === 'error').length;
   if (format === 'json') io.stdout.write(JSON.stringify(found, null, 2) + '\n');
