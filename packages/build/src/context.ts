@@ -60,6 +60,12 @@ export function contextEntries(dir: string, filter: ContextFilter): string[] {
         if (filter.excludes(rel) && !filter.hasExceptions) continue;
         walk(path);
       } else if (!filter.excludes(rel)) {
+        if (stat.isSocket()) continue; // a tar holds no sockets: docker leaves them out too
+        if (!stat.isFile() && !stat.isSymbolicLink()) {
+          // Reading a named pipe waits for a writer for ever; a device never ends.
+          const kind = stat.isFIFO() ? 'a named pipe (FIFO)' : 'a device file';
+          throw buildError('build.context', `${rel} in the build context (${dir}) is ${kind}, which cannot be sent: add it to .dockerignore.`);
+        }
         entries.push(rel);
       }
     }

@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { extract } from 'tar-stream';
@@ -17,6 +19,22 @@ function folder(files: Record<string, string>): string {
 const spec = (dir: string, dockerfileIgnore?: string) => ({ dir, dockerfile: 'FROM scratch\n', dockerfileIgnore });
 
 describe('the build context', () => {
+  test('a socket is left out, as docker does; a named pipe is refused by name instead of read for ever', async () => {
+    const dir = folder({ 'a.txt': 'one' });
+    const server = createServer().listen(join(dir, 'agent.sock'));
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      expect(contextEntries(dir, contextFilter(spec(dir)))).toEqual(['a.txt']);
+      expect(contextDigest(spec(dir), contextFilter(spec(dir)), {})).toMatch(/^[0-9a-f]{64}$/);
+    } finally {
+      server.close();
+    }
+    execFileSync('mkfifo', [join(dir, 'pipe')]);
+    expect(() => contextDigest(spec(dir), contextFilter(spec(dir)), {})).toThrow(`pipe in the build context (${dir}) is a named pipe (FIFO), which cannot be sent: add it to .dockerignore.`);
+    writeFileSync(join(dir, '.dockerignore'), 'pipe\n');
+    expect(contextEntries(dir, contextFilter(spec(dir)))).toEqual(['.dockerignore', 'a.txt']);
+  });
+
   test('.dockerignore with Docker semantics: folders, globs and ! exceptions', () => {
     const dir = folder({
       '.dockerignore': 'logs\n*.tmp\nsrc/**/*.test.ts\n!logs/keep.log\n',
