@@ -11,17 +11,20 @@ import { Worker } from 'node:worker_threads';
  *
  * Stopping is the delicate part. Node prints "Waiting for the debugger to disconnect..." when the
  * process exits with the worker's session still open, and a session cannot close while the main
- * thread is busy. So:
- *  - code that loops while a module evaluates is stopped by the worker (Runtime.terminateExecution,
- *    then it closes its session); the process then exits with code 2 and reports on 'exit';
- *  - a main thread that is idle (an await that waits for ever) is told by message once the
- *    session is closed, and exits;
+ * thread is busy. So the main thread always ends by having the worker close its session, waiting
+ * for that with Atomics.wait (which still lets the closing run), and:
+ *  - code that loops while a module evaluates is stopped by the worker (Runtime.terminateExecution);
+ *    the main thread then reports and exits on 'exit';
+ *  - a main thread that is idle (an await that waits for ever) is told by message, reports, exits;
  *  - code that loops inside a callback of Node's (a timer, an event) cannot be terminated safely
  *    (Node aborts), so the hook exits there and then, and Node adds its line about the debugger.
+ * Until the process is gone the worker keeps asking: a main thread that was idle and has started
+ * to loop before it read the message is stopped as a loop, and one that a termination did not
+ * end is ended by the hook itself.
  */
 const HOOK = Symbol.for('dockwright.loadWatchdog');
 
-/** What the hook tells the worker: stop the code that runs, or the main thread waits for a message. */
+/** What the hook tells the worker: stop the code that runs, or the main thread will read a message. */
 type Verdict = 'running' | 'waiting';
 
 // The worker runs this as a CommonJS script: no path to resolve, and it runs the same from the
@@ -29,17 +32,47 @@ type Verdict = 'running' | 'waiting';
 const WORKER_SOURCE = `
 const { Session } = require('node:inspector');
 const { parentPort, workerData } = require('node:worker_threads');
-const session = new Session();
-session.connectToMainThread();
-setTimeout(() => {
-  const keepAlive = setInterval(() => {}, 60000); // until the main thread answers
-  const close = () => { session.disconnect(); clearInterval(keepAlive); };
+const closed = new Int32Array(workerData.closed); // 1 while no session is open
+let session;
+let keepAlive;
+let done = false;
+const open = () => {
+  session = new Session();
+  session.connectToMainThread();
+  Atomics.store(closed, 0, 0);
+};
+const close = () => {
+  session.disconnect();
+  Atomics.store(closed, 0, 1);
+  Atomics.notify(closed, 0);
+};
+const finish = () => {
+  if (done) return;
+  done = true;
+  close();
+  clearInterval(keepAlive);
+};
+parentPort.on('message', finish); // the main thread is about to exit
+const ask = () => {
+  if (done) return;
   session.post('Runtime.evaluate', { expression: 'globalThis[Symbol.for("dockwright.loadWatchdog")]?.()' }, (error, reply) => {
     const verdict = reply?.result?.value;
-    if (verdict === 'running') return session.post('Runtime.terminateExecution', close);
-    close();
-    if (verdict === 'waiting') parentPort.postMessage('closed');
+    if (verdict === undefined) return finish(); // the load has ended
+    if (verdict === 'waiting') {
+      parentPort.postMessage('hung');
+      return setTimeout(ask, 500); // should it start running before it reads the message
+    }
+    session.post('Runtime.terminateExecution', () => {
+      close();
+      // Should the process still be there, ask again on a new session: the hook then ends it.
+      setTimeout(() => { open(); ask(); }, 3000);
+    });
   });
+};
+open();
+setTimeout(() => {
+  keepAlive = setInterval(() => {}, 60000); // until the main thread is gone
+  ask();
 }, Math.min(workerData.timeoutMs, 2 ** 31 - 1)); // beyond that, setTimeout fires at once
 `;
 
@@ -58,44 +91,62 @@ const EXIT_HUNG = 2;
  */
 export function watchLoad(timeoutMs: number, report: (hang: Hang) => void): () => void {
   if (!canWatch()) return () => {};
-  let hang: Hang | undefined;
+  /** `terminating`: the worker was told to stop the running code; the process is to end. */
+  let state: 'loading' | 'waiting' | 'terminating' = 'loading';
+  let found: Hang | undefined;
+  let reported = false;
   const reportOnce = (): void => {
-    const found = hang;
-    hang = undefined;
-    if (found) report(found);
+    if (reported || found === undefined) return;
+    reported = true;
+    report(found);
+  };
+
+  const closed = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { timeoutMs, closed: closed.buffer }, stdout: true, stderr: true });
+  /** Until the worker has no session open (Atomics.wait still lets the closing run here). */
+  const sessionClosed = (): void => void Atomics.wait(closed, 0, 0, 2000);
+  const endNow = (): never => {
+    reportOnce();
+    process.exit(EXIT_HUNG);
   };
 
   const globals = globalThis as { [HOOK]?: () => Verdict };
-  globals[HOOK] = function hook() {
+  globals[HOOK] = function hook(): Verdict {
+    if (state === 'terminating') return endNow(); // the termination did not end it
     const stack = stackBelow(hook);
     // Only the inspector's own `<anonymous>` frame: nothing else was running.
     const waiting = stack.split('\n').filter((line) => line.trimStart().startsWith('at ')).length <= 1;
-    hang = { kind: 'timeout', waiting, stack };
-    if (waiting) return 'waiting';
+    found = { kind: 'timeout', waiting, stack };
+    if (waiting) {
+      state = 'waiting';
+      return 'waiting';
+    }
+    state = 'terminating';
     process.off('beforeExit', onNeverSettles); // Node empties its loop after the termination
     process.exitCode = EXIT_HUNG;
-    if (/(?:\(|at )node:(?!internal\/modules\/)/.test(stack)) {
+    if (/(?:\(|at )node:(?!internal\/modules\/)/.test(stack)) endNow();
+    process.once('exit', () => {
       reportOnce();
-      process.exit(EXIT_HUNG);
-    }
-    process.once('exit', reportOnce);
+      sessionClosed(); // the worker closes it once the termination is done
+    });
     return 'running';
   };
+  worker.on('message', () => {
+    if (state !== 'waiting') return;
+    reportOnce();
+    worker.postMessage('close');
+    sessionClosed();
+    process.exit(EXIT_HUNG);
+  });
+  worker.on('error', () => {}); // an inspector this Node cannot open: nothing is watched
+  worker.unref(); // never what keeps the process alive (after the listeners, which would)
   const onNeverSettles = (): void => {
-    hang = { kind: 'neverSettles' };
+    found = { kind: 'neverSettles' };
     reportOnce();
     process.exitCode = EXIT_HUNG;
     stop(); // Node exits once the worker has gone, with no session left open
   };
   process.once('beforeExit', onNeverSettles);
-
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { timeoutMs }, stdout: true, stderr: true });
-  worker.on('error', () => {}); // an inspector this Node cannot open: nothing is watched
-  worker.on('message', () => {
-    reportOnce();
-    process.exit(EXIT_HUNG);
-  });
-  worker.unref(); // never what keeps the process alive
 
   function stop(): void {
     delete globals[HOOK];
