@@ -32,7 +32,7 @@ type Verdict = 'running' | 'waiting';
 const WORKER_SOURCE = `
 const { Session } = require('node:inspector');
 const { parentPort, workerData } = require('node:worker_threads');
-const closed = new Int32Array(workerData.closed); // 1 while no session is open
+const closed = new Int32Array(workerData.closed); // 1 once the session has closed
 let session;
 let keepAlive;
 let done = false;
@@ -49,7 +49,7 @@ const close = () => {
 const finish = () => {
   if (done) return;
   done = true;
-  close();
+  if (session) close();
   clearInterval(keepAlive);
 };
 parentPort.on('message', finish); // the main thread is about to exit
@@ -69,9 +69,10 @@ const ask = () => {
     });
   });
 };
-open();
+// The session opens only when the time is up: a load that ends in time never pays for it.
 setTimeout(() => {
   keepAlive = setInterval(() => {}, 60000); // until the main thread is gone
+  open();
   ask();
 }, Math.min(workerData.timeoutMs, 2 ** 31 - 1)); // beyond that, setTimeout fires at once
 `;
