@@ -47,18 +47,7 @@ describeWithEngine('faults', () => {
   }, 60_000);
 
   test('a registry that does not answer: a clear error per tag, exit 1, the local image untouched', async () => {
-    const repo = uniqueRepo('noregistry').replace(/^dockwright-e2e\//, '');
-    const tags = [`127.0.0.1:5999/${repo}:1`, `127.0.0.1:5999/${repo}:2`];
-    const dir = project({
-      'dockwright.ts': `import { from } from 'dockwright';\nexport const app = from('${BASE}').run('true').$meta({ name: 'app', tags: ${JSON.stringify(tags)} });\n`,
-    });
-    expect((await dockwright(['build', '--builder', 'classic', '--progress', 'plain'], dir)).code).toBe(0);
-    const before = await docker().getImage(tags[0]!).inspect();
-    const result = await dockwright(['push'], dir);
-    expect(result.code).toBe(1);
-    for (const tag of tags) expect(result.stderr).toMatch(new RegExp(`error: push ${tag.replace(/[.:/]/g, '\\$&')}: .*(refused|connect)`, 'i'));
-    expect((await docker().getImage(tags[0]!).inspect()).Id).toBe(before.Id);
-    await removeImages(`127.0.0.1:5999/${repo}`);
+    await pushFailsPerTag('127.0.0.1:5999', 'noregistry', (tag) => new RegExp(`error: push ${escape(tag)}: .*(refused|connect)`, 'i'));
   }, 60_000);
 });
 
@@ -72,24 +61,30 @@ describeWithEngine('a registry that refuses', () => {
     const registry = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
     try {
       for (let i = 0; i < 100 && !(await fetch(`http://${address}/v2/`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
-      const repo = uniqueRepo('readonly').replace(/^dockwright-e2e\//, '');
-      const tags = [`${address}/${repo}:1`, `${address}/${repo}:2`];
-      const dir = project({
-        'dockwright.ts': `import { from } from 'dockwright';\nexport const app = from('${BASE}').run('true').$meta({ name: 'app', tags: ${JSON.stringify(tags)} });\n`,
-      });
-      expect((await dockwright(['build', '--builder', 'classic', '--progress', 'plain'], dir)).code).toBe(0);
-      const before = await docker().getImage(tags[0]!).inspect();
-      const result = await dockwright(['push'], dir);
-      expect(result.code).toBe(1);
-      const escape = (text: string): string => text.replace(/[.:/]/g, '\\$&');
-      for (const tag of tags) expect(result.stderr).toMatch(new RegExp(`error: push ${escape(tag)}: the registry ${escape(address)} answered HTTP 405, it takes no pushes`));
-      expect((await docker().getImage(tags[0]!).inspect()).Id).toBe(before.Id);
-      await removeImages(`${address}/${repo}`);
+      await pushFailsPerTag(address, 'readonly', (tag) => new RegExp(`error: push ${escape(tag)}: the registry ${escape(address)} answered HTTP 405, it takes no pushes`));
     } finally {
       registry.kill();
     }
   }, 60_000);
 });
+
+const escape = (text: string): string => text.replace(/[.:/]/g, '\\$&');
+
+/** Builds an image with two tags on `registry`, pushes: exit 1, each tag's error as `expected` says, the local image untouched. */
+async function pushFailsPerTag(registry: string, name: string, expected: (tag: string) => RegExp): Promise<void> {
+  const repo = uniqueRepo(name).replace(/^dockwright-e2e\//, '');
+  const tags = [`${registry}/${repo}:1`, `${registry}/${repo}:2`];
+  const dir = project({
+    'dockwright.ts': `import { from } from 'dockwright';\nexport const app = from('${BASE}').run('true').$meta({ name: 'app', tags: ${JSON.stringify(tags)} });\n`,
+  });
+  expect((await dockwright(['build', '--builder', 'classic', '--progress', 'plain'], dir)).code).toBe(0);
+  const before = await docker().getImage(tags[0]!).inspect();
+  const result = await dockwright(['push'], dir);
+  expect(result.code).toBe(1);
+  for (const tag of tags) expect(result.stderr).toMatch(expected(tag));
+  expect((await docker().getImage(tags[0]!).inspect()).Id).toBe(before.Id);
+  await removeImages(`${registry}/${repo}`);
+}
 
 describe('definitions that misbehave: exit 2 with the user file and line', () => {
   test('exports something that is not an image', async () => {
