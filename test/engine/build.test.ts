@@ -199,6 +199,31 @@ describe('without an engine', () => {
     expect(stderr).toContain(`No Docker Engine answered at unix://${join(dir, 'no-engine.sock')} (DOCKER_HOST)`);
     expect(stderr).toContain('DOCKER_HOST or DOCKER_CONTEXT');
   });
+
+  test('an address that takes the connection and never answers: exit 2 once the ping gives up', async () => {
+    const dir = project({ 'dockwright.ts': `import { from } from 'dockwright';\nexport const a = from('alpine');\n` });
+    const socket = join(dir, 'silent.sock');
+    const held: import('node:net').Socket[] = [];
+    const { createServer } = await import('node:net');
+    const server = createServer((connection) => void held.push(connection)).listen(socket);
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const { run } = await import('@dockwright/cli');
+      let stderr = '';
+      const code = await run(['build'], {
+        cwd: dir,
+        env: { DOCKER_HOST: `unix://${socket}`, HOME: dir },
+        stdout: { write: () => undefined },
+        stderr: { write: (t) => void (stderr += t) },
+      });
+      expect(code).toBe(2);
+      expect(stderr).toContain(`No Docker Engine answered at unix://${socket} (DOCKER_HOST): no answer within 2 s. Start the engine`);
+      expect(held.length).toBeGreaterThan(0); // it did connect: the deadline, not a refusal, ended it
+    } finally {
+      for (const connection of held) connection.destroy();
+      server.close();
+    }
+  });
 });
 
 describeWithEngine('cancellation', () => {

@@ -88,7 +88,7 @@ export async function inspectEngine(connection: EngineConnection, timeoutMs = 20
       buildkit: compareApi(version.ApiVersion, '1.39') >= 0,
     };
   } catch (error) {
-    throw unreachable(endpoint, error);
+    throw unreachable(endpoint, signal.aborted ? new Error(`no answer within ${timeoutMs / 1000} s`, { cause: error }) : error);
   }
 }
 
@@ -115,7 +115,7 @@ export function engineGone(error: unknown, endpoint: EngineEndpoint): string | u
 }
 
 function rejectOnAbort(signal: AbortSignal): Promise<never> {
-  return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('no answer in time')), { once: true }));
+  return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
 }
 
 /** GET `path` and hand back the raw response, headers included (dockerode's ping drops them). */
