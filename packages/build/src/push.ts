@@ -60,6 +60,7 @@ const REFUSALS: Readonly<Record<string, string>> = {
 
 /** The engine's words, led by what they mean when they carry the registry's HTTP status. */
 export function explainPushFailure(message: string, registry: string): string {
+  if (/does not exist locally/i.test(message)) return `${message}: build it first (dockwright build)`;
   const status = /\bHTTP (?:status:? )?(\d{3})\b/i.exec(message)?.[1];
   if (status === undefined) return message;
   const meaning = REFUSALS[status] ?? (status.startsWith('5') ? 'it failed' : 'it refused');

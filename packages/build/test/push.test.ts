@@ -10,6 +10,12 @@ describe('explainPushFailure', () => {
     expect(explainPushFailure('unexpected HTTP status 418', 'r.example')).toMatch(/^the registry r\.example answered HTTP 418, it refused: /);
   });
 
+  test('an image that was never built: say to build it', () => {
+    expect(explainPushFailure('An image does not exist locally with the tag: r.example/app', 'r.example')).toBe(
+      'An image does not exist locally with the tag: r.example/app: build it first (dockwright build)',
+    );
+  });
+
   test('words without a status stay as they are', () => {
     expect(explainPushFailure('denied: requested access to the resource is denied', 'docker.io')).toBe('denied: requested access to the resource is denied');
   });
