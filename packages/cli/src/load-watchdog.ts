@@ -65,7 +65,7 @@ const ask = () => {
     session.post('Runtime.terminateExecution', () => {
       close();
       // Should the process still be there, ask again on a new session: the hook then ends it.
-      setTimeout(() => { open(); ask(); }, 3000);
+      setTimeout(() => { if (!done) { open(); ask(); } }, 3000);
     });
   });
 };
