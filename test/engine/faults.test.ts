@@ -165,6 +165,8 @@ describeWithEngine('the engine stops in the middle of a build', () => {
       expect(statuses).toHaveLength(4);
       expect(statuses.filter((s) => s.endsWith(' failed'))).toHaveLength(2);
       expect(statuses.filter((s) => s.includes(gone))).toHaveLength(2);
+      // The two in flight say what happened, each under its name.
+      expect(stderr.match(/^error: image\d: The engine closed the connection in the middle of the build \(.+\): did it stop\?$/gm)).toHaveLength(2);
     } finally {
       execFileSync('bash', [script, 'stop'], { env: { ...process.env, DOCKWRIGHT_TEST_ROOT: root }, stdio: 'ignore' });
       // The killed engine's containerd and shims outlive it: end everything that lives in its folder.

@@ -115,9 +115,10 @@ async function runBuild(
   };
   // dockerode opens a session of its own for every BuildKit build (registry credentials only) and
   // puts its id in the request; a build with secrets needs ours, so it goes through the modem.
-  const response: NodeJS.ReadableStream = session
-    ? await dialBuild(docker, packed.stream, { ...query, session: session.id }, options.signal)
-    : await docker.buildImage(packed.stream, { ...query, abortSignal: options.signal } as unknown as Docker.ImageBuildOptions);
+  const response: NodeJS.ReadableStream = await (session
+    ? dialBuild(docker, packed.stream, { ...query, session: session.id }, options.signal)
+    : docker.buildImage(packed.stream, { ...query, abortSignal: options.signal } as unknown as Docker.ImageBuildOptions)
+  ).catch((error: Error) => Promise.reject(connectionLost(error)));
 
   const decoder = options.builder === 'buildkit' ? buildkitDecoder() : classicDecoder();
   let id: string | undefined;
@@ -209,9 +210,16 @@ function followStream(stream: NodeJS.ReadableStream, signal: AbortSignal | undef
     });
     stream.on('error', (error) => {
       signal?.removeEventListener('abort', onAbort);
-      reject(signal?.aborted ? cancelled(signal) : error);
+      reject(signal?.aborted ? cancelled(signal) : connectionLost(error));
     });
   });
+}
+
+/** Node says only "aborted" or "socket hang up" when the engine drops a build's connection. */
+function connectionLost(error: Error): Error {
+  const code = (error as Error & { code?: unknown }).code;
+  if (error.message !== 'aborted' && code !== 'ECONNRESET' && code !== 'EPIPE') return error;
+  return buildError('build.stepFailed', `The engine closed the connection in the middle of the build (${error.message}): did it stop?`, error);
 }
 
 function cancelled(signal: AbortSignal | undefined): Error {

@@ -98,7 +98,10 @@ export async function buildCommand(names: readonly string[], flags: BuildCliFlag
   const tagsOf = (name: string): readonly string[] => targets.find((t) => t.name === name)?.tags ?? [];
   const paint = painter(useColor(io, io.stderr));
   for (const outcome of outcomes) {
-    if (outcome.status === 'failed') io.stderr.write(`${paint(['bold', 'red'], 'error:')} ${(outcome.error as Error).message}\n`);
+    if (outcome.status !== 'failed') continue;
+    const message = (outcome.error as Error).message;
+    // A failed step names its image (after the .ts line); other failures get it here.
+    io.stderr.write(`${paint(['bold', 'red'], 'error:')} ${message.includes(`${outcome.name}: `) ? message : `${outcome.name}: ${message}`}\n`);
   }
   if (mode === 'json') io.stdout.write(JSON.stringify({ type: 'summary', images: outcomes.map((o) => summaryJson(o, tagsOf(o.name))) }) + '\n');
   else io.stdout.write(summaryTable(outcomes, tagsOf));
