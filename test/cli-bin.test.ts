@@ -25,6 +25,13 @@ describe('the dockwright bin', () => {
     expect(dockwright(['synth'], dir)).toEqual({ code: 0, stdout: 'FROM alpine\nRUN apk add redis\nCMD ["redis-server"]\n', stderr: '' });
   });
 
+  test("what a definitions file logs goes to stderr: stdout holds the Dockerfile alone", () => {
+    const dir = project({ 'dockwright.ts': `import { from } from 'dockwright';\nconsole.log('loading images');\nconsole.info({ debug: true });\nexport default from('alpine');\n` });
+    const result = dockwright(['synth'], dir);
+    expect(result).toMatchObject({ code: 0, stdout: 'FROM alpine\n' });
+    expect(result.stderr).toBe('loading images\n{ debug: true }\n');
+  });
+
   test('writes files, then --check passes (0), then fails on drift (1) with a diff', () => {
     const dir = project({ 'dockwright.ts': DEFINITIONS });
     expect(dockwright(['synth'], dir).code).toBe(0);

@@ -1,9 +1,15 @@
 #!/usr/bin/env node
 // The only file that touches `process`: everything else gets an Io (load-watchdog.ts aside).
+import { Console } from 'node:console';
 import { run } from './program.js';
 
 // Definitions files are TypeScript run through jiti: map their stack traces back to the .ts lines.
 process.setSourceMapsEnabled(true);
+
+// Definitions files run in this process: what they log goes to stderr, so that stdout carries only
+// what dockwright prints (a Dockerfile, JSON) and `dockwright synth > Dockerfile` stays whole.
+// dockwright itself never writes through console.
+globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
 
 // `pnpm dockwright ...` runs in the workspace root; the user meant the folder they typed it in.
 const cwd = process.env.npm_lifecycle_event === 'dockwright' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
