@@ -85,14 +85,14 @@ test('a reader that stops early ends the command quietly (exit 141, as SIGPIPE w
 });
 
 describe('a definitions file that never finishes loading', () => {
-  const hung = (body: string, args: string[] = ['--load-timeout', '2']): ReturnType<typeof dockwright> =>
+  const hung = (body: string, args: string[] = ['--load-timeout', '3']): ReturnType<typeof dockwright> =>
     dockwright(['ls', ...args], project({ 'dockwright.ts': `import { from } from 'dockwright';\n${body}\nexport const a = from('alpine');\n` }));
   const NODE_DEBUGGER_LINE = /Waiting for the debugger/;
 
   test('a loop at the top level: exit 2 naming its line, after --load-timeout', () => {
     const result = hung('let n = 0;\nwhile (true) n++;');
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/dockwright\.ts:3:1: the definitions file is still loading after 2 s, running this line/);
+    expect(result.stderr).toMatch(/dockwright\.ts:3:1: the definitions file is still loading after 3 s, running this line/);
     expect(result.stderr).not.toMatch(NODE_DEBUGGER_LINE);
     expect(result.stdout).toBe('');
   });
@@ -100,20 +100,20 @@ describe('a definitions file that never finishes loading', () => {
   test('a loop in a function, after an await: the line inside the function', () => {
     const result = hung('await Promise.resolve();\nfunction spin(): number {\n  let n = 0;\n  for (;;) n += 1;\n}\nspin();');
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/dockwright\.ts:5:3: the definitions file is still loading after 2 s, running this line/);
+    expect(result.stderr).toMatch(/dockwright\.ts:5:3: the definitions file is still loading after 3 s, running this line/);
     expect(result.stderr).not.toMatch(NODE_DEBUGGER_LINE);
   });
 
   test('a loop in a timer callback is stopped too (exit 2, its line)', () => {
     const result = hung('await new Promise(() => setTimeout(() => {\n  for (;;) {}\n}, 10));');
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/dockwright\.ts:3:3: the definitions file is still loading after 2 s, running this line/);
+    expect(result.stderr).toMatch(/dockwright\.ts:3:3: the definitions file is still loading after 3 s, running this line/);
   });
 
   test('an await that waits for ever: exit 2 naming the file', () => {
     const result = hung('await new Promise(() => setInterval(() => {}, 100));');
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/dockwright\.ts: the definitions file is still loading after 2 s, waiting for something/);
+    expect(result.stderr).toMatch(/dockwright\.ts: the definitions file is still loading after 3 s, waiting for something/);
     expect(result.stderr).not.toMatch(NODE_DEBUGGER_LINE);
   });
 
