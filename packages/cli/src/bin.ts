@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// The only file that touches `process`: everything else gets an Io (load-watchdog.ts aside).
+// The only file that touches `process` (with load-watchdog.ts, which it hands over): everything
+// else gets an Io.
 import { Console } from 'node:console';
+import { watchLoad } from './load-watchdog.js';
 import { run } from './program.js';
 
 // Definitions files are TypeScript run through jiti: map their stack traces back to the .ts lines.
@@ -48,5 +50,5 @@ process.exitCode = await run(process.argv.slice(2), {
   get signal() {
     return interruptSignal();
   },
-  ownsProcess: true,
+  watchLoad,
 });

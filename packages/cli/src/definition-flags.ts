@@ -19,6 +19,6 @@ export function loadFromFlags(flags: DefinitionFlags, io: Io): Promise<Definitio
   return loadDefinitions(flags.file, {
     cwd: io.cwd,
     typecheck: flags.typecheck,
-    onHang: io.ownsProcess && timeoutMs > 0 ? { timeoutMs, report: (message) => writeError(io, message) } : undefined,
+    onHang: io.watchLoad && timeoutMs > 0 ? { watch: io.watchLoad, timeoutMs, report: (message) => writeError(io, message) } : undefined,
   });
 }

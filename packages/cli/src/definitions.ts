@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DockwrightError, type Image, type ImageMeta } from 'dockwright';
-import { watchLoad, type Hang } from './load-watchdog.js';
+import type { Hang, WatchLoad } from './load-watchdog.js';
 import { shortPath } from './report.js';
 
 /** The SDK as the definitions file sees it: every image operation goes through this one copy. */
@@ -34,11 +34,11 @@ export interface LoadOptions {
   /** Type-check with TypeScript before running the file. */
   readonly typecheck?: boolean;
   /**
-   * Stop a file that hangs while it loads (a loop, an await that never settles) after `timeoutMs`:
-   * `report` gets a message naming the file and the line it was running, and the process then ends
-   * with exit code 2. Only for the real process; without it, such a file hangs the caller.
+   * Stop a file that hangs while it loads (a loop, an await that never settles) after `timeoutMs`,
+   * with `watch` (load-watchdog.ts, which ends the process): `report` gets a message naming the
+   * file and the line it was running. Without it, such a file hangs the caller.
    */
-  readonly onHang?: { readonly timeoutMs: number; readonly report: (message: string) => void };
+  readonly onHang?: { readonly watch: WatchLoad; readonly timeoutMs: number; readonly report: (message: string) => void };
 }
 
 const require = createRequire(import.meta.url);
@@ -85,7 +85,7 @@ export async function loadDefinitions(path: string, options: LoadOptions): Promi
   });
   const sdk = await jiti.import<Sdk>(SDK_ENTRY);
   const { onHang } = options;
-  const stopWatching = onHang && watchLoad(onHang.timeoutMs, (hang) => onHang.report(describeHang(hang, file, options.cwd, onHang.timeoutMs)));
+  const stopWatching = onHang?.watch(onHang.timeoutMs, (hang) => onHang.report(describeHang(hang, file, options.cwd, onHang.timeoutMs)));
   let exports: Record<string, unknown>;
   try {
     exports = await jiti.import<Record<string, unknown>>(file);

@@ -1,3 +1,5 @@
+import type { WatchLoad } from './load-watchdog.js';
+
 /** Everything the program touches outside itself; bin.ts passes the real process, tests pass fakes. */
 export interface Io {
   readonly cwd: string;
@@ -7,10 +9,10 @@ export interface Io {
   /** Aborted on Ctrl-C: long work (builds, pushes) cancels and the command exits 130. */
   readonly signal?: AbortSignal | undefined;
   /**
-   * True for the real process only (bin.ts): then a definitions file that hangs while it loads is
-   * stopped and the process ends with exit 2, which must never happen to a caller running in-process.
+   * The real process only (bin.ts gives it): stops a definitions file that hangs while it loads
+   * and ends the process with exit 2, which must never happen to a caller running in-process.
    */
-  readonly ownsProcess?: boolean | undefined;
+  readonly watchLoad?: WatchLoad | undefined;
 }
 
 export interface Output {

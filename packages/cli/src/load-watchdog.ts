@@ -77,6 +77,9 @@ setTimeout(() => {
 }, Math.min(workerData.timeoutMs, 2 ** 31 - 1)); // beyond that, setTimeout fires at once
 `;
 
+/** Watches one load until the function it returns is called (see watchLoad). */
+export type WatchLoad = (timeoutMs: number, report: (hang: Hang) => void) => () => void;
+
 export type Hang =
   /** Still loading when the time was up. `stack` is what the main thread was running then; `waiting` when it was running nothing. */
   | { readonly kind: 'timeout'; readonly waiting: boolean; readonly stack: string }
@@ -90,7 +93,7 @@ const EXIT_HUNG = 2;
  * main thread once the user's code no longer runs, and the process then ends with exit code 2.
  * Nothing is watched while a debugger is attached: a paused file is not a hung one.
  */
-export function watchLoad(timeoutMs: number, report: (hang: Hang) => void): () => void {
+export const watchLoad: WatchLoad = (timeoutMs, report) => {
   if (!canWatch()) return () => {};
   /** `terminating`: the worker was told to stop the running code; the process is to end. */
   let state: 'loading' | 'waiting' | 'terminating' = 'loading';
@@ -156,7 +159,7 @@ export function watchLoad(timeoutMs: number, report: (hang: Hang) => void): () =
     void worker.terminate();
   }
   return stop;
-}
+};
 
 /** Not while a debugger is attached (a paused file is not a hung one), nor in a Node without an inspector. */
 function canWatch(): boolean {
