@@ -200,6 +200,27 @@ describe('COPY and ADD', () => {
     );
   });
 
+  test('a file mode means what was written: strings as given, numbers as mode values', () => {
+    const modes = (chmod: string | number): string => synth(from('alpine').copy('a', '/a', { chmod })).split('\n')[1]!;
+    expect(modes('755')).toBe('COPY --chmod=755 a /a');
+    expect(modes('4755')).toBe('COPY --chmod=4755 a /a'); // setuid stays expressible
+    expect(modes('u+x')).toBe('COPY --chmod=u+x a /a');
+    expect(modes(0o755)).toBe('COPY --chmod=0755 a /a');
+    expect(modes(0o4700)).toBe('COPY --chmod=4700 a /a');
+    const mount = synth(from('alpine').run('true', { mount: { type: 'cache', target: '/c', mode: 0o700 } }));
+    expect(mount).toContain('--mount=type=cache,target=/c,mode=0700 true');
+  });
+
+  test('a number that could be octal digits typed in decimal is refused at the call, saying how to write it', () => {
+    const call = (chmod: number) => () => from('alpine').copy('a', '/a', { chmod });
+    expect(call(755)).toThrow(/copy\(\) chmod: 755 is ambiguous: as a number it is the mode 0o1363.*Write the mode as a string: '755'/);
+    expect(call(755)).toThrow(expect.objectContaining({ code: 'builder.invalidArgument' }));
+    expect(call(0o644)).toThrow(/420 is ambiguous.*'644' for 0o644/); // 0o644 is 420: its digits read as octal too
+    expect(call(4755)).toThrow(/4755 is not a file mode.*'4755'.*0o4755/);
+    expect(call(1.5)).toThrow(/not a file mode/);
+    expect(() => from('alpine').run('true', { mount: { type: 'secret', id: 's', mode: 400 } })).toThrow(/--mount=type=secret mode: 400 is ambiguous/);
+  });
+
   test('COPY --from a stage value, an image, a named context', () => {
     const build = from('golang').run('go build -o /out/app');
     const image = from('alpine')

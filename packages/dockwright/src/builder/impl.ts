@@ -387,9 +387,28 @@ function duration(value: Duration | undefined): string | undefined {
   return value;
 }
 
-function octal(value: string | number | undefined): string | undefined {
+/**
+ * A file mode for `--chmod` and mount `mode`. A string is written as given (`'755'`, `'u+x'`); a
+ * number is a mode value, as for Node's `fs.chmod` (`0o755`). `755` typed in decimal is mode
+ * 0o1363, never what was meant: a number whose decimal digits could be such a typo is refused
+ * here, at the call, rather than guessed.
+ */
+function fileMode(value: string | number | undefined, what: string): string | undefined {
   if (value === undefined) return undefined;
-  return typeof value === 'number' ? value.toString(8).padStart(4, '0') : value;
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'number') throw invalidArgument(`${what} must be a string ('755', 'u+x') or a number (0o755), got ${describe(value)}`);
+  if (!Number.isInteger(value) || value < 0 || value > 0o7777) {
+    throw invalidArgument(`${what}: ${value} is not a file mode (a number is a mode value, as for fs.chmod). Write the mode as a string, e.g. '4755', or as an octal literal, e.g. 0o4755`);
+  }
+  const octalDigits = value.toString(8);
+  if (/^[0-7]+$/.test(String(value)) && value >= 8) {
+    const asDigits = `'${String(value)}'`;
+    throw invalidArgument(
+      `${what}: ${value} is ambiguous: as a number it is the mode 0o${octalDigits}, but it also reads as the octal digits ${value}. ` +
+        `Write the mode as a string: ${asDigits} for ${value}, or '${octalDigits.padStart(3, '0')}' for 0o${octalDigits}`,
+    );
+  }
+  return octalDigits.padStart(4, '0');
 }
 
 function portText(port: PortInput): Text {
@@ -443,7 +462,7 @@ function copyFields(spec: CopySpec | CopyContentSpec | AddSpec, what: string): C
     inline,
     dest: toText(spec.dest, `${what} dest`),
     chown: chownText(spec.chown),
-    chmod: octal(spec.chmod),
+    chmod: fileMode(spec.chmod, `${what} chmod`),
     link: spec.link,
     parents: 'parents' in spec ? spec.parents : undefined,
     exclude: frozen(exclude.map((e: TextInput) => toText(e, `${what} exclude`))),
@@ -474,7 +493,7 @@ function toMount(options: MountOptions, resolve: StageResolver): Mount {
         sharing: options.sharing,
         from: fromText(options.from, resolve),
         source: optionalText(options.source, `${what} source`),
-        mode: octal(options.mode),
+        mode: fileMode(options.mode, `${what} mode`),
         uid: options.uid,
         gid: options.gid,
       });
@@ -491,7 +510,7 @@ function toMount(options: MountOptions, resolve: StageResolver): Mount {
         target: optionalText(options.target, `${what} target`),
         env: options.env,
         required: options.required,
-        mode: octal(options.mode),
+        mode: fileMode(options.mode, `${what} mode`),
         uid: options.uid,
         gid: options.gid,
       });
@@ -501,7 +520,7 @@ function toMount(options: MountOptions, resolve: StageResolver): Mount {
         id: optionalText(options.id, `${what} id`),
         target: optionalText(options.target, `${what} target`),
         required: options.required,
-        mode: octal(options.mode),
+        mode: fileMode(options.mode, `${what} mode`),
         uid: options.uid,
         gid: options.gid,
       });

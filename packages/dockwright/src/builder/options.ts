@@ -1,6 +1,13 @@
 import type { StageLike } from './stage.js';
 import type { TextInput } from './refs.js';
 
+/**
+ * A file mode: a string as written (`'755'`, `'0640'`, `'4755'`, or symbolic `'u+x'` for
+ * `--chmod`), or a number that is the mode value, as for `fs.chmod` (`0o755`). `755` typed in
+ * decimal is not `0o755`; such numbers are refused at the call with the way to write them.
+ */
+export type FileMode = string | number;
+
 /** Where a COPY or mount takes files from: a stage or image defined in code, or an image reference / named context. */
 export type FromSource = StageLike | string;
 
@@ -29,8 +36,8 @@ export interface CacheMountOptions {
   readonly sharing?: 'shared' | 'private' | 'locked';
   readonly from?: FromSource;
   readonly source?: TextInput;
-  /** Octal file mode of a new cache directory, e.g. `'0755'`. */
-  readonly mode?: string | number;
+  /** File mode of a new cache directory: `'0755'` or `0o755` (see `FileMode`). */
+  readonly mode?: FileMode;
   readonly uid?: number;
   readonly gid?: number;
 }
@@ -49,7 +56,7 @@ export interface SecretMountOptions {
   /** Expose the secret as this environment variable instead of (or as well as) a file. */
   readonly env?: string;
   readonly required?: boolean;
-  readonly mode?: string | number;
+  readonly mode?: FileMode;
   readonly uid?: number;
   readonly gid?: number;
 }
@@ -59,7 +66,7 @@ export interface SshMountOptions {
   readonly id?: TextInput;
   readonly target?: TextInput;
   readonly required?: boolean;
-  readonly mode?: string | number;
+  readonly mode?: FileMode;
   readonly uid?: number;
   readonly gid?: number;
 }
@@ -103,8 +110,12 @@ export interface CopyOptions {
   /** `--from`: a stage or image defined in code, an image reference, or a named build context. */
   readonly from?: FromSource;
   readonly chown?: Chown;
-  /** `--chmod`: octal (`'755'` or `0o755`) or symbolic (`'u+x'`). */
-  readonly chmod?: string | number;
+  /**
+   * `--chmod`: a string as written (`'755'`, `'4755'`, `'u+x'`), or a number that is the mode value
+   * (`0o755`, as for `fs.chmod`). A number that could be octal digits typed in decimal (`755`,
+   * `644`) is refused at the call: write it as a string.
+   */
+  readonly chmod?: FileMode;
   readonly link?: boolean;
   readonly parents?: boolean;
   readonly exclude?: TextInput | readonly TextInput[];
