@@ -3,6 +3,7 @@ import {
   arg,
   check,
   expand,
+  lint,
   from,
   platformArgs,
   raw,
@@ -49,6 +50,8 @@ describe('each rule reports its shape', () => {
     ['InvalidFlagValue', () => from('alpine').copy('a', '/a', { chmod: 'rwx' }), 'error'],
     ['ConflictingArgDefault', () => from(expand`${arg('IMG', 'alpine')}`).copy({ from: from(expand`${arg('IMG', 'debian')}`, { as: 'other' }), src: '/a', dest: '/a' }), 'error'],
     ['InvalidDirective', () => from('alpine').$dockerfile({ escape: '/' as never }), 'error'],
+    ['ImageReferenceIsStageName', () => from('alpine').copy({ from: from('golang', { as: 'build' }), src: '/a', dest: '/a' }).copy('/b', '/b', { from: 'build' }), 'error'],
+    ['LineTooLong', () => from('alpine').run(`echo ${'x'.repeat(70_000)}`), 'error'],
   ];
 
   test.each(cases)('%s', (rule, make, severity) => {
@@ -138,6 +141,42 @@ describe('check configuration', () => {
   test('rules that guard the structure cannot be skipped', () => {
     const broken = from('alpine').env('A', 'x\nRUN rm -rf /').$dockerfile({ check: { skip: 'all' } });
     expect(() => synth(broken)).toThrow(SynthError);
+  });
+});
+
+describe('what Docker refuses, dockwright refuses first', () => {
+  test('a line of more than 65535 bytes: refused at the call site, counted in bytes, not characters', () => {
+    const at = (image: Image) => check(image).filter((d) => d.rule === 'LineTooLong');
+    const [long] = at(from('alpine').env('BLOB', 'x'.repeat(65_530)));
+    expect(long?.message).toMatch(/^ENV would print 65539 bytes on one line; Docker reads lines of up to 65535 bytes/);
+    expect(long?.loc?.file).toMatch(/rules\.test\.ts$/);
+    expect(at(from('alpine').env('BLOB', 'x'.repeat(65_520)))).toEqual([]); // ENV BLOB= plus 65520: 65529 bytes
+    expect(at(from('alpine').label('text', 'é'.repeat(30_000)))).toEqual([]); // 30,000 characters, 60,000 bytes
+    expect(at(from('alpine').label('text', 'é'.repeat(33_000)))[0]?.message).toMatch(/^LABEL would print 66013 bytes/);
+    // A long script is fine: it prints as many short lines.
+    expect(at(from('alpine').run(Array.from({ length: 5000 }, (_, i) => `echo line ${i} of a long script`).join('\n')))).toEqual([]);
+    expect(() => synth(from('alpine').run(`echo ${'x'.repeat(70_000)}`))).toThrow(SynthError);
+  });
+
+  test('lint refuses a hand-written line of more than 65535 bytes at its line', () => {
+    const text = `FROM alpine\nRUN echo ${'x'.repeat(66_000)}\n`;
+    const [d] = lint(text, 'Dockerfile');
+    expect(d).toMatchObject({ rule: 'SyntaxError', loc: { line: 2 } });
+    expect(d?.message).toContain('66009 bytes long; Docker reads lines of up to 65535 bytes');
+  });
+
+  test('a string image reference that names a stage: Docker would use the stage, so it is an error', () => {
+    const build = from('golang:1.23', { as: 'build' }).run('go build -o /out/app');
+    const messages = (image: Image) => check(image).filter((d) => d.rule === 'ImageReferenceIsStageName').map((d) => d.message);
+    expect(messages(from('alpine').copy({ from: build, src: '/out/app', dest: '/app' }).copy('/x', '/x', { from: 'Build' }))).toEqual([
+      "copy() from 'Build' names the stage build of this Dockerfile, so Docker would use that stage, not the image Build. Pass the stage value to mean the stage, or name the stage differently to mean the image.",
+    ]);
+    expect(messages(from(from('alpine', { as: 'node' })).copy('/x', '/x', { from: from('node', { as: 'tools' }) }))).toEqual([
+      "from() 'node' names the stage node of this Dockerfile, so Docker would use that stage, not the image node. Pass the stage value to mean the stage, or name the stage differently to mean the image.",
+    ]);
+    expect(messages(from('alpine').copy({ from: build, src: '/out/app', dest: '/app' }))).toEqual([]); // a value: fine
+    // In a parsed file a name is how a stage is referred to.
+    expect(lint('FROM golang AS build\nRUN true\nFROM alpine\nCOPY --from=build /a /a\n').map((d) => d.rule)).not.toContain('ImageReferenceIsStageName');
   });
 });
 

@@ -6,6 +6,7 @@ import type {
   KeyValue,
   Mount,
   OnbuildNode,
+  RefersTo,
 } from '../ir/nodes/index.js';
 import { execForm, frozen, makeNode, scriptForm, shellForm } from '../ir/nodes/index.js';
 import { captureCallSite, type SourceLocation } from '../ir/location.js';
@@ -255,7 +256,7 @@ export class StageImpl implements StageLike {
     const spec = isSpec(srcOrSpec) ? srcOrSpec : { src: srcOrSpec, dest: dest!, ...options };
     const from = 'from' in spec ? spec.from : undefined;
     return this.#push(stageDeps(from), (resolve) =>
-      makeNode('copy', { ...copyFields(spec, 'copy()'), from: fromText(from, resolve), loc }),
+      makeNode('copy', { ...copyFields(spec, 'copy()'), from: fromText(from, resolve), fromRefersTo: refersTo(from), loc }),
     );
   }
 
@@ -363,6 +364,12 @@ function stageDeps(from: FromSource | undefined): StageImpl[] {
 function fromText(from: FromSource | undefined, resolve: StageResolver): Text | undefined {
   if (from === undefined) return undefined;
   return typeof from === 'string' ? from : resolve(from as StageImpl);
+}
+
+/** A string is an image reference; a stage value is a stage (or a separately built image, by its tag). */
+function refersTo(from: FromSource | undefined): RefersTo | undefined {
+  if (from === undefined) return undefined;
+  return typeof from === 'string' ? 'image' : 'stage';
 }
 
 function stringArray(value: unknown, what: string): readonly string[] {
@@ -482,6 +489,7 @@ function toMount(options: MountOptions, resolve: StageResolver): Mount {
         target: toText(options.target, `${what} target`),
         source: optionalText(options.source, `${what} source`),
         from: fromText(options.from, resolve),
+        fromRefersTo: refersTo(options.from),
         readwrite: options.readwrite,
       });
     case 'cache':
@@ -492,6 +500,7 @@ function toMount(options: MountOptions, resolve: StageResolver): Mount {
         readonly: options.readonly,
         sharing: options.sharing,
         from: fromText(options.from, resolve),
+        fromRefersTo: refersTo(options.from),
         source: optionalText(options.source, `${what} source`),
         mode: fileMode(options.mode, `${what} mode`),
         uid: options.uid,

@@ -23,6 +23,7 @@ export function buildDockerfile(image: StageImpl): DockerfileNode {
     const head = state.head;
     const from = makeNode('from', {
       image: fromImage(head, resolve),
+      imageRefersTo: head.base.kind === 'image' ? 'image' : 'stage',
       platform: head.platform,
       name: names.get(stage),
       loc: head.fromLoc,

@@ -5,6 +5,7 @@
  * expanded yet; `dump()` prints this tree in BuildKit's format.
  */
 import { ParseError } from '../errors/errors.js';
+import { longLine, MAX_LINE_BYTES } from '../synth/encodability.js';
 
 export type EscapeChar = '\\' | '`';
 
@@ -93,6 +94,8 @@ const isComment = (line: string): boolean => trimLeadingWhitespace(trimNewline(l
 
 export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
   const all = lines(text.startsWith('\uFEFF') ? text.slice(1) : text);
+  const long = longLine(text);
+  if (long) throw new ParseError(`the line is ${long.bytes} bytes long; Docker reads lines of up to ${MAX_LINE_BYTES} bytes ("dockerfile line greater than max allowed size")`, file, long.line);
   let escape: EscapeChar = '\\';
   const directives: RawDirective[] = [];
   const warnings: RawWarning[] = [];

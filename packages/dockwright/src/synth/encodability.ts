@@ -153,3 +153,38 @@ function describeChar(ch: string): string {
   const names: Record<string, string> = { ' ': 'a space', '\t': 'a tab', '\n': 'a newline', '\r': 'a carriage return', '\0': 'a NUL character', ',': 'a comma' };
   return names[ch] ?? `"${ch}"`;
 }
+
+/** Docker reads a Dockerfile line by line with Go's bufio.Scanner: no line may exceed 64 KiB - 1 bytes. */
+export const MAX_LINE_BYTES = 65535;
+
+/** The first line of `text` longer than Docker reads, as its 1-based number and byte length. */
+export function longLine(text: string): { readonly line: number; readonly bytes: number } | undefined {
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: shorter text cannot hold such a line.
+  if (text.length <= MAX_LINE_BYTES / 3) return undefined;
+  let line = 1;
+  for (let start = 0; start <= text.length; line++) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    if (end - start > MAX_LINE_BYTES / 3) {
+      const bytes = utf8Length(text, start, end);
+      if (bytes > MAX_LINE_BYTES) return { line, bytes };
+    }
+    start = end + 1;
+  }
+  return undefined;
+}
+
+/** UTF-8 length of text[start, end), without Buffer or TextEncoder (the SDK runs anywhere). */
+function utf8Length(text: string, start: number, end: number): number {
+  let bytes = 0;
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < end) {
+      bytes += 4; // a surrogate pair: one code point of four bytes
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}

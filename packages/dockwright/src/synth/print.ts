@@ -17,6 +17,8 @@ import {
   inlineDestinationProblem,
   heredocBodyProblem,
   labelKeyProblem,
+  longLine,
+  MAX_LINE_BYTES,
   onbuildTriggerProblem,
   portProblem,
   runCommandProblem,
@@ -26,7 +28,7 @@ import {
 } from './encodability.js';
 import { flagValue, hasWhitespace, jsonArray, jsonWord, unencodable, word } from './quote.js';
 
-interface PrintContext {
+export interface PrintContext {
   readonly escape: EscapeChar;
 }
 
@@ -84,7 +86,10 @@ export function printWithSteps(file: DockerfileNode): { readonly text: string; r
   if (directives) addSection(directives);
   if (file.globalArgs.length > 0) addSection(printAll(file.globalArgs, -1));
   file.stages.forEach((stage, index) => addSection(printAll([stage.from, ...stage.instructions], index)));
-  return { text: sections.join('\n\n') + '\n', steps };
+  const text = sections.join('\n\n') + '\n';
+  const long = longLine(text);
+  if (long) throw unencodable(`Line ${long.line}`, `is ${long.bytes} bytes long; Docker reads lines of up to ${MAX_LINE_BYTES} bytes`);
+  return { text, steps };
 }
 
 function printDirectives(file: DockerfileNode): string {

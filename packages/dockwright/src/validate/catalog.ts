@@ -7,6 +7,7 @@ import { EmptyValue } from './rules/empty-value.js';
 import { ExposeInvalidFormat } from './rules/expose-invalid-format.js';
 import { ExposeProtoCasing } from './rules/expose-proto-casing.js';
 import { FromPlatformFlagConstDisallowed } from './rules/from-platform-flag-const-disallowed.js';
+import { ImageReferenceIsStageName } from './rules/image-reference-is-stage-name.js';
 import { InvalidDefaultArgInFrom } from './rules/invalid-default-arg-in-from.js';
 import { InvalidDirective } from './rules/invalid-directive.js';
 import { InvalidFlagValue } from './rules/invalid-flag-value.js';
@@ -16,6 +17,7 @@ import { InvalidOnbuildTrigger } from './rules/invalid-onbuild-trigger.js';
 import { InvalidPort } from './rules/invalid-port.js';
 import { InvalidStageName } from './rules/invalid-stage-name.js';
 import { JSONArgsRecommended } from './rules/json-args-recommended.js';
+import { LineTooLong } from './rules/line-too-long.js';
 import { MaintainerDeprecated } from './rules/maintainer-deprecated.js';
 import { MissingFrom } from './rules/missing-from.js';
 import { MultipleInstructionsDisallowed } from './rules/multiple-instructions-disallowed.js';
@@ -52,6 +54,7 @@ export const rules: readonly Rule[] = Object.freeze([
   InvalidPort,
   InvalidStageName,
   InvalidImageReference,
+  ImageReferenceIsStageName,
   CopySourceOutsideContext,
   MultipleSourcesNeedDirectory,
   InvalidOnbuildTrigger,
@@ -60,4 +63,5 @@ export const rules: readonly Rule[] = Object.freeze([
   InvalidFlagValue,
   ConflictingArgDefault,
   InvalidDirective,
+  LineTooLong,
 ]);

@@ -1,4 +1,5 @@
 import type { Text } from '../text.js';
+import type { RefersTo } from './from.js';
 import type { BaseNode } from './node.js';
 
 /** Flags and operands shared by COPY and ADD. */
@@ -19,4 +20,6 @@ export interface CopyFields {
 export interface CopyNode extends BaseNode<'copy'>, CopyFields {
   /** Stage name, image reference or named context. */
   readonly from?: Text | undefined;
+  /** `'image'` when the builder was given a string for `from` (see `FromNode.imageRefersTo`). */
+  readonly fromRefersTo?: RefersTo | undefined;
 }

@@ -6,4 +6,12 @@ export interface FromNode extends BaseNode<'from'> {
   readonly image: Text;
   readonly platform?: Text | undefined;
   readonly name?: string | undefined;
+  /**
+   * Set by the builder: `'image'` when it was given a string (an image reference), `'stage'` when
+   * it was given a stage value. Absent in parsed files, where Docker decides by the name.
+   */
+  readonly imageRefersTo?: RefersTo | undefined;
 }
+
+/** What a builder-made reference means; see `FromNode.imageRefersTo`. */
+export type RefersTo = 'image' | 'stage';

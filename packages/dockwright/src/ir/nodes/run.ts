@@ -1,5 +1,6 @@
 import type { Text } from '../text.js';
 import type { ExecForm, ScriptForm, ShellForm } from './command.js';
+import type { RefersTo } from './from.js';
 import type { BaseNode } from './node.js';
 
 export interface BindMount {
@@ -8,6 +9,8 @@ export interface BindMount {
   readonly source?: Text | undefined;
   /** Stage name, image reference or named context. */
   readonly from?: Text | undefined;
+  /** `'image'` when the builder was given a string for `from` (see `FromNode.imageRefersTo`). */
+  readonly fromRefersTo?: RefersTo | undefined;
   readonly readwrite?: boolean | undefined;
 }
 
@@ -18,6 +21,7 @@ export interface CacheMount {
   readonly readonly?: boolean | undefined;
   readonly sharing?: 'shared' | 'private' | 'locked' | undefined;
   readonly from?: Text | undefined;
+  readonly fromRefersTo?: RefersTo | undefined;
   readonly source?: Text | undefined;
   readonly mode?: string | undefined;
   readonly uid?: number | undefined;
