@@ -9,6 +9,7 @@ export default defineConfig({
   ssr: { resolve: { conditions, externalConditions: ['source'] } },
   test: {
     reporters: ['default', './test/support/summary-reporter.ts'],
+    globalSetup: ['./test/support/global-setup.ts'],
     // Engine tests share two cores with each other (builds, 50-image load, a second engine):
     // a generous bound, so only a real hang fails on time.
     testTimeout: 120_000,

@@ -32,5 +32,5 @@ export const python = pythonVersions.map((version) =>
     .run('pip install --upgrade pip')
     .copy({ from: base, src: '/usr/bin/tini', dest: '/usr/bin/tini' })
     .entrypoint(['/usr/bin/tini', '--', 'python'])
-    .$meta({ name: 'family/python', tags: [`family/python:${version}`], dockerfile: `python-${version}.Dockerfile` }),
+    .$meta({ name: `family/python-${version}`, tags: [`family/python:${version}`], dockerfile: `python-${version}.Dockerfile` }),
 );

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import Docker from 'dockerode';
 import { buildError } from './errors.js';
+import { sshAgent } from './ssh.js';
 
 /** How to reach the engine, resolved the way the docker CLI does. */
 export interface EngineEndpoint {
@@ -37,28 +38,75 @@ type Env = Readonly<Record<string, string | undefined>>;
 /**
  * Finds the engine like the docker CLI: `DOCKER_HOST` (with `DOCKER_TLS_VERIFY` and
  * `DOCKER_CERT_PATH` for tcp), else `DOCKER_CONTEXT` or the config's `currentContext`, else the
- * local socket.
+ * local socket. A relative unix socket path is taken from `cwd`, as the docker CLI dials it.
  */
-export function resolveEndpoint(env: Env, home: string): EngineEndpoint {
-  const configDir = env.DOCKER_CONFIG ?? join(home, '.docker');
-  if (env.DOCKER_HOST) {
-    const certPath = env.DOCKER_CERT_PATH ?? configDir;
+export function resolveEndpoint(env: Env, home: string, cwd = '/'): EngineEndpoint {
+  const configDir = env.DOCKER_CONFIG || join(home, '.docker');
+  if (env.DOCKER_HOST?.trim()) {
+    const certPath = env.DOCKER_CERT_PATH || configDir;
     const tls = Boolean(env.DOCKER_TLS_VERIFY && env.DOCKER_TLS_VERIFY !== '0');
-    return { host: env.DOCKER_HOST, source: 'DOCKER_HOST', options: optionsFor(env.DOCKER_HOST, tls ? tlsFiles(certPath) : undefined) };
+    const host = parseHost(env.DOCKER_HOST, 'DOCKER_HOST');
+    return { host, source: 'DOCKER_HOST', options: optionsFor(host, tls ? tlsFiles(certPath) : undefined, cwd, env) };
   }
-  const context = env.DOCKER_CONTEXT ?? currentContext(configDir);
+  const context = env.DOCKER_CONTEXT || currentContext(configDir);
   if (context && context !== 'default') {
     const id = createHash('sha256').update(context).digest('hex');
     const metaFile = join(configDir, 'contexts', 'meta', id, 'meta.json');
     if (!existsSync(metaFile)) throw buildError('engine.config', `Docker context "${context}" not found (no ${metaFile}).`);
     const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as { Endpoints?: { docker?: { Host?: string; SkipTLSVerify?: boolean } } };
-    const host = meta.Endpoints?.docker?.Host;
-    if (!host) throw buildError('engine.config', `Docker context "${context}" has no docker endpoint.`);
+    const written = meta.Endpoints?.docker?.Host;
+    if (!written) throw buildError('engine.config', `Docker context "${context}" has no docker endpoint.`);
+    const host = parseHost(written, `context ${context}`);
     const tlsDir = join(configDir, 'contexts', 'tls', id, 'docker');
-    return { host, source: `context ${context}`, options: optionsFor(host, existsSync(tlsDir) ? tlsFiles(tlsDir) : undefined) };
+    return { host, source: `context ${context}`, options: optionsFor(host, existsSync(tlsDir) ? tlsFiles(tlsDir) : undefined, cwd, env) };
   }
-  const host = 'unix:///var/run/docker.sock';
-  return { host, source: 'default', options: optionsFor(host, undefined) };
+  const host = `unix://${DEFAULT_SOCKET}`;
+  return { host, source: 'default', options: optionsFor(host, undefined, cwd, env) };
+}
+
+const DEFAULT_SOCKET = '/var/run/docker.sock';
+const DEFAULT_TCP_PORT = '2375';
+
+/**
+ * An engine address, normalized as the docker CLI's `opts.ParseHost` does: no scheme means tcp
+ * (`build-host:2375`), `unix://` alone is the default socket, `tcp://` fills in localhost and
+ * port 2375. Schemes the docker CLI refuses (http, https, fd) are refused, naming where the
+ * address came from.
+ */
+export function parseHost(written: string, source: string): string {
+  const value = written.trim();
+  const separator = value.indexOf('://');
+  const proto = separator === -1 ? 'tcp' : value.slice(0, separator);
+  const rest = separator === -1 ? value : value.slice(separator + 3);
+  const refuse = (why: string): never => {
+    throw buildError('engine.config', `${source}=${written}: ${why}. Expected unix:///path/to/docker.sock, tcp://host:port, host:port or ssh://user@host.`);
+  };
+  if (rest.includes('://')) refuse(`invalid address, expected ${proto}://...`);
+  switch (proto) {
+    case 'unix':
+      return `unix://${rest === '' ? DEFAULT_SOCKET : rest}`;
+    case 'npipe':
+      return `npipe://${rest === '' ? '//./pipe/docker_engine' : rest}`;
+    case 'tcp': {
+      if (rest === '') return `tcp://localhost:${DEFAULT_TCP_PORT}`;
+      let url: URL;
+      try {
+        const address = rest.startsWith(':') ? `localhost${rest}` : rest; // Go fills in an empty host
+        url = new URL(`tcp://${address.endsWith(']:') ? address + DEFAULT_TCP_PORT : address}`);
+      } catch {
+        return refuse('not a host[:port]');
+      }
+      const port = url.port || DEFAULT_TCP_PORT;
+      return `tcp://${url.hostname || 'localhost'}:${port}${url.pathname === '/' ? '' : url.pathname}`;
+    }
+    case 'ssh':
+      if (rest === '') refuse('no host after ssh://');
+      return value;
+    case 'fd':
+      return refuse('fd:// is how the engine takes its socket from systemd; a client cannot connect to it');
+    default:
+      return refuse(`${proto}:// is not an engine address the docker CLI accepts`);
+  }
 }
 
 export function connect(endpoint: EngineEndpoint): EngineConnection {
@@ -72,24 +120,62 @@ export function connect(endpoint: EngineEndpoint): EngineConnection {
 export async function inspectEngine(connection: EngineConnection, timeoutMs = 2000): Promise<EngineInfo> {
   const { docker, endpoint } = connection;
   const signal = AbortSignal.timeout(timeoutMs);
+  let asked = 'GET /_ping';
   try {
     const ping = await dialStream(docker, '/_ping', signal);
     const builderVersion = header(ping, 'builder-version');
-    ping.resume();
-    const version = await Promise.race([docker.version(), rejectOnAbort(signal)]);
+    const pong = await readBody(ping);
+    if (header(ping, 'api-version') === undefined && pong.trim() !== 'OK') {
+      throw notAnEngine(endpoint, `GET /_ping answered ${describeBody(pong)} without an Api-Version header`);
+    }
+    asked = 'GET /version';
+    const version = (await Promise.race([docker.version(), rejectOnAbort(signal)])) as Partial<Docker.DockerVersion> | undefined;
+    if (typeof version?.Version !== 'string' || typeof version.ApiVersion !== 'string') {
+      throw notAnEngine(endpoint, `GET /version answered ${describeBody(JSON.stringify(version ?? null))}`);
+    }
     return {
       endpoint: endpoint.host,
       source: endpoint.source,
       version: version.Version,
       apiVersion: version.ApiVersion,
-      os: version.Os,
-      arch: version.Arch,
+      os: version.Os ?? '',
+      arch: version.Arch ?? '',
       builderVersion,
       buildkit: compareApi(version.ApiVersion, '1.39') >= 0,
     };
   } catch (error) {
+    if ((error as { code?: unknown }).code === 'engine.notDocker') throw error;
+    const status = (error as { statusCode?: unknown }).statusCode;
+    if (typeof status === 'number') throw notAnEngine(endpoint, `${asked} answered HTTP ${status}`, error);
     throw unreachable(endpoint, signal.aborted ? new Error(`no answer within ${timeoutMs / 1000} s`, { cause: error }) : error);
   }
+}
+
+/** Something answered at the address, but not as a Docker Engine does. */
+function notAnEngine(endpoint: EngineEndpoint, what: string, cause?: unknown): Error {
+  return buildError(
+    'engine.notDocker',
+    `The server at ${endpoint.host} (${endpoint.source}) answered, but it is not a Docker Engine: ${what}. Point DOCKER_HOST or DOCKER_CONTEXT at the engine's socket.`,
+    cause,
+  );
+}
+
+function readBody(response: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    response.setEncoding('utf8');
+    response.on('data', (chunk: string) => {
+      if (body.length < 4096) body += chunk;
+    });
+    response.on('end', () => resolve(body));
+    response.on('error', reject);
+  });
+}
+
+/** A body quoted for a message: short, on one line. */
+function describeBody(body: string): string {
+  const line = body.replace(/\s+/g, ' ').trim();
+  return line === '' ? 'with an empty body' : `"${line.length > 80 ? `${line.slice(0, 80)}…` : line}"`;
 }
 
 export function unreachable(endpoint: EngineEndpoint, cause: unknown): Error {
@@ -158,39 +244,32 @@ function tlsFiles(dir: string): TlsFiles {
   return { ca: read('ca.pem'), cert: read('cert.pem'), key: read('key.pem') };
 }
 
-/** dockerode options for a docker host URL. */
-export function optionsFor(host: string, tls: TlsFiles | undefined): Docker.DockerOptions {
-  let url: URL;
-  try {
-    url = new URL(host);
-  } catch {
-    throw buildError('engine.config', `DOCKER_HOST=${host} is not a URL: expected unix:///path, tcp://host:port or ssh://user@host.`);
-  }
-  switch (url.protocol) {
-    case 'unix:':
-      return { socketPath: decodeURIComponent(url.pathname) };
-    case 'npipe:':
-      return { socketPath: `//./pipe${decodeURIComponent(url.pathname)}` };
-    case 'tcp:':
-    case 'http:':
-    case 'https:': {
-      const secure = tls !== undefined || url.protocol === 'https:';
+/** dockerode options for a host as `parseHost` writes it. */
+export function optionsFor(host: string, tls: TlsFiles | undefined, cwd = '/', env: Env = {}): Docker.DockerOptions {
+  const separator = host.indexOf('://');
+  const proto = host.slice(0, separator);
+  const rest = host.slice(separator + 3);
+  switch (proto) {
+    case 'unix':
+      return { socketPath: isAbsolute(rest) ? rest : resolve(cwd, rest) };
+    case 'npipe':
+      return { socketPath: rest.startsWith('//') ? rest : `//./pipe/${rest}` };
+    case 'tcp': {
+      const url = new URL(host);
       return {
-        host: url.hostname,
-        port: url.port || (secure ? 2376 : 2375),
-        protocol: secure ? 'https' : 'http',
+        host: url.hostname.replace(/^\[|\]$/g, ''),
+        port: url.port,
+        protocol: tls ? 'https' : 'http',
         ...(tls ?? {}),
       };
     }
-    case 'ssh:':
-      return {
-        protocol: 'ssh',
-        host: url.hostname,
-        port: url.port || 22,
-        username: url.username || undefined,
-      } as Docker.DockerOptions;
+    case 'ssh':
+      // Through the ssh command, as the docker CLI connects (`docker system dial-stdio` on the
+      // remote host): the user's ssh config, agent and known hosts apply, and dockerode's own
+      // ssh client (ssh2) is never loaded.
+      return { protocol: 'http', host: 'localhost', port: 80, agent: sshAgent(host, env) } as Docker.DockerOptions;
     default:
-      throw buildError('engine.config', `DOCKER_HOST=${host}: unsupported scheme ${url.protocol} (expected unix, tcp or ssh).`);
+      throw buildError('engine.config', `${host}: unsupported address (expected unix, tcp or ssh).`);
   }
 }
 

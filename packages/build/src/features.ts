@@ -7,45 +7,62 @@ export interface UnsupportedFeature {
   readonly instruction: string;
   readonly feature: string;
   readonly loc: SourceLocation | undefined;
+  /** How to get it: a newer engine, another builder, a `# syntax=` line. */
+  readonly wayOut: string;
 }
+
+/** The Dockerfile frontend BuildKit would use: a `# syntax=` line pulls one, else the engine's own. */
+const SYNTAX_WAY_OUT = "add $dockerfile({ syntax: 'docker/dockerfile:1' }) to the image (BuildKit then pulls that frontend), or use Docker 23 or later";
 
 /**
  * What a Dockerfile needs that the builder lacks, found before anything is uploaded. The classic
- * builder has no RUN flags, no COPY --chmod/--link/... and no heredocs; BuildKit's built-in
- * Dockerfile frontend reads heredocs and COPY --parents/--exclude only from Docker 23 on (without
- * a `# syntax=` line, which dockwright never adds by itself: it would pull an image).
+ * builder has no RUN flags, no COPY --chmod/--link/... and no heredocs. BuildKit runs the
+ * Dockerfile frontend built into the engine unless a `# syntax=` line names another (dockwright
+ * never adds one by itself: it would pull an image). The engine's own frontend grew with it:
+ * Docker 20.10 reads RUN --mount and COPY --chmod; heredocs, COPY --link and RUN --network come
+ * with Docker 23; ADD --keep-git-dir with 24, ADD --checksum with 25; RUN --security, ADD
+ * --unpack and COPY --parents/--exclude are labs features that need a `# syntax=` line; and
+ * HEALTHCHECK --start-interval needs Docker 25 whatever builds it.
  */
 export function unsupportedFeatures(file: DockerfileNode, builder: Builder, engineVersion: string): UnsupportedFeature[] {
   const found: UnsupportedFeature[] = [];
-  const builtinHeredocs = builder === 'buildkit' && (file.directives.syntax !== undefined || major(engineVersion) >= 23);
+  const engine = major(engineVersion);
+  const syntax = file.directives.syntax !== undefined;
+  const classic = builder === 'classic';
+  const frontend = (since: number): boolean => builder === 'buildkit' && (syntax || engine >= since);
+  const labs = builder === 'buildkit' && syntax;
   const visit = (node: AnyInstructionNode): void => {
-    const add = (feature: string): void => void found.push({ instruction: node.kind.toUpperCase(), feature, loc: node.loc });
+    const add = (feature: string, wayOut: string): void => void found.push({ instruction: node.kind.toUpperCase(), feature, loc: node.loc, wayOut });
+    const classicWayOut = 'build with BuildKit (--builder buildkit; the engine has it from Docker 18.09)';
+    const frontendWayOut = classic ? classicWayOut : SYNTAX_WAY_OUT;
+    const labsWayOut = classic ? classicWayOut : "add $dockerfile({ syntax: 'docker/dockerfile:1-labs' }) to the image (BuildKit then pulls that frontend)";
     if (node.kind === 'onbuild') return visit(node.trigger);
     if (node.kind === 'run') {
-      if (builder === 'classic') {
-        if (node.mounts.length > 0) add('RUN --mount');
-        if (node.network) add('RUN --network');
-        if (node.security) add('RUN --security');
-      }
-      if (node.command.form === 'script' && !builtinHeredocs) add('a heredoc script (RUN <<EOF)');
+      if (classic && node.mounts.length > 0) add('RUN --mount', classicWayOut);
+      if (node.mounts.some((m) => m.type === 'secret' && m.env !== undefined) && !frontend(26)) add('RUN --mount=type=secret,env=', classic ? classicWayOut : "add $dockerfile({ syntax: 'docker/dockerfile:1' }), or use Docker 26 or later");
+      if (node.network && !frontend(23)) add('RUN --network', frontendWayOut);
+      if (node.security && !labs) add('RUN --security', labsWayOut);
+      if (node.command.form === 'script' && !frontend(23)) add('a heredoc script (RUN <<EOF)', frontendWayOut);
     }
     if (node.kind === 'copy' || node.kind === 'add') {
-      if (builder === 'classic') {
-        if (node.chmod !== undefined) add(`${node.kind.toUpperCase()} --chmod`);
-        if (node.link) add(`${node.kind.toUpperCase()} --link`);
+      const name = node.kind.toUpperCase();
+      if (classic && node.chmod !== undefined) add(`${name} --chmod`, classicWayOut);
+      if (node.link && !frontend(23)) add(`${name} --link`, frontendWayOut);
+      if (node.inline !== undefined && !frontend(23)) add(`inline file content (${name} <<EOF)`, frontendWayOut);
+      if ((node.parents || node.exclude.length > 0) && !labs) add(`${name} --parents/--exclude`, labsWayOut);
+      if (node.kind === 'add') {
+        if (node.keepGitDir && !frontend(24)) add('ADD --keep-git-dir', classic ? classicWayOut : SYNTAX_WAY_OUT.replace('23', '24'));
+        if (node.checksum !== undefined && !frontend(25)) add('ADD --checksum', classic ? classicWayOut : SYNTAX_WAY_OUT.replace('23', '25'));
+        if (node.unpack !== undefined && !labs) add('ADD --unpack', labsWayOut);
       }
-      if (node.inline !== undefined && !builtinHeredocs) add('inline file content (COPY <<EOF)');
-      if ((node.parents || node.exclude.length > 0) && !(builder === 'buildkit' && file.directives.syntax !== undefined)) {
-        add(`${node.kind.toUpperCase()} --parents/--exclude (a labs feature: needs # syntax=docker/dockerfile:1-labs)`);
-      }
-      if (node.kind === 'add' && builder === 'classic' && (node.checksum !== undefined || node.keepGitDir || node.unpack !== undefined)) {
-        add('ADD --checksum/--keep-git-dir/--unpack');
-      }
+    }
+    if (node.kind === 'healthcheck' && node.startInterval !== undefined && engine < 25) {
+      add('HEALTHCHECK --start-interval', 'use Docker 25 or later (older engines cannot store it in the image)');
     }
   };
   for (const stage of file.stages) {
-    if (builder === 'classic' && stage.from.platform !== undefined) {
-      found.push({ instruction: 'FROM', feature: 'FROM --platform with a variable', loc: stage.from.loc });
+    if (classic && stage.from.platform !== undefined && typeof stage.from.platform !== 'string') {
+      found.push({ instruction: 'FROM', feature: 'FROM --platform with a variable', loc: stage.from.loc, wayOut: 'build with BuildKit (--builder buildkit)' });
     }
     stage.instructions.forEach(visit);
   }

@@ -1,21 +1,23 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { DockerfileNode, Image } from 'dockwright';
+import type { DockerfileNode, Image, SourceLocation } from 'dockwright';
 import type { BuildSpec } from './build.js';
 import { buildError } from './errors.js';
+import { declaredServices } from './secrets.js';
 import type { BuildSecret, SshAgent } from './session.js';
 
 /** The parts of the SDK the engine side uses; the CLI passes the copy its definitions loaded. */
 export interface SdkFunctions {
-  imageInfo(image: Image): { readonly reference: string | undefined; readonly dependencies: readonly Image[] };
+  imageInfo(image: Image): { readonly reference: string | undefined; readonly dependencies: readonly Image[]; readonly loc: SourceLocation | undefined };
+  imageTags(image: Image, name: string): readonly string[];
+  tagProblem(tag: string): string | undefined;
   printWithSteps(file: DockerfileNode): { readonly text: string; readonly steps: BuildSpec['steps'] };
-  check(image: Image): readonly { readonly severity: string; readonly rule: string; readonly message: string }[];
+  check(image: Image): readonly { readonly severity: string; readonly rule: string; readonly message: string; readonly loc: SourceLocation | undefined }[];
 }
 
 /** An image to build, with everything the engine needs and the names of the images it needs first. */
 export interface BuildTarget extends BuildSpec {
   readonly image: Image;
-  readonly ir: DockerfileNode;
   readonly dependsOn: readonly string[];
 }
 
@@ -24,41 +26,94 @@ export interface NamedImage {
   readonly image: Image;
 }
 
-/** Flags that apply to every image of a run (the docker CLI's spelling in the CLI). */
+/** Flags of a run (the docker CLI's spelling in the CLI). */
 export interface BuildFlags {
-  /** Extra tags; only with a single image. */
+  /** Extra tags; only with a single requested image. */
   readonly tags?: readonly string[] | undefined;
   readonly buildArgs?: Readonly<Record<string, string>> | undefined;
   readonly labels?: Readonly<Record<string, string>> | undefined;
+  /** Applies to the requested images only, as `docker build --target` to the one it builds. */
   readonly target?: string | undefined;
+  /** Applies to the requested images only. */
   readonly platform?: string | undefined;
   readonly network?: string | undefined;
   readonly cacheFrom?: readonly string[] | undefined;
+  /** No layer cache: every image is built again, even one that is up to date. */
   readonly noCache?: boolean | undefined;
   readonly pull?: boolean | undefined;
-  /** Secrets for `RUN --mount=type=secret` (BuildKit), for every image of the run. */
+  /** Secrets for `RUN --mount=type=secret` (BuildKit), for every image of the run, besides those declared. */
   readonly secrets?: readonly BuildSecret[] | undefined;
-  /** SSH agents for `RUN --mount=type=ssh` (BuildKit). */
+  /** SSH agents for `RUN --mount=type=ssh` (BuildKit), besides those declared. */
   readonly ssh?: readonly SshAgent[] | undefined;
 }
 
+export interface PlanOptions {
+  /** Relative context folders, Dockerfile paths and declared secret files are taken from here (the definitions file's folder). */
+  readonly baseDir: string;
+  /** For declared secrets read from variables, and SSH_AUTH_SOCK. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The images asked for by name (the others are built because these need them); default: all. */
+  readonly requested?: readonly string[] | undefined;
+}
+
 /**
- * Turns images into build targets: context folders resolved against `baseDir` (the definitions
- * file's folder), tags (declared, else the image name), build arguments (declared, then flags),
- * and dependencies between the images of the run.
+ * The images asked for plus every separately built image they start from or copy from,
+ * transitively, dependencies first. `known` names the images the caller knows about; one that
+ * is not among them is named by its `$meta` name or reference.
  */
-export function planTargets(images: readonly NamedImage[], sdk: SdkFunctions, baseDir: string, flags: BuildFlags = {}): BuildTarget[] {
-  if (flags.tags && flags.tags.length > 0 && images.length !== 1) {
-    throw buildError('cli.usage', `-t/--tag names one image's tags, but ${images.length} images are being built: declare tags with $meta({ tags }) or build one image.`);
+export function withDependencies(selected: readonly NamedImage[], sdk: SdkFunctions, known: readonly NamedImage[] = selected): NamedImage[] {
+  const result: NamedImage[] = [];
+  const seen = new Set<Image>();
+  const add = (entry: NamedImage): void => {
+    if (seen.has(entry.image)) return;
+    seen.add(entry.image);
+    for (const dep of sdk.imageInfo(entry.image).dependencies) {
+      add(known.find((k) => k.image === dep) ?? { name: dep.meta.name ?? sdk.imageInfo(dep).reference ?? 'dependency', image: dep });
+    }
+    result.push(entry);
+  };
+  selected.forEach(add);
+  return result;
+}
+
+/**
+ * Turns images into build targets: context folders resolved against the definitions file's
+ * folder, tags (declared, else the name; `-t` adds to a single requested image), build arguments
+ * (declared, then flags), the secrets and agents declared and given, and the dependencies
+ * between the images of the run. `--target` and `--platform` apply to the requested images, not
+ * to the images they build on. Refuses before anything builds: a tag Docker would refuse, a
+ * `--target` stage an image lacks.
+ */
+export function planTargets(images: readonly NamedImage[], sdk: SdkFunctions, flags: BuildFlags, options: PlanOptions): BuildTarget[] {
+  const requested = new Set(options.requested && options.requested.length > 0 ? options.requested : images.map((i) => i.name));
+  const extraTags = flags.tags ?? [];
+  if (extraTags.length > 0 && requested.size !== 1) {
+    throw buildError('cli.usage', `-t/--tag names one image's tags, but ${requested.size} images are asked for: declare tags with $meta({ tags }) or build one image.`);
+  }
+  for (const tag of extraTags) {
+    const problem = sdk.tagProblem(tag);
+    if (problem) throw buildError('cli.usage', `-t ${tag} is not a valid tag: ${problem}.`);
   }
   const nameOf = new Map(images.map(({ name, image }) => [image, name]));
   return images.map(({ name, image }): BuildTarget => {
     const meta = image.meta;
     const ir = image.toIR();
     const { text, steps } = sdk.printWithSteps(ir);
+    const asked = requested.has(name);
     const dependsOn = sdk.imageInfo(image).dependencies.flatMap((dep) => nameOf.get(dep) ?? []);
-    const tags = [...(meta.tags ?? [name.includes(':') ? name : `${name}:latest`]), ...(flags.tags ?? [])];
-    const dockerfileIgnore = meta.dockerfile ? resolve(baseDir, `${meta.dockerfile}.dockerignore`) : undefined;
+    const tags = [...new Set([...sdk.imageTags(image, name), ...(asked ? extraTags : [])])];
+    for (const tag of tags) {
+      const problem = sdk.tagProblem(tag);
+      const loc = sdk.imageInfo(image).loc;
+      if (problem) throw buildError('cli.usage', `${loc ? `${loc.file}:${loc.line}:${loc.column}: ` : ''}the image ${name} would be tagged ${tag}, which is not a valid tag: ${problem}. Name it with $meta({ name }) or give it tags.`);
+    }
+    const target = (asked ? flags.target : undefined) ?? meta.target;
+    if (target !== undefined && !ir.stages.some((s) => s.from.name?.toLowerCase() === target.toLowerCase())) {
+      const names = ir.stages.flatMap((s) => s.from.name ?? []);
+      throw buildError('cli.usage', `--target ${target}: the image ${name} has no stage named ${target} (${names.length > 0 ? `its stages: ${names.join(', ')}` : 'its stages have no names'}).`);
+    }
+    const dockerfileIgnore = meta.dockerfile ? resolve(options.baseDir, `${meta.dockerfile}.dockerignore`) : undefined;
+    const declared = declaredServices(meta, options.baseDir, options.env);
     return {
       name,
       image,
@@ -66,19 +121,30 @@ export function planTargets(images: readonly NamedImage[], sdk: SdkFunctions, ba
       dependsOn,
       dockerfile: text,
       steps,
-      context: resolve(baseDir, meta.context ?? '.'),
+      context: resolve(options.baseDir, meta.context ?? '.'),
       dockerfileIgnore: dockerfileIgnore && existsSync(dockerfileIgnore) ? dockerfileIgnore : undefined,
-      tags: [...new Set(tags)],
+      tags,
       buildArgs: { ...(meta.buildArgs ?? {}), ...(flags.buildArgs ?? {}) },
       labels: { ...(flags.labels ?? {}) },
-      target: flags.target ?? meta.target,
-      platform: flags.platform ?? meta.platform,
+      target,
+      platform: (asked ? flags.platform : undefined) ?? meta.platform,
       network: flags.network,
       cacheFrom: flags.cacheFrom ?? [],
       noCache: flags.noCache ?? false,
       pull: flags.pull ?? false,
-      secrets: flags.secrets,
-      ssh: flags.ssh,
+      secrets: [...(flags.secrets ?? []), ...declared.secrets],
+      ssh: [...(flags.ssh ?? []), ...declared.ssh],
     };
   });
+}
+
+/**
+ * Refuses images with errors, as `dockwright build` does before anything builds: one error that
+ * lists every diagnostic, each at its line (`synth.invalid`).
+ */
+export function refuseInvalid(images: readonly NamedImage[], sdk: SdkFunctions): void {
+  const errors = images.flatMap(({ name, image }) => sdk.check(image).filter((d) => d.severity === 'error').map((d) => ({ name, d })));
+  if (errors.length === 0) return;
+  const lines = errors.map(({ name, d }) => `  ${d.loc ? `${d.loc.file}:${d.loc.line}:${d.loc.column} ` : ''}${name}: ${d.rule}: ${d.message}`);
+  throw buildError('synth.invalid', `${errors.length} error${errors.length === 1 ? '' : 's'}: nothing was built:\n${lines.join('\n')}`);
 }

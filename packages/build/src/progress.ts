@@ -31,16 +31,17 @@ export interface EngineMessage {
   readonly errorDetail?: { readonly message?: string };
 }
 
-/** The label step the classic builder appends for `labels`: our bookkeeping, not the user's step. */
-const LABELS_STEP = /^LABEL .*\bdev\.dockwright\.digest=/;
 /** Lines the classic builder prints about itself, not about the instruction. */
 const BOOKKEEPING = /^(?: ---> [0-9a-f]{12}$| ---> Running in | ---> \[Warning\] |Removing intermediate container |Successfully (?:built|tagged) )/;
 
+/** The classic builder paints what a RUN writes to stderr red (`\x1b[91m` ... `\x1b[0m`): our view, not the output. */
+const CLASSIC_COLOUR = /\x1b\[(?:91|0)m/g;
+
 /** The classic builder: `Step i/n : X`, ` ---> Using cache`, `Successfully built`, `aux.ID`. */
 export function classicDecoder(): ProgressDecoder {
-  let current: { id: string; name: string; cached: boolean; hidden: boolean } | undefined;
+  let current: { id: string; name: string; cached: boolean } | undefined;
   const finish = (events: BuildEvent[]): void => {
-    if (current && !current.hidden) events.push({ type: 'stepDone', id: current.id, name: current.name, cached: current.cached });
+    if (current) events.push({ type: 'stepDone', id: current.id, name: current.name, cached: current.cached });
     current = undefined;
   };
   return {
@@ -57,14 +58,15 @@ export function classicDecoder(): ProgressDecoder {
         events.push({ type: 'image', id: aux.ID });
         return events;
       }
-      const text = message.stream ?? message.status;
-      if (text === undefined) return events;
+      const written = message.stream ?? message.status;
+      if (written === undefined) return events;
+      const text = written.replace(CLASSIC_COLOUR, '');
       for (const line of text.split('\n')) {
         const step = /^Step (\d+)\/(\d+) : (.*)$/.exec(line);
         if (step) {
           finish(events);
-          current = { id: step[1]!, name: step[3]!, cached: false, hidden: LABELS_STEP.test(step[3]!) };
-          if (!current.hidden) events.push({ type: 'step', id: current.id, name: current.name });
+          current = { id: step[1]!, name: step[3]!, cached: false };
+          events.push({ type: 'step', id: current.id, name: current.name });
         } else if (/^ ---> Using cache$/.test(line)) {
           if (current) current.cached = true;
         } else if (BOOKKEEPING.test(line)) {

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import protobuf from 'protobufjs/light.js';
 import type { EngineConnection } from './engine.js';
 import { buildError } from './errors.js';
+import { DIFF_COPY, diffCopyMethod, serveDiffCopy, type DiffCopyCall, type SyncDirectory } from './filesync.js';
 
 /** A secret a BuildKit build may read through `RUN --mount=type=secret,id=<id>`. Never printed. */
 export interface BuildSecret {
@@ -24,11 +25,22 @@ export interface SshAgent {
 export interface SessionServices {
   readonly secrets?: readonly BuildSecret[] | undefined;
   readonly ssh?: readonly SshAgent[] | undefined;
+  /** Directories BuildKit reads through FileSync: `context` and `dockerfile`. */
+  readonly files?: ReadonlyMap<string, SyncDirectory> | undefined;
+  /** Registry credentials for BuildKit's pulls (moby.filesync.v1.Auth/Credentials); never printed. */
+  readonly credentials?: ((host: string) => { readonly username: string; readonly secret: string } | undefined) | undefined;
+  /**
+   * Names the local files across builds, so BuildKit sends only what changed since the last
+   * build of the same folder (the docker CLI hashes the context's path into it).
+   */
+  readonly sharedKey?: string | undefined;
 }
 
 /** An open BuildKit session: pass `id` as the build's `session`, then `close()` it. */
 export interface Session {
   readonly id: string;
+  /** Why sending files failed, when it did (BuildKit then reports the build failed too, in its words). */
+  readonly failure: Error | undefined;
   close(): void;
 }
 
@@ -42,8 +54,15 @@ const root = protobuf.Root.fromJSON({
     CheckAgentRequest: { fields: { ID: { type: 'string', id: 1 } } },
     CheckAgentResponse: { fields: {} },
     HealthCheckResponse: { fields: { status: { type: 'int32', id: 1 } } },
+    CredentialsRequest: { fields: { Host: { type: 'string', id: 1 } } },
+    CredentialsResponse: { fields: { Username: { type: 'string', id: 1 }, Secret: { type: 'string', id: 2 } } },
   },
 });
+// moby/buildkit session/auth/auth.proto (FetchToken and the token authority are left unimplemented:
+// BuildKit then uses the credentials itself)
+const CREDENTIALS = '/moby.filesync.v1.Auth/Credentials';
+const CredentialsRequest = root.lookupType('CredentialsRequest');
+const CredentialsResponse = root.lookupType('CredentialsResponse');
 const GetSecretRequest = root.lookupType('GetSecretRequest');
 const GetSecretResponse = root.lookupType('GetSecretResponse');
 const GET_SECRET = '/moby.buildkit.secrets.v1.Secrets/GetSecret';
@@ -73,15 +92,24 @@ function method(path: string, request: protobuf.Type, response: protobuf.Type, s
 }
 
 /**
- * Serves secrets and SSH agents to BuildKit the way the docker CLI does: `POST /session` upgrades the connection
- * to HTTP/2 on which the engine calls us, and we answer `moby.buildkit.secrets.v1.Secrets` and
- * `moby.sshforward.v1.SSH` (each agent connection piped through a bidirectional stream).
- * dockerode's own session serves only registry credentials.
+ * Opens the session a BuildKit build talks back to, as the docker CLI does: `POST /session`
+ * upgrades the connection to HTTP/2, on which the engine calls us. We answer FileSync (the
+ * context and the Dockerfile), `moby.buildkit.secrets.v1.Secrets`, `moby.sshforward.v1.SSH`
+ * (each agent connection piped through a bidirectional stream), registry credentials, and the
+ * health checks the engine makes every second.
  */
 export async function openSession(connection: EngineConnection, services: SessionServices): Promise<Session> {
   const secrets = services.secrets ?? [];
   const agents = services.ssh ?? [];
-  // Loaded only when a build has secrets: gRPC costs about 70 ms to load.
+  const files = services.files;
+  const methods = [
+    HEALTH_CHECK,
+    GET_SECRET, // always: a secret mount that has no secret is then told "not found", by name
+    ...(agents.length > 0 ? [CHECK_AGENT, FORWARD_AGENT] : []),
+    ...(files ? [DIFF_COPY] : []),
+    ...(services.credentials ? [CREDENTIALS] : []),
+  ];
+  // Loaded only when a build needs a session: gRPC costs about 70 ms to load.
   const grpc = createRequire(import.meta.url)('@grpc/grpc-js') as typeof import('@grpc/grpc-js');
   const id = randomUUID();
   const socket = await new Promise<Duplex>((resolve, reject) => {
@@ -94,15 +122,15 @@ export async function openSession(connection: EngineConnection, services: Sessio
           Upgrade: 'h2c',
           'X-Docker-Expose-Session-Uuid': id,
           'X-Docker-Expose-Session-Name': 'dockwright',
-          'X-Docker-Expose-Session-Sharedkey': id,
-          'X-Docker-Expose-Session-Grpc-Method': [GET_SECRET, HEALTH_CHECK, ...(agents.length > 0 ? [CHECK_AGENT, FORWARD_AGENT] : [])],
+          'X-Docker-Expose-Session-Sharedkey': services.sharedKey ?? id,
+          'X-Docker-Expose-Session-Grpc-Method': methods,
         },
         statusCodes: { 101: true, 200: true, 500: 'server error' },
       } as never,
       (error: unknown, stream: unknown) => (error ? reject(error) : resolve(stream as Duplex)),
     );
   }).catch((error: unknown) => {
-    throw buildError('build.unsupported', `The engine refused a BuildKit session (needed for secrets): ${(error as Error).message}`, error);
+    throw buildError('build.unsupported', `The engine refused a BuildKit session: ${(error as Error).message}`, error);
   });
   const server = new grpc.Server();
   const byId = new Map(secrets.map((s) => [s.id, s.value]));
@@ -117,9 +145,27 @@ export async function openSession(connection: EngineConnection, services: Sessio
     Check: (_call: unknown, callback: (error: unknown, value?: object) => void) => callback(null, { status: SERVING }),
   } as never);
   if (agents.length > 0) server.addService(sshService(agents) as never, sshHandlers(agents, grpc) as never);
+  let failure: Error | undefined;
+  if (files) {
+    server.addService({ DiffCopy: diffCopyMethod() } as never, {
+      DiffCopy: (call: DiffCopyCall) => serveDiffCopy(call, files, (error) => void (failure ??= error)),
+    } as never);
+  }
+  const credentials = services.credentials;
+  if (credentials) {
+    server.addService({ Credentials: method(CREDENTIALS, CredentialsRequest, CredentialsResponse) } as never, {
+      Credentials: (call: { request: { Host: string } }, callback: (error: unknown, value?: object) => void) => {
+        const found = credentials(call.request.Host);
+        callback(null, found ? { Username: found.username, Secret: found.secret } : {});
+      },
+    } as never);
+  }
   server.createConnectionInjector(grpc.ServerCredentials.createInsecure()).injectConnection(socket);
   return {
     id,
+    get failure() {
+      return failure;
+    },
     close() {
       server.forceShutdown();
       socket.end();

@@ -112,7 +112,34 @@ export async function loadDefinitions(path: string, options: LoadOptions): Promi
       `${shortPath(file, options.cwd)} exports no image${exported.length > 0 ? `, only ${exported.join(', ')}` : ''}: export a stage made with from(), e.g. export const app = from('alpine')...`,
     );
   }
+  refuseDuplicates(images, sdk, options.cwd);
   return { file, sdk, images };
+}
+
+/**
+ * Two images with one name could not be told apart on the command line, and two with one tag
+ * would overwrite each other's tag in a race: both are refused before anything runs, naming the
+ * two definitions.
+ */
+function refuseDuplicates(images: readonly DefinedImage[], sdk: Sdk, cwd: string): void {
+  const where = (image: DefinedImage): string => {
+    const loc = sdk.imageInfo(image.image).loc;
+    return loc ? `${image.exportName} (${shortPath(loc.file, cwd)}:${loc.line})` : image.exportName;
+  };
+  const clash = (key: (image: DefinedImage) => readonly string[], what: string, fix: string): void => {
+    const seen = new Map<string, DefinedImage>();
+    for (const image of images) {
+      for (const value of new Set(key(image))) {
+        const other = seen.get(value);
+        if (other && other.image !== image.image) {
+          throw new DockwrightError('definitions.conflict', `Two images ${what} ${value}: ${where(other)} and ${where(image)}. ${fix}`);
+        }
+        seen.set(value, image);
+      }
+    }
+  };
+  clash((image) => [image.name], 'are named', 'Give each its own $meta({ name }).');
+  clash((image) => sdk.imageTags(image.image, image.name), 'would be tagged', 'Give each its own $meta({ tags }).');
 }
 
 /** An export that is a promise is an async factory someone forgot to await: say so, at its line. */

@@ -1,6 +1,6 @@
 import type { ImageEvent, ImageResult, Outcome } from '@dockwright/build';
 import type { Io } from './io.js';
-import { painter, type Paint } from './report.js';
+import { painter, printable, type Paint } from './report.js';
 
 export type ProgressMode = 'tty' | 'plain' | 'json';
 
@@ -86,19 +86,19 @@ async function ttyView(io: Io, images: readonly string[], paint: Paint): Promise
 function describe(event: ImageEvent, paint: Paint): string | undefined {
   switch (event.type) {
     case 'started':
-      return 'building';
+      return `building (${event.builder === 'buildkit' ? 'BuildKit' : 'classic builder'})`;
     case 'step':
-      return event.name;
+      return printable(event.name);
     case 'stepDone':
-      return event.cached ? `${paint('dim', 'cached')} ${event.name}` : undefined;
+      return event.cached ? `${paint('dim', 'cached')} ${printable(event.name)}` : undefined;
     case 'log':
-      return paint('dim', `| ${event.text}`);
+      return paint('dim', `| ${printable(event.text)}`);
     case 'error':
-      return paint('red', `error: ${event.message.trim()}`);
+      return paint('red', `error: ${printable(event.message.trim())}`);
     case 'image':
       return undefined;
     case 'pushing':
-      return `push ${event.tag}: ${event.text}`;
+      return `push ${event.tag}: ${printable(event.text)}`;
     case 'finished':
       return outcomeLine(event.outcome, paint);
   }
@@ -108,8 +108,11 @@ function outcomeLine(outcome: Outcome<ImageResult>, paint: Paint): string {
   switch (outcome.status) {
     case 'done': {
       const r = outcome.value;
-      if (r.upToDate) return paint('green', `up to date ${shortId(r.id)}`);
-      return paint('green', `built ${shortId(r.id)} (${formatSize(r.size)}, ${formatDuration(r.durationMs)}, ${r.cachedSteps}/${r.steps} steps cached)`);
+      const pushed = pushSummary(r);
+      const pushes = pushed === undefined ? '' : `, ${pushed}`;
+      const colour = r.pushed.some((p) => p.error !== undefined) ? 'yellow' : 'green';
+      if (r.upToDate) return paint(colour, `up to date ${shortId(r.id)}${pushes}`);
+      return paint(colour, `built ${shortId(r.id)} (${formatSize(r.size)}, ${formatDuration(r.durationMs)}, ${r.cachedSteps}/${r.steps} steps cached)${pushes}`);
     }
     case 'failed':
       return paint('red', 'failed');
@@ -132,11 +135,20 @@ export function summaryTable(outcomes: readonly Outcome<ImageResult>[], tagsOf: 
       r ? formatSize(r.size) : '-',
       r ? formatDuration(r.durationMs) : '-',
       r ? (r.upToDate ? '-' : `${r.cachedSteps}/${r.steps}`) : '-',
-      r ? (r.upToDate ? 'up to date' : r.pushed.length > 0 ? 'built, pushed' : 'built') : outcome.status === 'skipped' ? `skipped: ${outcome.because}` : outcome.status,
+      r ? [r.upToDate ? 'up to date' : 'built', pushSummary(r)].filter(Boolean).join(', ') : outcome.status === 'skipped' ? `skipped: ${outcome.because}` : outcome.status,
     ]);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   return rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+/** `pushed`, or `pushed 1 of 2 tags (app:1 failed)`; undefined when nothing was pushed. */
+function pushSummary(result: ImageResult): string | undefined {
+  if (result.pushed.length === 0) return undefined;
+  const failed = result.pushed.filter((p) => p.error !== undefined).map((p) => p.tag);
+  if (failed.length === 0) return 'pushed';
+  const done = result.pushed.length - failed.length;
+  return `pushed ${done} of ${result.pushed.length} tags (${failed.join(', ')} failed)`;
 }
 
 export function shortId(id: string): string {

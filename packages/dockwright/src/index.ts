@@ -29,6 +29,7 @@ export type { WordPart } from './parse/shell.js';
 export { parse } from './parse/to-ir.js';
 export type { ParsedDockerfile } from './parse/to-ir.js';
 export { lint } from './validate/lint.js';
+export { isImageReference, tagProblem } from './validate/reference.js';
 export type { LintOptions } from './validate/lint.js';
 export { textRules } from './validate/text-rules.js';
 export type { TextRule } from './validate/text-rules.js';

@@ -180,6 +180,34 @@ describe('what Docker refuses, dockwright refuses first', () => {
   });
 });
 
+describe('image metadata', () => {
+  const tagErrors = (image: Image) => check(image).filter((d) => d.rule === 'InvalidTag').map((d) => d.message);
+
+  test("tags follow Docker's reference grammar, reported at the $meta() line", () => {
+    const line = Number(new Error().stack!.split('\n')[1]!.match(/:(\d+):\d+\)?$/)![1]) + 1;
+    const image = from('alpine').$meta({ tags: ['App:1', '', 'ok/app:1.0', 'registry.example.com:5000/team/app:2', 'a:b:c', `x:${'t'.repeat(129)}`, 'app@sha256:' + 'a'.repeat(64), 'Registry.Example.com/team/app:1'] });
+    expect(tagErrors(image)).toEqual([
+      'The tag "App:1" is not a valid tag: the repository name must be lower case (app:1).',
+      'The tag "" is not a valid tag: it is empty.',
+      'The tag "a:b:c" is not a valid tag: the repository name must be lower-case letters and digits, separated by "/", ".", "_", "__" or "-".',
+      `The tag "x:${'t'.repeat(129)}" is not a valid tag: the tag "${'t'.repeat(129)}" must be letters, digits, "_", "." and "-" (first not "." or "-"), at most 128.`,
+      'The tag "app@sha256:' + 'a'.repeat(64) + '" is not a valid tag: a tag cannot carry a digest (@sha256:...).',
+    ]);
+    const [first] = check(image).filter((d) => d.rule === 'InvalidTag');
+    expect(first?.loc?.file).toMatch(/rules\.test\.ts$/);
+    expect(first?.loc?.line).toBe(line);
+    expect(() => synth(image)).toThrow(SynthError);
+  });
+
+  test('a name without tags stands for name:latest and is checked as such', () => {
+    expect(tagErrors(from('alpine').$meta({ name: 'My App' }))).toEqual([
+      'The name "My App" would tag the image My App:latest, which is not a valid tag: it contains whitespace. Give it valid tags with $meta({ tags }).',
+    ]);
+    expect(tagErrors(from('alpine').$meta({ name: 'family/base' }))).toEqual([]);
+    expect(tagErrors(from('alpine').$meta({ name: 'My App', tags: ['app:1'] }))).toEqual([]); // the tags are what is tagged
+  });
+});
+
 describe('the rule catalog in docs/rules.md', () => {
   test('lists every rule with its severity', async () => {
     const { readFileSync } = await import('node:fs');

@@ -1,11 +1,10 @@
 import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { pushTag } from '@dockwright/build';
+import { dockerConfigDir, pushTag } from '@dockwright/build';
 import { loadFromFlags, type DefinitionFlags } from '../definition-flags.js';
 import { openEngine } from '../engine-connection.js';
 import { ExitCode } from '../exit-codes.js';
 import { useColor, type Io } from '../io.js';
-import { painter } from '../report.js';
+import { painter, printable } from '../report.js';
 import { selectImages } from '../select.js';
 
 /** `dockwright push [images...]`: push every tag of the images (built before, e.g. by `dockwright build`). */
@@ -13,18 +12,18 @@ export async function pushCommand(names: readonly string[], flags: DefinitionFla
   const definitions = await loadFromFlags(flags, io);
   const images = selectImages(definitions.images, names);
   const { connection } = await openEngine(io);
-  const configDir = io.env.DOCKER_CONFIG ?? join(io.env.HOME ?? homedir(), '.docker');
+  const configDir = dockerConfigDir(io.env, io.env.HOME ?? homedir());
   const paint = painter(useColor(io, io.stderr));
   let failed = 0;
   for (const image of images) {
-    const tags = image.meta.tags ?? [`${image.name}:latest`];
+    const tags = definitions.sdk.imageTags(image.image, image.name);
     for (const tag of tags) {
       try {
-        const digest = await pushTag(connection, tag, { configDir, signal: io.signal, onProgress: (t, text) => io.stderr.write(`[${t}] ${text}\n`) });
+        const digest = await pushTag(connection, tag, { configDir, signal: io.signal, onProgress: (t, text) => io.stderr.write(`[${t}] ${printable(text)}\n`) });
         io.stdout.write(`pushed ${tag}${digest ? ` ${digest}` : ''}\n`);
       } catch (error) {
         failed++;
-        io.stderr.write(`${paint(['bold', 'red'], 'error:')} ${(error as Error).message}\n`);
+        io.stderr.write(`${paint(['bold', 'red'], 'error:')} ${printable((error as Error).message)}\n`);
       }
     }
   }

@@ -76,6 +76,8 @@ export interface StageHead {
   readonly fromLoc: SourceLocation | undefined;
   readonly name: string | undefined;
   readonly meta: ImageMeta;
+  /** Where `$meta()` was last called: tag and name problems are reported there. */
+  readonly metaLoc: SourceLocation | undefined;
   readonly dockerfile: DockerfileOptions;
 }
 
@@ -104,6 +106,16 @@ export class StageImpl implements StageLike {
 
   get meta(): ImageMeta {
     return this.#head.meta;
+  }
+
+  /** Where `$meta()` was called, for diagnostics about names and tags. */
+  get metaLoc(): SourceLocation | undefined {
+    return this.#head.metaLoc;
+  }
+
+  /** Where the stage's `from()` was called. */
+  get fromLoc(): SourceLocation | undefined {
+    return this.#head.fromLoc;
   }
 
   toIR(): DockerfileNode {
@@ -289,13 +301,14 @@ export class StageImpl implements StageLike {
   }
 
   $meta(meta: ImageMeta): StageImpl {
+    const metaLoc = captureCallSite(this.$meta);
     const merged: ImageMeta = { ...this.#head.meta, ...meta };
     const frozenMeta = Object.freeze({
       ...merged,
       tags: merged.tags && frozen(merged.tags),
       buildArgs: merged.buildArgs && Object.freeze({ ...merged.buildArgs }),
     });
-    return new StageImpl({ ...this.#head, meta: frozenMeta }, this.#last);
+    return new StageImpl({ ...this.#head, meta: frozenMeta, metaLoc }, this.#last);
   }
 
   $dockerfile(options: DockerfileOptions): StageImpl {
@@ -324,6 +337,7 @@ const INITIAL_HEAD: Omit<StageHead, 'base'> = Object.freeze({
   fromLoc: undefined,
   name: undefined,
   meta: Object.freeze({}),
+  metaLoc: undefined,
   dockerfile: Object.freeze({}),
 });
 

@@ -1,4 +1,5 @@
 import { StageImpl } from './impl.js';
+import type { SourceLocation } from '../ir/location.js';
 import type { ImageMeta } from './options.js';
 import type { Image } from './stage.js';
 import { imageDependencies, imageReference } from './to-ir.js';
@@ -16,6 +17,8 @@ export interface ImageInfo {
   readonly reference: string | undefined;
   /** Separately built images it starts from or copies from: build them first. */
   readonly dependencies: readonly Image[];
+  /** Where `$meta()` was called, else where the image's `from()` was: where to report its name and tags. */
+  readonly loc: SourceLocation | undefined;
 }
 
 /** Metadata and build dependencies of an image defined with the builder. */
@@ -25,7 +28,20 @@ export function imageInfo(image: Image): ImageInfo {
     meta: image.meta,
     reference: imageReference(image),
     dependencies: Object.freeze(imageDependencies(image)),
+    loc: image.metaLoc ?? image.fromLoc,
   });
+}
+
+/**
+ * The tags a build gives an image: its `$meta({ tags })`, else its name as `name:latest` (or the
+ * name as written when it has a tag already, `app:1`). `name` is the image's name where
+ * `$meta({ name })` is absent (the CLI derives one from the export).
+ */
+export function imageTags(image: Image, name: string): readonly string[] {
+  const tags = image.meta.tags;
+  if (tags !== undefined && tags.length > 0) return tags;
+  const own = image.meta.name ?? name;
+  return [/:[^/]*$/.test(own) ? own : `${own}:latest`];
 }
 
 /** True for values made with `from()`: lets loaders find the images among a module's exports. */

@@ -33,6 +33,8 @@ export const ErrorCode = {
   OutputHandWritten: 'output.handWritten',
   /** No Docker Engine answered at the configured address. */
   EngineUnreachable: 'engine.unreachable',
+  /** Something answered at the engine's address, but it is not a Docker Engine. */
+  EngineNotDocker: 'engine.notDocker',
   /** The engine configuration (DOCKER_HOST, context, TLS files) is invalid. */
   EngineConfig: 'engine.config',
   /** A Dockerfile needs a feature the chosen builder lacks (RUN --mount, COPY --chmod, heredocs). */

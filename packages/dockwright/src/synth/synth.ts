@@ -3,6 +3,8 @@ import type { Image } from '../builder/stage.js';
 import { SynthError } from '../errors/errors.js';
 import type { DockerfileNode } from '../ir/nodes/index.js';
 import type { Diagnostic } from '../validate/diagnostic.js';
+import { StageImpl } from '../builder/impl.js';
+import { checkMeta } from '../validate/meta.js';
 import { validate } from '../validate/validate.js';
 import { print } from './print.js';
 
@@ -22,14 +24,20 @@ export interface SynthOptions {
  */
 export function synth(image: Image | DockerfileNode, options: SynthOptions = {}): string {
   const file = toFile(image);
-  const diagnostics = validate(file, options);
+  const diagnostics = [...validate(file, options), ...metaDiagnostics(image)];
   if (diagnostics.some((d) => d.severity === 'error')) throw new SynthError(diagnostics);
   return print(file);
 }
 
 /** Every diagnostic for an image (errors and warnings), without printing it. */
 export function check(image: Image | DockerfileNode, options: SynthOptions = {}): Diagnostic[] {
-  return validate(toFile(image), options);
+  return [...validate(toFile(image), options), ...metaDiagnostics(image)];
+}
+
+/** The image's `$meta()` names and tags, checked where `$meta()` was called. */
+function metaDiagnostics(image: Image | DockerfileNode): Diagnostic[] {
+  if (!(image instanceof StageImpl) || (image.meta.tags === undefined && image.meta.name === undefined)) return [];
+  return checkMeta(image.meta, image.metaLoc);
 }
 
 function toFile(image: Image | DockerfileNode): DockerfileNode {

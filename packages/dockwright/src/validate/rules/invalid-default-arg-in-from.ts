@@ -1,6 +1,6 @@
 import { isAutomaticArg, type Text } from '../../ir/text.js';
 import { buildkitUrl, defineRule } from '../rule.js';
-import { isImageReference } from './invalid-image-reference.js';
+import { isImageReference } from '../reference.js';
 
 /** With its ARG defaults, a FROM must still name a valid image (a build without --build-arg would fail). */
 export const InvalidDefaultArgInFrom = defineRule({

@@ -1,17 +1,6 @@
 import { isLiteral } from '../../ir/text.js';
+import { isImageReference } from '../reference.js';
 import { dockwrightUrl, defineRule } from '../rule.js';
-
-// [registry[:port]/]path[:tag][@digest], as distribution/reference accepts (lower-case path).
-const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const DOMAIN = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?';
-const REFERENCE = new RegExp(
-  `^(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$`,
-);
-
-/** True for a valid image reference such as `alpine`, `node:20-alpine`, `ghcr.io/org/app@sha256:...`. */
-export function isImageReference(value: string): boolean {
-  return value.length <= 255 + 128 + 80 && REFERENCE.test(value);
-}
 
 /** FROM names an image that no registry could resolve (upper case, spaces, a stray colon). */
 export const InvalidImageReference = defineRule({
