@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Docker from 'dockerode';
 import { beforeAll, describe } from 'vitest';
 
@@ -88,6 +90,9 @@ export async function removeImages(prefix: string): Promise<void> {
   }
 }
 
+/** Where the CLI keeps its build records in these tests: outside every context folder. */
+export const recordsHome = (): string => join(tmpdir(), 'dockwright-records');
+
 /** The CLI in process, with the test engine in its environment (plus `env`). */
 export async function dockwright(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -95,7 +100,7 @@ export async function dockwright(args: string[], cwd: string, env: Record<string
   const { run } = await import('@dockwright/cli');
   const code = await run(args, {
     cwd,
-    env: { DOCKER_HOST: testEngine.host, HOME: cwd, CI: 'true', ...env },
+    env: { DOCKER_HOST: testEngine.host, HOME: cwd, XDG_CACHE_HOME: recordsHome(), CI: 'true', ...env },
     stdout: { write: (t) => void (stdout += t) },
     stderr: { write: (t) => void (stderr += t) },
   });

@@ -29,14 +29,14 @@ export function registryOf(reference: string): string {
  * Credentials for `registry` from the docker config (`$DOCKER_CONFIG/config.json`): a credential
  * helper (`credHelpers`, then `credsStore`) as the docker CLI runs it, else the `auths` entry.
  */
-export function credentialsFor(registry: string, configDir: string): RegistryAuth | undefined {
+export function credentialsFor(registry: string, configDir: string, env?: Readonly<Record<string, string | undefined>>): RegistryAuth | undefined {
   const file = join(configDir, 'config.json');
   if (!existsSync(file)) return undefined;
   const config = JSON.parse(readFileSync(file, 'utf8')) as DockerConfig;
   const server = registry === 'docker.io' ? DOCKER_HUB : registry;
   const helper = config.credHelpers?.[registry] ?? config.credsStore;
   if (helper) {
-    const result = spawnSync(`docker-credential-${helper}`, ['get'], { input: server, encoding: 'utf8', timeout: 10_000 });
+    const result = spawnSync(`docker-credential-${helper}`, ['get'], { input: server, encoding: 'utf8', timeout: 10_000, ...(env ? { env: env as NodeJS.ProcessEnv } : {}) });
     if (result.status === 0) {
       const { Username, Secret } = JSON.parse(result.stdout) as { Username: string; Secret: string };
       return Username === '<token>' ? { identitytoken: Secret, serveraddress: server } : { username: Username, password: Secret, serveraddress: server };

@@ -140,7 +140,8 @@ async function buildDigest(docker: Docker, spec: BuildSpec, entries: readonly Co
 
 /** The directories a BuildKit build reads through the session: the context, and the Dockerfile alone. */
 function sessionFiles(spec: BuildSpec, entries: readonly ContextEntry[]): ReadonlyMap<string, SyncDirectory> {
-  const file = (rel: string, content: Buffer) => ({ rel, path: rel, type: 'file' as const, mode: 0o644, size: content.length, mtimeMs: 0, content });
+  // A fresh time: BuildKit keeps the last build's files and asks again only for a file whose size or time changed.
+  const file = (rel: string, content: Buffer) => ({ rel, path: rel, type: 'file' as const, mode: 0o644, size: content.length, mtimeMs: Date.now(), content });
   const dockerfileDir = [file(SESSION_DOCKERFILE, Buffer.from(spec.dockerfile))];
   return new Map<string, SyncDirectory>([
     ['context', { entries, root: spec.context }],

@@ -22,7 +22,8 @@ const SYNTAX_WAY_OUT = "add $dockerfile({ syntax: 'docker/dockerfile:1' }) to th
  * Docker 20.10 reads RUN --mount and COPY --chmod; heredocs, COPY --link and RUN --network come
  * with Docker 23; ADD --keep-git-dir with 24, ADD --checksum with 25; RUN --security, ADD
  * --unpack and COPY --parents/--exclude are labs features that need a `# syntax=` line; and
- * HEALTHCHECK --start-interval needs Docker 25 whatever builds it.
+ * HEALTHCHECK --start-interval needs Docker 25 whatever builds it. And the engine's BuildKit itself
+ * (not the frontend) dropped the setuid, setgid and sticky bits of COPY --chmod before Docker 26.
  */
 export function unsupportedFeatures(file: DockerfileNode, builder: Builder, engineVersion: string): UnsupportedFeature[] {
   const found: UnsupportedFeature[] = [];
@@ -47,6 +48,10 @@ export function unsupportedFeatures(file: DockerfileNode, builder: Builder, engi
     if (node.kind === 'copy' || node.kind === 'add') {
       const name = node.kind.toUpperCase();
       if (classic && node.chmod !== undefined) add(`${name} --chmod`, classicWayOut);
+      // The engine's BuildKit applies the mode itself (fsutil), and dropped these bits before 26.
+      if (!classic && typeof node.chmod === 'string' && /^0?[1-7][0-7]{3}$/.test(node.chmod) && engine < 26) {
+        add(`${name} --chmod=${node.chmod} (setuid, setgid or sticky), whose special bits BuildKit before Docker 26 drops`, `set them with a RUN chmod after the ${name}, or use Docker 26 or later`);
+      }
       if (node.link && !frontend(23)) add(`${name} --link`, frontendWayOut);
       if (node.inline !== undefined && !frontend(23)) add(`inline file content (${name} <<EOF)`, frontendWayOut);
       if ((node.parents || node.exclude.length > 0) && !labs) add(`${name} --parents/--exclude`, labsWayOut);

@@ -5,6 +5,8 @@ import { credentialsFor, registryOf } from './auth.js';
 export interface PushOptions {
   /** The docker config folder, for credentials. */
   readonly configDir: string;
+  /** The environment credential helpers run in (their PATH). */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
   readonly signal?: AbortSignal | undefined;
   /** Progress lines (`Pushed`, `Layer already exists`, digests); never credentials. */
   readonly onProgress?: ((tag: string, text: string) => void) | undefined;
@@ -15,7 +17,7 @@ export interface PushOptions {
  * read to its end and any `errorDetail` fails the push with the registry's own words.
  */
 export async function pushTag(connection: EngineConnection, tag: string, options: PushOptions): Promise<string | undefined> {
-  const auth = credentialsFor(registryOf(tag), options.configDir);
+  const auth = credentialsFor(registryOf(tag), options.configDir, options.env);
   const { repository, version } = splitTag(tag);
   let stream: NodeJS.ReadableStream;
   try {

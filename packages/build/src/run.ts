@@ -88,7 +88,7 @@ export async function buildTargets(
   const configDir = options.configDir ?? dockerConfigDir(env, home);
   const records = options.records ?? fileRecords(defaultRecordsDir(env, home));
   const credentials = (host: string) => {
-    const auth = credentialsFor(host === 'registry-1.docker.io' ? 'docker.io' : host, configDir);
+    const auth = credentialsFor(host === 'registry-1.docker.io' ? 'docker.io' : host, configDir, options.env);
     if (!auth) return undefined;
     return auth.identitytoken ? { username: '', secret: auth.identitytoken } : { username: auth.username ?? '', secret: auth.password ?? '' };
   };
@@ -130,7 +130,7 @@ export async function buildTargets(
     }
     const pushed = options.failFast && failed
       ? { name: outcome.name, status: 'cancelled' as const }
-      : await pushAll(connection, targets.find((t) => t.name === outcome.name)!, outcome.value, configDir, options);
+      : await pushAll(connection, targets.find((t) => t.name === outcome.name)!, outcome.value, configDir, { ...options, env });
     options.onEvent?.(outcome.name, { type: 'finished', outcome: pushed });
     outcomes.push(pushed);
   }
@@ -142,13 +142,14 @@ export async function buildTargets(
  * registry that refuses) does not keep the others from being pushed, and the image stays built;
  * each tag's outcome is in `pushed`.
  */
-async function pushAll(connection: EngineConnection, target: BuildTarget, result: ImageResult, configDir: string, options: RunOptions): Promise<Outcome<ImageResult>> {
+async function pushAll(connection: EngineConnection, target: BuildTarget, result: ImageResult, configDir: string, options: RunOptions & { readonly env: Env }): Promise<Outcome<ImageResult>> {
   const pushed: PushedTag[] = [];
   for (const tag of target.tags) {
     if (options.signal?.aborted) return { name: target.name, status: 'cancelled' };
     try {
       const digest = await pushTag(connection, tag, {
         configDir,
+        env: options.env,
         signal: options.signal,
         onProgress: (t, text) => options.onEvent?.(target.name, { type: 'pushing', tag: t, text }),
       });
