@@ -2,19 +2,32 @@
 // The only file that touches `process` (with load-watchdog.ts, which it hands over): everything
 // else gets an Io.
 import { Console } from 'node:console';
+import { describeUncaught, ExitCalled } from './definitions.js';
 import { watchLoad } from './load-watchdog.js';
 import { run } from './program.js';
+import { writeError } from './report.js';
+
+// `pnpm dockwright ...` runs in the workspace root; the user meant the folder they typed it in.
+const cwd = process.env.npm_lifecycle_event === 'dockwright' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
+
+// dockwright's own way out; a definitions file's process.exit() is trapped below.
+const exit = process.exit.bind(process);
 
 // Definitions files are TypeScript run through jiti: map their stack traces back to the .ts lines.
 process.setSourceMapsEnabled(true);
 
-// Definitions files run in this process: what they log goes to stderr, so that stdout carries only
-// what dockwright prints (a Dockerfile, JSON) and `dockwright synth > Dockerfile` stays whole.
-// dockwright itself never writes through console.
+// Definitions files run in this process: what they print goes to stderr, so that stdout carries
+// only what dockwright prints (a Dockerfile, JSON) and `dockwright synth > Dockerfile` stays whole.
+// dockwright itself writes through the Io's stdout, never through console or process.stdout.
+const writeStdout = process.stdout.write.bind(process.stdout);
 globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
+process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
 
-// `pnpm dockwright ...` runs in the workspace root; the user meant the folder they typed it in.
-const cwd = process.env.npm_lifecycle_event === 'dockwright' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
+// A definitions file that calls process.exit() would end the run with its code, `synth --check`
+// reporting success without checking anything: it is an error, reported at its line.
+process.exit = ((code?: number | string | null) => {
+  throw new ExitCalled(code);
+}) as typeof process.exit;
 
 // A reader that stops early (`dockwright ls | head -1`) ends the command quietly, as SIGPIPE ends
 // the docker CLI: exit 141 (128 + SIGPIPE), no stack trace.
@@ -22,7 +35,16 @@ const EXIT_BROKEN_PIPE = 141;
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
-    process.exit(EXIT_BROKEN_PIPE);
+    exit(EXIT_BROKEN_PIPE);
+  });
+}
+
+// What a definitions file leaves behind (a rejected promise nobody awaited, a throw in a timer, an
+// exit in a callback) is reported at its line with exit 2, never as a raw stack of ours.
+for (const event of ['unhandledRejection', 'uncaughtException'] as const) {
+  process.on(event, (error: unknown) => {
+    writeError({ cwd, env: process.env, stdout: process.stdout, stderr: process.stderr }, describeUncaught(error, cwd, event));
+    exit(2);
   });
 }
 
@@ -34,7 +56,7 @@ function interruptSignal(): AbortSignal {
   if (interrupt === undefined) {
     const controller = new AbortController();
     process.on('SIGINT', () => {
-      if (controller.signal.aborted) process.exit(130);
+      if (controller.signal.aborted) exit(130);
       controller.abort();
     });
     interrupt = controller;
@@ -45,7 +67,12 @@ function interruptSignal(): AbortSignal {
 process.exitCode = await run(process.argv.slice(2), {
   cwd,
   env: process.env,
-  stdout: process.stdout,
+  stdout: {
+    write: (text: string) => void writeStdout(text),
+    get isTTY() {
+      return process.stdout.isTTY;
+    },
+  },
   stderr: process.stderr,
   get signal() {
     return interruptSignal();

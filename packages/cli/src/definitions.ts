@@ -71,6 +71,14 @@ export async function loadDefinitions(path: string, options: LoadOptions): Promi
       `${path} is a folder, not a definitions file${existsSync(join(file, 'dockwright.ts')) ? `: did you mean -f ${inside}?` : '.'}`,
     );
   }
+  const cycle = importCycle(file);
+  if (cycle) {
+    const names = cycle.map((f) => shortPath(f, options.cwd));
+    throw new DockwrightError(
+      'definitions.failed',
+      `${names.join(' imports ')}: a circular import between definitions files. One of them would load half-way, its exports still undefined when the other uses them. Move what they share into a file that imports neither.`,
+    );
+  }
   if (options.typecheck) {
     const { typecheckDefinitions } = await import('./typecheck.js');
     typecheckDefinitions(file, SDK_TYPES, options.cwd);
@@ -142,6 +150,56 @@ function refuseDuplicates(images: readonly DefinedImage[], sdk: Sdk, cwd: string
   clash((image) => sdk.imageTags(image.image, image.name), 'would be tagged', 'Give each its own $meta({ tags }).');
 }
 
+// import ... from '...', export ... from '...' (not `import type`), import '...', import('...'), require('...')
+const STATIC_IMPORT = /^\s*(?:import|export)\s+(?!type\b)([^'"`;]*?)\s*from\s*['"]([^'"]+)['"]/gm;
+const BARE_IMPORT = /^\s*import\s*['"]([^'"]+)['"]/gm;
+const CALL_IMPORT = /\b(?:import|require)\s*\(\s*['"]([^'"]+)['"]\s*\)/g;
+const ONLY_TYPES = /^\{\s*(?:type\s+[\w$]+(?:\s+as\s+[\w$]+)?\s*,?\s*)+\}$/;
+const EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.cjs'];
+
+/**
+ * A cycle of local imports through the definitions file (`a.ts`, `b.ts`, `a.ts`), read from the
+ * sources: jiti runs them as CommonJS, where a cycle leaves one file's exports undefined while the
+ * other runs, which shows up later as a confusing error, or as an image silently missing.
+ */
+export function importCycle(entry: string): string[] | undefined {
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (file: string, path: string[]): string[] | undefined => {
+    if (state.get(file) === 'open') return [...path.slice(path.indexOf(file)), file];
+    if (state.get(file) === 'done') return undefined;
+    state.set(file, 'open');
+    for (const next of localImports(file)) {
+      const cycle = visit(next, [...path, file]);
+      if (cycle) return cycle;
+    }
+    state.set(file, 'done');
+    return undefined;
+  };
+  return visit(entry, []);
+}
+
+function localImports(file: string): string[] {
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const specifiers: string[] = [];
+  for (const match of source.matchAll(STATIC_IMPORT)) if (!ONLY_TYPES.test(match[1]!.trim())) specifiers.push(match[2]!);
+  for (const match of source.matchAll(BARE_IMPORT)) specifiers.push(match[1]!);
+  for (const match of source.matchAll(CALL_IMPORT)) specifiers.push(match[1]!);
+  return specifiers.filter((s) => s.startsWith('./') || s.startsWith('../')).flatMap((s) => resolveLocal(dirname(file), s) ?? []);
+}
+
+/** A relative specifier as TypeScript resolves it: as written, with an extension, `.js` for `.ts`, or an index file. */
+function resolveLocal(dir: string, specifier: string): string | undefined {
+  const base = resolve(dir, specifier);
+  const stem = base.replace(/\.(?:[mc]?js)$/, '');
+  const candidates = [base, ...EXTENSIONS.map((e) => stem + e), ...EXTENSIONS.map((e) => join(base, `index${e}`))];
+  return candidates.find((c) => existsSync(c) && statSync(c).isFile());
+}
+
 /** An export that is a promise is an async factory someone forgot to await: say so, at its line. */
 function refusePromises(exports: Record<string, unknown>, file: string, cwd: string): void {
   for (const [name, value] of Object.entries(exports)) {
@@ -180,8 +238,37 @@ function defaultName(exportName: string, file: string): string {
     .toLowerCase();
 }
 
+/** Thrown by bin.ts's process.exit while dockwright runs: a definitions file has no business ending the run. */
+export class ExitCalled extends Error {
+  constructor(readonly exitCode: number | string | null | undefined) {
+    super(`process.exit(${exitCode ?? ''}) was called`);
+    this.name = 'ExitCalled';
+  }
+}
+
+/**
+ * What a definitions file left behind after it loaded (a rejected promise nobody awaited, a throw
+ * in a timer, a process.exit in a callback), at its line; without a frame of the user's, a bug of ours.
+ */
+export function describeUncaught(error: unknown, cwd: string, event: 'unhandledRejection' | 'uncaughtException'): string {
+  const where = userFrame(error instanceof Error ? error.stack : undefined, cwd);
+  if (error instanceof ExitCalled) {
+    return `${where ?? 'the definitions file'}: the definitions file called process.exit(${error.exitCode ?? ''}): a definitions file only exports images; nothing it started was finished.`;
+  }
+  const message = error instanceof Error ? `${error.name !== 'Error' ? `${error.name}: ` : ''}${error.message}` : String(error);
+  if (where === undefined) {
+    return `${message}\nThis is a bug in dockwright; please report it with this trace:\n${(error as Error)?.stack ?? ''}`;
+  }
+  const what = event === 'unhandledRejection' ? 'a promise of the definitions file was rejected and nothing handled it' : 'the definitions file threw outside its loading (in a callback)';
+  return `${where}: ${what}: ${message}`;
+}
+
 /** "file:line:col: message" for the user's own code, never our stack. */
 function describeLoadError(error: unknown, file: string, cwd: string): string {
+  if (error instanceof ExitCalled) {
+    const where = userFrame(error.stack, cwd) ?? shortPath(file, cwd);
+    return `${where}: the definitions file called process.exit(${error.exitCode ?? ''}) while loading: a definitions file only exports images.`;
+  }
   const message = error instanceof Error ? error.message : String(error);
   // jiti reports syntax errors as "ParseError: <what>\n <file>:<line>:<col>".
   const parse = /^(?:ParseError: )?([\s\S]*?)\s*\n\s*(\S+:\d+:\d+)\s*$/.exec(message);

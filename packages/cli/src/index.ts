@@ -4,4 +4,4 @@ export type { Io, Output } from './io.js';
 export { ExitCode } from './exit-codes.js';
 export { loadDefinitions } from './definitions.js';
 export type { DefinedImage, Definitions } from './definitions.js';
-export { writeGenerated, withBanner, isGenerated } from './output.js';
+export { generatedFrom, isGenerated, refuseUnowned, withBanner, writeGenerated } from './output.js';

@@ -24,6 +24,9 @@ import { Worker } from 'node:worker_threads';
  */
 const HOOK = Symbol.for('dockwright.loadWatchdog');
 
+// Taken before bin.ts traps process.exit for the definitions file's sake.
+const exitProcess: (code: number) => never = process.exit.bind(process);
+
 /** What the hook tells the worker: stop the code that runs, or the main thread will read a message. */
 type Verdict = 'running' | 'waiting';
 
@@ -111,7 +114,7 @@ export const watchLoad: WatchLoad = (timeoutMs, report) => {
   const sessionClosed = (): void => void Atomics.wait(closed, 0, 0, 2000);
   const endNow = (): never => {
     reportOnce();
-    process.exit(EXIT_HUNG);
+    exitProcess(EXIT_HUNG);
   };
 
   const globals = globalThis as { [HOOK]?: () => Verdict };
@@ -140,7 +143,7 @@ export const watchLoad: WatchLoad = (timeoutMs, report) => {
     reportOnce();
     worker.postMessage('close');
     sessionClosed();
-    process.exit(EXIT_HUNG);
+    exitProcess(EXIT_HUNG);
   });
   worker.on('error', () => {}); // an inspector this Node cannot open: nothing is watched
   worker.unref(); // never what keeps the process alive (after the listeners, which would)

@@ -20,7 +20,7 @@ export async function importCommand(files: readonly string[], flags: ImportFlags
     throw new DockwrightError('output.handWritten', `${relative(io.cwd, outFile)} exists: not overwriting it. Pass -o <file> or --force.`);
   }
   const { source, notes } = importDockerfiles(inputs, outFile);
-  writeGenerated(outFile, source);
+  writeGenerated(outFile, source, io.cwd);
   for (const note of notes) io.stderr.write(`note: ${note}\n`);
   io.stderr.write(`wrote ${relative(io.cwd, outFile)} from ${files.length} Dockerfile${files.length === 1 ? '' : 's'}; check it with: dockwright synth --check -f ${relative(io.cwd, outFile)}\n`);
   return ExitCode.Ok;

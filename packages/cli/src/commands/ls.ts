@@ -3,7 +3,8 @@ import type { DockerfileNode } from 'dockwright';
 import { loadFromFlags, type DefinitionFlags } from '../definition-flags.js';
 import type { DefinedImage, Definitions } from '../definitions.js';
 import { ExitCode } from '../exit-codes.js';
-import type { Io } from '../io.js';
+import { useColor, type Io } from '../io.js';
+import { formatDiagnostic, painter } from '../report.js';
 
 export interface LsFlags extends DefinitionFlags {
   readonly json?: boolean;
@@ -25,10 +26,14 @@ export interface ImageSummary {
 /** `dockwright ls`: the images, their tags, output paths, bases and dependencies. */
 export async function lsCommand(flags: LsFlags, io: Io): Promise<ExitCode> {
   const definitions = await loadFromFlags(flags, io);
+  // Tags are checked here too: a list that shows a tag Docker would refuse is a list to fix.
+  const tagErrors = definitions.images.flatMap((image) => definitions.sdk.check(image.image).filter((d) => d.rule === 'InvalidTag'));
+  const paint = painter(useColor(io, io.stderr));
+  for (const d of tagErrors) io.stderr.write(formatDiagnostic(d, io.cwd, paint) + '\n');
   const rows = definitions.images.map((image) => summarize(image, definitions, io.cwd));
   if (flags.json) {
     io.stdout.write(JSON.stringify(rows, null, 2) + '\n');
-    return ExitCode.Ok;
+    return tagErrors.length > 0 ? ExitCode.Failed : ExitCode.Ok;
   }
   const table = [
     ['NAME', 'TAGS', 'DOCKERFILE', 'BASES', 'DEPENDS ON'],
@@ -36,7 +41,7 @@ export async function lsCommand(flags: LsFlags, io: Io): Promise<ExitCode> {
   ];
   const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
   for (const row of table) io.stdout.write(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd() + '\n');
-  return ExitCode.Ok;
+  return tagErrors.length > 0 ? ExitCode.Failed : ExitCode.Ok;
 }
 
 export function summarize(image: DefinedImage, definitions: Definitions, cwd: string): ImageSummary {
@@ -47,7 +52,7 @@ export function summarize(image: DefinedImage, definitions: Definitions, cwd: st
   return {
     name: image.name,
     export: image.exportName,
-    tags: image.meta.tags ?? [],
+    tags: definitions.sdk.imageTags(image.image, image.name),
     dockerfile: image.dockerfile === undefined ? null : relative(cwd, image.dockerfile),
     bases: externalBases(image.image.toIR(), definitions),
     dependsOn,

@@ -1,11 +1,11 @@
-import { relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { DockwrightError, type Diagnostic } from 'dockwright';
 import { loadFromFlags, type DefinitionFlags } from '../definition-flags.js';
 import type { DefinedImage, Definitions } from '../definitions.js';
 import { ExitCode } from '../exit-codes.js';
 import { useColor, type Io } from '../io.js';
-import { readIfExists, refuseHandWritten, withBanner, writeGenerated } from '../output.js';
-import { count, diagnosticJson, formatDiagnostic, painter } from '../report.js';
+import { readIfExists, refuseUnowned, withBanner, writeGenerated } from '../output.js';
+import { count, diagnosticJson, formatDiagnostic, painter, shortPath } from '../report.js';
 import { selectImages } from '../select.js';
 
 export interface SynthFlags extends DefinitionFlags {
@@ -26,7 +26,7 @@ interface Synthesized {
  * `dockwright synth [images...]`: validate every selected image, then print one to stdout, write
  * each to its Dockerfile path, or (`--check`) compare each with the file on disk.
  */
-export async function synthCommand(names: readonly string[], flags: SynthFlags, io: Io): Promise<ExitCode> {
+export async function synthCommand(names: readonly string[], flags: SynthFlags, io: Io): Promise<number> {
   const definitions = await loadFromFlags(flags, io);
   const images = selectImages(definitions.images, names);
   const found = images.flatMap((image) => definitions.sdk.check(image.image).map((d) => ({ image, d })));
@@ -66,11 +66,19 @@ function reportDiagnostics(all: readonly { image: DefinedImage; d: Diagnostic }[
 }
 
 function plan(images: readonly DefinedImage[], definitions: Definitions, flags: SynthFlags, io: Io): Synthesized[] {
+  const out = flags.out === undefined ? undefined : resolve(io.cwd, flags.out);
   const planned = images.map((image): Synthesized => {
     const text = definitions.sdk.print(image.image.toIR());
-    const target = flags.out
-      ? resolve(io.cwd, flags.out, image.meta.dockerfile ?? `${image.name.replaceAll('/', '-')}.Dockerfile`)
-      : image.dockerfile;
+    if (out === undefined) return { image, text, target: image.dockerfile };
+    const declared = image.meta.dockerfile ?? `${image.name.replaceAll('/', '-').replaceAll(':', '-')}.Dockerfile`;
+    const target = resolve(out, declared);
+    const inside = relative(out, target);
+    if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
+      throw new DockwrightError(
+        'output.invalidPath',
+        `${image.name} declares the Dockerfile path ${declared}, which is outside --out ${flags.out}: nothing was written. With --out, declare paths inside it (no ../, not absolute).`,
+      );
+    }
     return { image, text, target };
   });
   const homeless = planned.filter((p) => p.target === undefined);
@@ -85,24 +93,40 @@ function plan(images: readonly DefinedImage[], definitions: Definitions, flags: 
     if (target === undefined) continue;
     const other = byTarget.get(target);
     if (other !== undefined) {
-      throw new DockwrightError('definitions.conflict', `${other} and ${image.name} would both write ${relative(io.cwd, target)}: give each its own dockerfile path.`);
+      throw new DockwrightError('definitions.conflict', `${other} and ${image.name} would both write ${shortPath(target, io.cwd)}: give each its own dockerfile path.`);
     }
     byTarget.set(target, image.name);
   }
   return planned;
 }
 
-function writeFiles(planned: readonly Synthesized[], definitions: Definitions, flags: SynthFlags, report: Report): ExitCode {
+/** Exit code of a run stopped by Ctrl-C, as shells report SIGINT. */
+const EXIT_INTERRUPTED = 130;
+
+/**
+ * Writes every file, each atomically, saying so as it goes. Ctrl-C stops between two files:
+ * each is then the old one or the new one, whole, and no temporary file is left.
+ */
+async function writeFiles(planned: readonly Synthesized[], definitions: Definitions, flags: SynthFlags, report: Report): Promise<number> {
   const { io } = report;
-  const targets = planned.map((p) => p.target!);
-  refuseHandWritten(targets, flags.force ?? false, io.cwd);
-  const results = planned.map(({ image, text, target }) => ({
-    image: image.name,
-    dockerfile: relative(io.cwd, target!),
-    status: writeGenerated(target!, withBanner(text, target!, definitions.file)),
-  }));
+  refuseUnowned(planned.map((p) => p.target!), definitions.file, flags.force ?? false, io.cwd);
+  const signal = io.signal; // from here on Ctrl-C is ours: it stops between two files
+  const results: { image: string; dockerfile: string; status: string }[] = [];
+  for (const { image, text, target } of planned) {
+    if (signal?.aborted) break;
+    const dockerfile = shortPath(target!, io.cwd);
+    const status = writeGenerated(target!, withBanner(text, target!, definitions.file), io.cwd);
+    results.push({ image: image.name, dockerfile, status });
+    if (!report.json) io.stderr.write(`${status.padEnd(9)} ${dockerfile}\n`);
+    await new Promise((resolve) => setImmediate(resolve)); // let a Ctrl-C in
+  }
+  if (signal?.aborted) {
+    const left = planned.length - results.length;
+    if (report.json) finish(report, false, results);
+    io.stderr.write(`interrupted: ${count(results.length, 'Dockerfile')} written, ${left} left as ${left === 1 ? 'it was' : 'they were'}\n`);
+    return EXIT_INTERRUPTED;
+  }
   if (report.json) finish(report, true, results);
-  else for (const r of results) io.stderr.write(`${r.status.padEnd(9)} ${r.dockerfile}\n`);
   return ExitCode.Ok;
 }
 
@@ -112,19 +136,23 @@ async function checkFiles(planned: readonly Synthesized[], definitions: Definiti
   const results = planned.map(({ image, text, target }) => {
     const expected = withBanner(text, target!, definitions.file);
     const actual = readIfExists(target!);
-    const dockerfile = relative(io.cwd, target!);
+    const dockerfile = shortPath(target!, io.cwd);
     const status = actual === undefined ? 'missing' : actual === expected ? 'up-to-date' : 'differs';
-    const diff = status === 'up-to-date' ? undefined : createTwoFilesPatch(dockerfile, dockerfile, actual ?? '', expected, 'on disk', 'generated');
-    return { image: image.name, dockerfile, status, diff };
+    // A checkout that turned LF into CRLF (git's autocrlf): say so rather than show every line changed.
+    const lineEndings = status === 'differs' && actual!.replace(/\r\n/g, '\n') === expected ? 'crlf' : undefined;
+    const diff = status === 'up-to-date' || lineEndings ? undefined : createTwoFilesPatch(dockerfile, dockerfile, actual ?? '', expected, 'on disk', 'generated');
+    return { image: image.name, dockerfile, status, diff, ...(lineEndings ? { lineEndings } : {}) };
   });
   const drifted = results.filter((r) => r.status !== 'up-to-date');
   if (report.json) {
     finish(report, drifted.length === 0, results);
   } else {
-    for (const r of drifted) io.stdout.write(r.diff!);
+    for (const r of drifted) if (r.diff) io.stdout.write(r.diff);
+    const describe = (r: (typeof results)[number]): string =>
+      r.lineEndings ? `${r.dockerfile}: differs only in line endings (CRLF on disk, LF generated: check git's core.autocrlf or add "Dockerfile text eol=lf" to .gitattributes)` : `${r.dockerfile}: ${r.status}`;
     const summary = drifted.length === 0
       ? `${count(results.length, 'Dockerfile')} up to date\n`
-      : `${count(drifted.length, 'Dockerfile')} out of date (${drifted.map((r) => `${r.dockerfile}: ${r.status}`).join(', ')}): run dockwright synth\n`;
+      : `${count(drifted.length, 'Dockerfile')} out of date (${drifted.map(describe).join(', ')}): run dockwright synth\n`;
     io.stderr.write(summary);
   }
   return drifted.length === 0 ? ExitCode.Ok : ExitCode.Failed;

@@ -38,7 +38,12 @@ export function tagProblem(value: string): string | undefined {
   const hasDomain = name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase());
   const path = hasDomain ? name.slice(first.length + 1) : name;
   if (hasDomain && !new RegExp(`^${DOMAIN}$`).test(first)) return `"${first}" is not a registry host[:port]`;
-  if (path !== path.toLowerCase()) return `the repository name must be lower case (${hasDomain ? `${first}/` : ''}${path.toLowerCase()}${tag === undefined ? '' : `:${tag}`})`;
+  if (path !== path.toLowerCase()) {
+    // Docker takes an upper-case first component for a registry host; nobody means that.
+    const host = hasDomain && (first.includes('.') || first.includes(':') || first === 'localhost') ? `${first}/` : '';
+    const suggestion = `${host}${(host ? path : name).toLowerCase()}${tag === undefined ? '' : `:${tag}`}`;
+    return `the repository name must be lower case (${suggestion})`;
+  }
   if (!PATH.test(path)) return 'the repository name must be lower-case letters and digits, separated by "/", ".", "_", "__" or "-"';
   return undefined;
 }
