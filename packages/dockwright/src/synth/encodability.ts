@@ -91,12 +91,19 @@ export function labelKeyProblem(key: string, escape: EscapeChar): Problem {
   return wordProblem(key, escape);
 }
 
-/** A flag value (`--chown=...`, mount options): one word with no quoting at all. */
+/**
+ * A flag value (`--chown=...`, mount options): one word with no quoting at all. A literal `$`
+ * cannot be written either: BuildKit removes the escape character from a flag as it splits the
+ * flags off, then expands the value, so `--from=\$a` still reads the variable `a`.
+ */
 export function flagValueProblem(text: Text, forbidden: RegExp = FLAG_FORBIDDEN): Problem {
   for (const part of typeof text === 'string' ? [text] : text.parts) {
     const value = typeof part === 'string' ? part : part.kind === 'raw' ? part.text : '';
     const bad = forbidden.exec(value);
     if (bad) return `contains ${describeChar(bad[0])}, which a flag value cannot carry`;
+    if (typeof part === 'string' && part.includes('$')) {
+      return 'contains "$", which Docker would expand in a flag value whatever escapes it (to use a variable, write expand`...` or raw())';
+    }
   }
   return undefined;
 }
