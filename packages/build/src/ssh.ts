@@ -41,7 +41,15 @@ export function sshAgent(host: string, env: Env): Agent {
     });
     // The connection ends the ssh process with it.
     connection.on('close', () => void child.kill());
-    Object.assign(connection, { setKeepAlive: () => connection, setNoDelay: () => connection, setTimeout: () => connection, unref: () => connection, ref: () => connection });
+    // An idle kept-alive connection must not keep the process alive (the agent unrefs it while free).
+    const handles = [child, child.stdout, child.stdin, child.stderr] as unknown as { ref(): void; unref(): void }[];
+    Object.assign(connection, {
+      setKeepAlive: () => connection,
+      setNoDelay: () => connection,
+      setTimeout: () => connection,
+      unref: () => (handles.forEach((h) => h.unref()), connection),
+      ref: () => (handles.forEach((h) => h.ref()), connection),
+    });
     return connection;
   };
   return agent;
