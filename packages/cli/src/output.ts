@@ -22,10 +22,11 @@ export function withBanner(dockerfileText: string, dockerfilePath: string, defin
   let directives = 0;
   while (directives < lines.length && DIRECTIVE.test(lines[directives]!)) directives++;
   if (directives === 0) return `${banner}\n${dockerfileText}`;
-  // Directives, a blank line, then the body: the banner opens the body.
+  // The banner opens the body, after the directives and the blank line after them if the body
+  // has one: the body keeps its own layout.
   const head = lines.slice(0, directives).join('\n');
-  const body = lines.slice(directives).join('\n').replace(/^\n/, '');
-  return `${head}\n\n${banner}\n${body}`;
+  const body = lines.slice(directives);
+  return body[0] === '' ? `${head}\n\n${banner}\n${body.slice(1).join('\n')}` : `${head}\n${banner}\n${body.join('\n')}`;
 }
 
 /**

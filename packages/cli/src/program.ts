@@ -140,16 +140,20 @@ Examples:
     .argument('<Dockerfile...>', 'Dockerfiles to import')
     .option('-o, --output <file>', 'the definitions file to write', 'dockwright.ts')
     .option('--force', 'overwrite the output file')
+    .option('--replace', 'also replace each Dockerfile with the one the definitions synthesize (with the banner), once each is the same build; else write nothing')
     .addHelpText(
       'after',
       `
 Each Dockerfile becomes an exported image that declares its path and context, so
-\`dockwright synth\` writes the same Dockerfiles back (with a banner, and the normalizations the
-README lists). Anything dockwright cannot express is an error naming the line.
+\`dockwright synth\` writes the same Dockerfiles back: every stage, comment and blank line, with a
+banner (and the few normalizations the README lists). Anything dockwright cannot express is an
+error naming the line. --replace makes the move in one step: the definitions file is written and
+each Dockerfile replaced by its synthesized self, after checking each is the same build.
 
 Examples:
   $ dockwright import Dockerfile
-  $ dockwright import api/Dockerfile worker/Dockerfile -o images.ts`,
+  $ dockwright import api/Dockerfile worker/Dockerfile -o images.ts
+  $ dockwright import --replace Dockerfile && dockwright synth --check`,
     )
     .action(async (files: string[], flags) => {
       const { importCommand } = await import('./commands/import.js');

@@ -88,6 +88,8 @@ const SIMPLE_REF = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))
 class ImageWriter {
   /** Variables of the `arg()` references in scope: global ones, then the stage's. */
   private readonly globalArgs = new Map<string, { variable: string; default: Text | undefined }>();
+  /** Every global ARG's variable, in the file's order: the Dockerfile declares them all. */
+  private readonly globalArgVars: string[] = [];
   private stageArgs = new Map<string, string>();
   private readonly stageVars: string[] = [];
 
@@ -103,35 +105,68 @@ class ImageWriter {
   ) {}
 
   write(): void {
-    for (const arg of this.ir.globalArgs) {
+    const d = this.ir.directives;
+    // Whether anything is printed before a section: the printer separates sections by one blank line.
+    let printed = d.syntax !== undefined || d.escape !== undefined || d.check !== undefined;
+    for (const [index, arg] of this.ir.globalArgs.entries()) {
       const variable = this.names.take(arg.name);
+      const previous = this.globalArgs.get(arg.name);
+      const value = arg.default === undefined ? undefined : this.text(arg.default, true);
+      const before = this.before(arg.before, index === 0 ? printed : false);
       this.globalArgs.set(arg.name, { variable, default: arg.default });
+      this.globalArgVars.push(variable);
       this.helpers.add('arg');
-      this.constant(variable, `arg(${tsString(arg.name)}${arg.default === undefined ? '' : `, ${this.literalDefault(arg.default, arg)}`})`, false);
+      const head = previous ? previous.variable : tsString(arg.name);
+      const options = before === undefined ? '' : `, { before: ${before} }`;
+      const defaultPart = value === undefined ? (options ? ', undefined' : '') : `, ${value}`;
+      this.constant(variable, `arg(${head}${defaultPart}${options})`, false);
     }
+    printed ||= this.ir.globalArgs.length > 0;
     const stages = this.ir.stages;
     const last = stages.length - 1;
-    const needed = this.neededStages();
     stages.forEach((stage, index) => {
       const isImage = index === last;
       const wanted = isImage ? imageName(this.dockerfilePath) : (stage.from.name ?? `stage${index}`);
       const variable = this.names.take(wanted);
       this.stageVars.push(variable);
-      if (!needed.has(index)) this.notes.push(`${this.display}:${stage.from.loc?.line}: stage ${stage.from.name ?? index} is not used by the final stage; dockwright leaves it out of the Dockerfile`);
       this.stageArgs = new Map();
-      const calls = [this.fromCall(stage, index)];
+      const calls = [this.fromCall(stage, index, this.before(stage.from.before, printed))];
+      printed = true;
+      let blanks = 0;
+      const flushBlanks = (): void => {
+        if (blanks > 0) calls.push(blanks === 1 ? '.$blank()' : `.$blank(${blanks})`);
+        blanks = 0;
+      };
       stage.instructions.forEach((node, position) => {
+        if (node.kind === 'blank') {
+          blanks++;
+          return;
+        }
+        flushBlanks();
         // Only the last CMD, ENTRYPOINT or HEALTHCHECK of a stage takes effect, and a stage value
-        // holds one: the earlier ones are left out (and said so).
+        // holds one: an earlier one is kept as overridden, so the file comes back whole.
         if (ONCE.has(node.kind) && stage.instructions.slice(position + 1).some((later) => later.kind === node.kind)) {
-          this.notes.push(`${this.display}:${node.loc?.line}: ${node.kind.toUpperCase()} is overridden later in its stage and left out`);
+          calls.push(`.$overridden((s) => s${this.call(node, index)})`);
           return;
         }
         calls.push(this.call(node, index));
       });
+      flushBlanks();
       if (isImage) calls.push(this.finalCalls());
       this.constant(variable, calls.join('\n'), isImage);
     });
+  }
+
+  /**
+   * A `before` option's lines, or undefined when they are what the printer writes anyway: one
+   * blank line when something came before, nothing at the top of the file.
+   */
+  private before(before: readonly ir.TriviaNode[] | undefined, afterSomething: boolean): string | undefined {
+    if (before === undefined) return undefined;
+    const lines = before.map((node) => (node.kind === 'blank' ? '' : node.text === '' ? '#' : `# ${node.text}`));
+    const usual = afterSomething ? [''] : [];
+    if (lines.length === usual.length && lines.every((line, i) => line === usual[i])) return undefined;
+    return arrayLiteral(lines);
   }
 
   private constant(name: string, initializer: string, exported: boolean): void {
@@ -142,28 +177,13 @@ class ImageWriter {
     });
   }
 
-  /** Stages the final stage needs, as dockwright will emit them. */
-  private neededStages(): Set<number> {
-    const references = stageReferences(this.ir);
-    const needed = new Set<number>();
-    const visit = (index: number): void => {
-      if (needed.has(index)) return;
-      needed.add(index);
-      for (const ref of references.filter((r) => r.from === index)) {
-        const target = resolveStage(this.ir.stages, ref.to);
-        if (target !== undefined && target < this.ir.stages.length) visit(target);
-      }
-    };
-    visit(this.ir.stages.length - 1);
-    return needed;
-  }
-
-  private fromCall(stage: ir.StageNode, index: number): string {
+  private fromCall(stage: ir.StageNode, index: number, before: string | undefined): string {
     const image = stage.from.image;
     const base = typeof image === 'string' ? this.stageVariable(image, index) : undefined;
     const options: string[] = [];
     if (stage.from.name !== undefined) options.push(`as: ${tsString(stage.from.name)}`);
     if (stage.from.platform !== undefined) options.push(`platform: ${this.text(stage.from.platform, true)}`);
+    if (before !== undefined) options.push(`before: ${before}`);
     const opts = options.length > 0 ? `, { ${options.join(', ')} }` : '';
     return `from(${base ?? this.text(image, true)}${opts})`;
   }
@@ -187,6 +207,11 @@ class ImageWriter {
       if (config.error !== undefined) parts.push(`error: ${config.error}`);
       directives.push(`check: { ${parts.join(', ')} }`);
     }
+    // Every stage and every global ARG of the file stays, in its order: those the image does not
+    // need (other build targets) and those only a stage's ARG inherits from are listed.
+    if (this.globalArgVars.length > 0) directives.push(`args: [${this.globalArgVars.join(', ')}]`);
+    const targets = this.stageVars.slice(0, -1);
+    if (targets.length > 0) directives.push(`targets: [${targets.join(', ')}]`);
     if (directives.length > 0) lines.push(`.$dockerfile({ ${directives.join(', ')} })`);
     const dockerfile = relative(dirname(this.outFile), this.dockerfilePath).split('\\').join('/');
     const context = relative(dirname(this.outFile), dirname(this.dockerfilePath)).split('\\').join('/') || '.';
@@ -207,18 +232,20 @@ class ImageWriter {
     switch (node.kind) {
       case 'run': {
         const c = node.command;
-        const command = c.form === 'exec' ? arrayLiteral(c.args) : c.form === 'script' ? tsString(c.script) : tsString(c.command);
+        const command = c.form === 'exec' ? arrayLiteral(c.args) : c.form === 'script' ? tsString(c.script) : shellCommand(c);
         const mounts = node.mounts.map((m) => this.mount(m, stage));
         return command + options([
           mounts.length === 0 ? undefined : `mount: ${mounts.length === 1 ? mounts[0] : `[${mounts.join(', ')}]`}`,
           node.network && `network: ${tsString(node.network)}`,
           node.security && `security: ${tsString(node.security)}`,
           c.form === 'script' && !c.errexit ? 'errexit: false' : undefined,
+          c.form === 'script' && c.heredoc?.delimiter !== undefined ? `delimiter: ${tsString(c.heredoc.delimiter)}` : undefined,
+          c.form === 'script' && c.heredoc?.expand ? 'expand: true' : undefined,
         ]);
       }
       case 'cmd':
       case 'entrypoint':
-        return node.command.form === 'exec' ? arrayLiteral(node.command.args) : tsString(node.command.command);
+        return node.command.form === 'exec' ? arrayLiteral(node.command.args) : shellCommand(node.command);
       case 'healthcheck': {
         if (node.test === undefined) return 'false';
         const test = node.test.form === 'exec' ? arrayLiteral(node.test.args) : tsString(node.test.command);
@@ -254,6 +281,8 @@ class ImageWriter {
         return `(s) => s${this.call(node.trigger, stage)}`;
       case 'comment':
         return tsString(node.text);
+      case 'blank':
+        return '';
       case 'maintainer':
         return tsString(node.name);
       case 'copy':
@@ -270,7 +299,9 @@ class ImageWriter {
           node.kind === 'add' && node.unpack !== undefined ? `unpack: ${node.unpack}` : undefined,
         ].filter((f): f is string => f !== undefined);
         if (node.inline !== undefined) {
-          const content = node.inline.endsWith('\n') ? node.inline : node.inline + '\n';
+          const content = node.inline === '' || node.inline.endsWith('\n') ? node.inline : node.inline + '\n';
+          if (node.heredoc?.delimiter !== undefined) fields.push(`delimiter: ${tsString(node.heredoc.delimiter)}`);
+          if (node.heredoc?.expand) fields.push('expand: true');
           return `{ content: ${tsString(content)}, dest: ${this.text(node.dest)}${fields.length ? ', ' + fields.join(', ') : ''} }`;
         }
         const src = node.sources.length === 1 ? this.text(node.sources[0]!) : `[${node.sources.map((s) => this.text(s)).join(', ')}]`;
@@ -309,20 +340,15 @@ class ImageWriter {
   /** `ARG X` in a stage: the global reference when there is one, else a reference of its own. */
   private stageArg(node: ir.ArgNode): string {
     const global = this.globalArgs.get(node.name);
-    if (global && (node.default === undefined || node.default === global.default)) {
+    if (global && (node.default === undefined || JSON.stringify(node.default) === JSON.stringify(global.default))) {
       this.stageArgs.set(node.name, global.variable);
       return global.variable;
     }
     const variable = this.names.take(node.name);
     this.helpers.add('arg');
-    this.constant(variable, `arg(${tsString(node.name)}${node.default === undefined ? '' : `, ${this.literalDefault(node.default, node)}`})`, false);
+    this.constant(variable, `arg(${tsString(node.name)}${node.default === undefined ? '' : `, ${this.text(node.default)}`})`, false);
     this.stageArgs.set(node.name, variable);
     return variable;
-  }
-
-  private literalDefault(value: Text, node: AnyInstructionNode): string {
-    if (typeof value === 'string') return tsString(value);
-    throw new ParseError('an ARG default that uses variables cannot be imported yet', this.display, node.loc?.line ?? 1, 'parse.unsupported');
   }
 
   /**
@@ -361,6 +387,11 @@ class ImageWriter {
     this.helpers.add('env');
     return `env(${tsString(name)})`;
   }
+}
+
+/** A shell command: a string, or `{ lines: [...] }` when it was written over several lines. */
+function shellCommand(command: ir.ShellForm): string {
+  return command.lines === undefined ? tsString(command.command) : `{ lines: ${arrayLiteral(command.lines)} }`;
 }
 
 function arrayLiteral(items: readonly string[]): string {

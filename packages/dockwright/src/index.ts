@@ -21,6 +21,7 @@ export { ErrorCode, DockwrightError, ParseError, SynthError } from './errors/ind
 export type * as ir from './ir/index.js';
 export type { SourceLocation, Text, TextNode, StageReference, DockerfileNode, StageNode, InstructionNode, AnyInstructionNode } from './ir/index.js';
 export { stageReferences, resolveStage, textToDisplay } from './ir/index.js';
+export { buildDifference } from './ir/compare.js';
 export { parseRaw } from './parse/raw.js';
 export type { RawDockerfile, RawNode, RawHeredoc, RawDirective } from './parse/raw.js';
 export { dump } from './parse/dump.js';

@@ -23,7 +23,7 @@ describe('parse: Dockerfile text to the IR', () => {
   test('every node carries its line range', () => {
     const { ir } = parse(lines('FROM alpine', '', 'RUN a \\', '  && b', 'CMD ["x"]'));
     expect(ir.stages[0]!.from.loc).toEqual({ file: 'Dockerfile', line: 1, column: 1, endLine: 1 });
-    expect(ir.stages[0]!.instructions.map((n) => [n.loc?.line, n.loc?.endLine])).toEqual([[3, 4], [5, 5]]);
+    expect(ir.stages[0]!.instructions.map((n) => [n.kind, n.loc?.line, n.loc?.endLine])).toEqual([['blank', 2, undefined], ['run', 3, 4], ['cmd', 5, 5]]);
   });
 
   test('directives, global ARGs, stages, flags and mounts', () => {

@@ -3,6 +3,7 @@ import { startStage, StageImpl } from './impl.js';
 import type { FromOptions } from './options.js';
 import { argRefsOf, describe, invalidArgument, toText, type TextInput } from './refs.js';
 import type { Stage, StageLike } from './stage.js';
+import { triviaLines } from './trivia.js';
 
 /**
  * Starts a stage from an image reference, or from another stage or image defined in code.
@@ -15,8 +16,9 @@ import type { Stage, StageLike } from './stage.js';
  */
 export function from(base: TextInput | StageLike, options: FromOptions = {}): Stage {
   const loc = captureCallSite(from);
+  const before = triviaLines(options.before, 'from() before');
   if (base instanceof StageImpl) {
-    return startStage({ kind: 'stage', stage: base }, options.as, options.platform, loc) as unknown as Stage;
+    return startStage({ kind: 'stage', stage: base }, options.as, options.platform, loc, before) as unknown as Stage;
   }
   if (base === undefined || base === null || (typeof base === 'object' && !('kind' in base))) {
     throw invalidArgument(`from() takes an image reference, a stage, or an expand\`...\` template; got ${describe(base)}`);
@@ -27,5 +29,6 @@ export function from(base: TextInput | StageLike, options: FromOptions = {}): St
     options.as,
     options.platform,
     loc,
+    before,
   ) as unknown as Stage;
 }

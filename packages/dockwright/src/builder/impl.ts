@@ -1,14 +1,16 @@
 import type {
   AnyInstructionNode,
   CopyFields,
+  Heredoc,
   DockerfileNode,
   InstructionNode,
   KeyValue,
   Mount,
   OnbuildNode,
   RefersTo,
+  TriviaNode,
 } from '../ir/nodes/index.js';
-import { execForm, frozen, makeNode, scriptForm, shellForm } from '../ir/nodes/index.js';
+import { execForm, frozen, makeNode, scriptForm, shellForm, shellLines } from '../ir/nodes/index.js';
 import { captureCallSite, type SourceLocation } from '../ir/location.js';
 import type { Text } from '../ir/text.js';
 import type {
@@ -26,6 +28,7 @@ import type {
   MountOptions,
   PortInput,
   RunOptions,
+  ShellLines,
   ValueOptions,
 } from './options.js';
 import {
@@ -74,6 +77,8 @@ export interface StageHead {
   readonly platform: Text | undefined;
   readonly platformArgs: readonly ArgRef[];
   readonly fromLoc: SourceLocation | undefined;
+  /** The blank and comment lines before the FROM line (`from(..., { before })`). */
+  readonly before: readonly TriviaNode[] | undefined;
   readonly name: string | undefined;
   readonly meta: ImageMeta;
   /** Where `$meta()` was last called: tag and name problems are reported there. */
@@ -122,14 +127,16 @@ export class StageImpl implements StageLike {
     return buildDockerfile(this);
   }
 
-  run(command: string | readonly string[], options: RunOptions = {}): StageImpl {
+  run(command: string | readonly string[] | ShellLines, options: RunOptions = {}): StageImpl {
     const loc = captureCallSite(this.run);
     const form =
       typeof command === 'string'
         ? command.includes('\n')
-          ? scriptForm(command, options.errexit ?? true)
+          ? scriptForm(command, options.errexit ?? true, heredocOf(options))
           : shellForm(command)
-        : execForm(stringArray(command, 'run() command'));
+        : isShellLines(command)
+          ? shellLines(stringArray(command.lines, 'run() lines'))
+          : execForm(stringArray(command, 'run() command'));
     const mountOptions = options.mount === undefined ? EMPTY : Array.isArray(options.mount) ? options.mount : [options.mount as MountOptions];
     const deps = mountOptions.flatMap((m) => stageDeps('from' in m ? m.from : undefined));
     return this.#push(deps, (resolve) =>
@@ -143,11 +150,11 @@ export class StageImpl implements StageLike {
     );
   }
 
-  cmd(command: string | readonly string[]): StageImpl {
+  cmd(command: string | readonly string[] | ShellLines): StageImpl {
     return this.#add(makeNode('cmd', { command: commandForm(command, 'cmd()'), loc: captureCallSite(this.cmd) }));
   }
 
-  entrypoint(command: string | readonly string[]): StageImpl {
+  entrypoint(command: string | readonly string[] | ShellLines): StageImpl {
     const loc = captureCallSite(this.entrypoint);
     return this.#add(makeNode('entrypoint', { command: commandForm(command, 'entrypoint()'), loc }));
   }
@@ -254,6 +261,25 @@ export class StageImpl implements StageLike {
     return this.#add(makeNode('comment', { text, loc: captureCallSite(this.comment) }));
   }
 
+  $blank(count = 1): StageImpl {
+    if (!Number.isInteger(count) || count < 1) throw invalidArgument(`$blank() takes a number of lines of 1 or more, got ${describe(count)}`);
+    let next: StageImpl = this;
+    for (let i = 0; i < count; i++) next = next.#add(BLANK);
+    return next;
+  }
+
+  $overridden(instruction: (stage: StageImpl) => StageLike): StageImpl {
+    const loc = captureCallSite(this.$overridden);
+    if (typeof instruction !== 'function') throw invalidArgument('$overridden() takes a callback: $overridden((s) => s.cmd([...]))');
+    const recorded = instruction(new StageImpl({ ...INITIAL_HEAD, base: { kind: 'trigger' } }, null));
+    const entries = recorded instanceof StageImpl && recorded.#head.base.kind === 'trigger' ? entriesOf(StageImpl.stateOf(recorded)) : [];
+    if (entries.length !== 1 || entries[0] instanceof DeferredInstruction || !['cmd', 'entrypoint', 'healthcheck'].includes(entries[0]!.kind)) {
+      throw invalidArgument('$overridden() callback must add one CMD, ENTRYPOINT or HEALTHCHECK to the stage it is given');
+    }
+    const node = entries[0] as InstructionNode & { kind: 'cmd' | 'entrypoint' | 'healthcheck' };
+    return this.#add(Object.freeze({ ...node, overridden: true, loc: node.loc ?? loc }) as InstructionNode);
+  }
+
   maintainer(name: string): StageImpl {
     requireString(name, 'maintainer()');
     return this.#add(makeNode('maintainer', { name, loc: captureCallSite(this.maintainer) }));
@@ -335,6 +361,7 @@ const INITIAL_HEAD: Omit<StageHead, 'base'> = Object.freeze({
   platform: undefined,
   platformArgs: EMPTY,
   fromLoc: undefined,
+  before: undefined,
   name: undefined,
   meta: Object.freeze({}),
   metaLoc: undefined,
@@ -349,10 +376,17 @@ export function entriesOf(state: StageState): Entry[] {
 }
 
 /** Starts a stage; `from()` is the public entry point. */
-export function startStage(base: BaseSpec, name: string | undefined, platform: TextInput | undefined, fromLoc: SourceLocation | undefined): StageImpl {
+export function startStage(
+  base: BaseSpec,
+  name: string | undefined,
+  platform: TextInput | undefined,
+  fromLoc: SourceLocation | undefined,
+  before?: readonly TriviaNode[],
+): StageImpl {
   const head: StageHead = {
     ...INITIAL_HEAD,
     base,
+    before,
     name,
     platform: platform === undefined ? undefined : toText(platform, 'from() platform'),
     platformArgs: argRefsOf(platform),
@@ -392,9 +426,17 @@ function stringArray(value: unknown, what: string): readonly string[] {
   return value as readonly string[];
 }
 
-function commandForm(command: string | readonly string[], what: string) {
-  return typeof command === 'string' ? shellForm(command) : execForm(stringArray(command, what));
+function commandForm(command: string | readonly string[] | ShellLines, what: string) {
+  if (typeof command === 'string') return shellForm(command);
+  if (isShellLines(command)) return shellLines(stringArray(command.lines, `${what} lines`));
+  return execForm(stringArray(command, what));
 }
+
+function isShellLines(value: unknown): value is ShellLines {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'lines' in value;
+}
+
+const BLANK = makeNode('blank', {});
 
 function numberOrText(value: TextInput | number, what: string): Text {
   return typeof value === 'number' ? String(value) : toText(value, what);
@@ -472,6 +514,13 @@ function chownText(chown: Chown | undefined): Text | undefined {
   return toText(chown as TextInput, 'chown');
 }
 
+/** A heredoc's word and quoting from options, when they differ from `<<'EOF'`. */
+function heredocOf(options: { readonly delimiter?: string; readonly expand?: boolean }): Heredoc | undefined {
+  if (options.delimiter !== undefined) requireString(options.delimiter, 'delimiter');
+  const spec = { ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}), ...(options.expand ? { expand: true } : {}) };
+  return Object.keys(spec).length > 0 ? Object.freeze(spec) : undefined;
+}
+
 function copyFields(spec: CopySpec | CopyContentSpec | AddSpec, what: string): CopyFields {
   const inline = 'content' in spec ? spec.content : undefined;
   if (inline !== undefined) requireString(inline, `${what} content`);
@@ -481,6 +530,7 @@ function copyFields(spec: CopySpec | CopyContentSpec | AddSpec, what: string): C
   return {
     sources: frozen(sources.map((s: TextInput) => toText(s, `${what} source`))),
     inline,
+    heredoc: 'content' in spec ? heredocOf(spec) : undefined,
     dest: toText(spec.dest, `${what} dest`),
     chown: chownText(spec.chown),
     chmod: fileMode(spec.chmod, `${what} chmod`),

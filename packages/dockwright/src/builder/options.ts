@@ -1,5 +1,5 @@
 import type { StageLike } from './stage.js';
-import type { TextInput } from './refs.js';
+import type { ArgRef, TextInput } from './refs.js';
 
 /**
  * A file mode: a string as written (`'755'`, `'0640'`, `'4755'`, or symbolic `'u+x'` for
@@ -17,6 +17,27 @@ export interface FromOptions {
   readonly as?: string;
   /** `--platform`, usually `platformArgs.BUILDPLATFORM` for cross-compilation stages. */
   readonly platform?: TextInput;
+  /**
+   * The lines before the FROM line, as they appear in the file: `''` for a blank line,
+   * `'# text'` for a comment. They replace the one blank line that separates stages by default
+   * (`before: []`: none at all). Import writes them to keep a file's layout.
+   */
+  readonly before?: readonly string[];
+}
+
+/** Options of `arg()`. */
+export interface ArgOptions {
+  /** For an ARG declared before the first FROM: the blank and comment lines before it, as in `FromOptions.before`. */
+  readonly before?: readonly string[];
+}
+
+/**
+ * A shell command written as lines, printed with ` \` continuations: `{ lines: ['apt-get update &&', '  apt-get install -y curl'] }`.
+ * The shell gets the lines joined by a space, as Docker joins them; a line starting with `#`
+ * is a comment and an empty line is empty, and Docker leaves both out.
+ */
+export interface ShellLines {
+  readonly lines: readonly string[];
 }
 
 export interface BindMountOptions {
@@ -88,6 +109,10 @@ export interface RunOptions {
    * Default `true`; heredoc bodies do not stop on errors by themselves.
    */
   readonly errexit?: boolean;
+  /** For multi-line scripts: the heredoc's word (default `EOF`). */
+  readonly delimiter?: string;
+  /** For multi-line scripts: let Docker expand build arguments and variables in the script (an unquoted heredoc word). Default: the script is literal. */
+  readonly expand?: boolean;
 }
 
 /** Durations are Go durations (`'30s'`, `'1m30s'`) or a number of seconds. */
@@ -135,10 +160,14 @@ export interface CopySpec extends CopyOptions {
   readonly dest: TextInput;
 }
 
-/** `copy({ content, dest })`: a file written inline as a heredoc (ends with a newline). */
+/** `copy({ content, dest })`: a file written inline as a heredoc (ends with a newline unless empty). */
 export interface CopyContentSpec extends Omit<CopyOptions, 'from' | 'parents' | 'exclude'> {
   readonly content: string;
   readonly dest: TextInput;
+  /** The heredoc's word (default `EOF`); with a destination folder ending in `/`, the file's name. */
+  readonly delimiter?: string;
+  /** Let Docker expand build arguments and variables in the content (an unquoted heredoc word). Default: literal. */
+  readonly expand?: boolean;
 }
 
 /** `add({ src, dest, ... })`: the same as `add(src, dest, options)`. */
@@ -164,11 +193,21 @@ export interface CheckConfig {
   readonly error?: boolean;
 }
 
-/** Parser directives of the generated Dockerfile. A `syntax` is never added unless asked for. */
+/** Parser directives of the generated Dockerfile, and what else it holds. A `syntax` is never added unless asked for. */
 export interface DockerfileOptions {
   readonly syntax?: string;
   readonly escape?: '\\' | '`';
   readonly check?: CheckConfig;
+  /**
+   * Stages the Dockerfile carries besides the image's own, as build targets (`--target`), in this
+   * order and before the image's stage: without them, only the stages the image needs are written.
+   */
+  readonly targets?: readonly StageLike[];
+  /**
+   * Build arguments declared before the first FROM, in this order (with what they redeclare or
+   * use), besides those the FROM lines use: a stage's `.arg(ref)` then inherits their defaults.
+   */
+  readonly args?: readonly ArgRef[];
 }
 
 /** What a later build needs to know about an image; the printer ignores it. */

@@ -1,18 +1,19 @@
 import { DockwrightError } from '../errors/errors.js';
+import type { TriviaNode } from '../ir/nodes/index.js';
 import { AUTOMATIC_ARGS, textNode, type Text, type TextNode, type TextPart } from '../ir/text.js';
+import type { ArgOptions } from './options.js';
+import { triviaLines } from './trivia.js';
 
-/**
- * A build argument. Use it in `expand` templates and `from()`; declare it inside a stage with
- * `.arg(ref)` before a stage instruction uses it.
- *
- * @example
- * const version = arg('NODE_VERSION', '20');
- * from(expand`node:${version}-alpine`)   // ARG NODE_VERSION=20 / FROM node:${NODE_VERSION}-alpine
- */
+/** A build argument. Use it in `expand` templates and `from()`; declare it inside a stage with `.arg(ref)` before a stage instruction uses it. */
 export interface ArgRef {
   readonly kind: 'argRef';
   readonly name: string;
-  readonly default?: string | undefined;
+  /** A literal default, or an `expand`/`raw` template that uses other build arguments. */
+  readonly default?: Text | undefined;
+  /** The declaration this one redeclares (`arg(previous, default)`): it is declared first. */
+  readonly previous?: ArgRef | undefined;
+  /** The blank and comment lines before it, when it is declared before the first FROM. */
+  readonly before?: readonly TriviaNode[] | undefined;
 }
 
 /** An environment variable (set by the base image or an earlier `.env()`), for `expand` templates. */
@@ -24,11 +25,23 @@ export interface EnvRef {
 /** Anything a builder method takes where Docker expands variables. */
 export type TextInput = string | ArgRef | EnvRef | TextNode;
 
-/** Declares a build argument reference, with an optional default. */
-export function arg(name: string, defaultValue?: string): ArgRef {
+/**
+ * Declares a build argument reference, with an optional default: a string, or an `expand`
+ * template that uses other arguments (`arg('B', expand\`${a}-x\`)` declares A first). Given a
+ * reference instead of a name, it redeclares that argument with a new default, as a Dockerfile
+ * may (`ARG V=${TARGETPLATFORM#linux/}` then `ARG V=${V:-none}`): both are declared, in order.
+ *
+ * @example
+ * const version = arg('NODE_VERSION', '20');
+ * from(expand`node:${version}-alpine`)   // ARG NODE_VERSION=20 / FROM node:${NODE_VERSION}-alpine
+ */
+export function arg(nameOrPrevious: string | ArgRef, defaultValue?: string | TextNode, options: ArgOptions = {}): ArgRef {
+  const previous = typeof nameOrPrevious === 'object' && nameOrPrevious?.kind === 'argRef' ? nameOrPrevious : undefined;
+  const name = previous ? previous.name : nameOrPrevious;
   requireString(name, 'arg() name');
-  if (defaultValue !== undefined) requireString(defaultValue, 'arg() default');
-  return Object.freeze({ kind: 'argRef', name, default: defaultValue });
+  if (defaultValue !== undefined && !(typeof defaultValue === 'object' && defaultValue?.kind === 'text')) requireString(defaultValue, 'arg() default');
+  const before = triviaLines(options.before, 'arg() before');
+  return Object.freeze({ kind: 'argRef', name, default: defaultValue, ...(previous ? { previous } : {}), ...(before ? { before } : {}) });
 }
 
 /** Refers to an environment variable, for use in `expand` templates. */

@@ -10,6 +10,7 @@ import type {
   ImageMeta,
   PortInput,
   RunOptions,
+  ShellLines,
   ValueOptions,
 } from './options.js';
 import type { ArgRef, TextInput } from './refs.js';
@@ -37,19 +38,21 @@ type Once<S extends Slot, Used extends Slot, F> = S extends Used ? never : F;
 export interface Stage<Used extends Slot = never> extends StageLike {
   /**
    * `RUN`: a string runs in the shell, an array runs without one (exec form). A string with
-   * newlines is written as a heredoc script that stops at its first failing line.
+   * newlines is written as a heredoc script that stops at its first failing line; `{ lines }` is
+   * one shell command written over several lines, with ` \` continuations.
    * @example from('alpine').run('apk add redis')   // RUN apk add redis
+   * @example .run({ lines: ['apt-get update &&', '  apt-get install -y curl'] })   // RUN apt-get update && \ ...
    */
-  run(command: string | readonly string[], options?: RunOptions): Stage<Used>;
+  run(command: string | readonly string[] | ShellLines, options?: RunOptions): Stage<Used>;
 
   /**
    * `CMD`: an array is the exec form (recommended), a string the shell form. Once per stage.
    * @example .cmd(['redis-server'])   // CMD ["redis-server"]
    */
-  cmd: Once<'cmd', Used, (command: string | readonly string[]) => Stage<Used | 'cmd'>>;
+  cmd: Once<'cmd', Used, (command: string | readonly string[] | ShellLines) => Stage<Used | 'cmd'>>;
 
   /** `ENTRYPOINT`: an array is the exec form (recommended), a string the shell form. Once per stage. */
-  entrypoint: Once<'entrypoint', Used, (command: string | readonly string[]) => Stage<Used | 'entrypoint'>>;
+  entrypoint: Once<'entrypoint', Used, (command: string | readonly string[] | ShellLines) => Stage<Used | 'entrypoint'>>;
 
   /**
    * `HEALTHCHECK CMD ...` with its options, or `healthcheck(false)` for `HEALTHCHECK NONE`
@@ -106,6 +109,17 @@ export interface Stage<Used extends Slot = never> extends StageLike {
 
   /** `# comment` lines. */
   comment(text: string): Stage<Used>;
+
+  /** Blank lines, for layout (import keeps a file's). Not an instruction: it builds nothing. */
+  $blank(count?: number): Stage<Used>;
+
+  /**
+   * A CMD, ENTRYPOINT or HEALTHCHECK kept where a file had it although a later one of the stage
+   * takes effect: the callback adds it to the stage it is given. Import writes this so that a
+   * file comes back instruction for instruction; in new code, leave the earlier one out.
+   * @example .$overridden((s) => s.cmd(['echo', 'old'])).cmd(['echo', 'new'])
+   */
+  $overridden(instruction: (stage: Stage) => StageLike): Stage<Used>;
 
   /** @deprecated `MAINTAINER` is deprecated: use `label('org.opencontainers.image.authors', ...)`. */
   maintainer(name: string): Stage<Used>;

@@ -3,7 +3,7 @@ import { frozen, makeNode } from '../ir/nodes/index.js';
 import { isAutomaticArg, type Text } from '../ir/text.js';
 import { DeferredInstruction, entriesOf, StageImpl, type StageHead } from './impl.js';
 import type { CheckConfig, ImageMeta } from './options.js';
-import type { ArgRef } from './refs.js';
+import { argRefsOf, type ArgRef } from './refs.js';
 
 /**
  * Assembles the Dockerfile of `image`: the stages it needs in dependency order, each named when
@@ -15,7 +15,7 @@ export function buildDockerfile(image: StageImpl): DockerfileNode {
   const order = stagesInOrder(image);
   const names = nameStages(order, image);
   const resolve = (stage: StageImpl): string => (stage !== image && imageReference(stage)) || names.get(stage)!;
-  const globalArgs = collectGlobalArgs(order);
+  const globalArgs = collectGlobalArgs(order, StageImpl.stateOf(image).head.dockerfile.args ?? []);
   const globalDefaults = new Map(globalArgs.map((a) => [a.name, a.default]));
 
   const stages = order.map((stage): StageNode => {
@@ -26,6 +26,7 @@ export function buildDockerfile(image: StageImpl): DockerfileNode {
       imageRefersTo: head.base.kind === 'image' ? 'image' : 'stage',
       platform: head.platform,
       name: names.get(stage),
+      before: head.before,
       loc: head.fromLoc,
     });
     const instructions = entriesOf(state).map((entry): InstructionNode => {
@@ -63,6 +64,8 @@ export function imageDependencies(image: StageImpl): StageImpl[] {
     }
   };
   visit(image);
+  // The extra targets are stages of the same Dockerfile: what they build on counts too.
+  for (const target of StageImpl.stateOf(image).head.dockerfile.targets ?? []) if (target instanceof StageImpl) visit(target);
   return [...found];
 }
 
@@ -75,7 +78,11 @@ function directDependencies(stage: StageImpl): StageImpl[] {
   return deps;
 }
 
-/** Depth-first, dependencies before dependents, in the order they are first referred to. */
+/**
+ * Depth-first, dependencies before dependents, in the order they are first referred to: the
+ * extra build targets (`$dockerfile({ targets })`) in their order, then the image's own stages,
+ * the image's stage last (it is the default target).
+ */
 function stagesInOrder(image: StageImpl): StageImpl[] {
   const order: StageImpl[] = [];
   const seen = new Set<StageImpl>();
@@ -86,9 +93,13 @@ function stagesInOrder(image: StageImpl): StageImpl[] {
       if (dep !== image && imageReference(dep) !== undefined) continue;
       visit(dep);
     }
-    order.push(stage);
+    if (stage !== image) order.push(stage);
   };
+  for (const target of StageImpl.stateOf(image).head.dockerfile.targets ?? []) {
+    if (target instanceof StageImpl && target !== image && imageReference(target) === undefined) visit(target);
+  }
   visit(image);
+  order.push(image);
   return order;
 }
 
@@ -120,17 +131,24 @@ function fromImage(head: StageHead, resolve: (stage: StageImpl) => string): Text
   }
 }
 
-/** ARGs used by FROM lines, declared before the first FROM; automatic platform ARGs need none. */
-function collectGlobalArgs(order: readonly StageImpl[]): ArgNode[] {
+/**
+ * ARGs used by FROM lines, declared before the first FROM: each after the declaration it
+ * redeclares and the arguments its default uses. Automatic platform ARGs need none.
+ */
+function collectGlobalArgs(order: readonly StageImpl[], declared: readonly ArgRef[]): ArgNode[] {
   const args: ArgNode[] = [];
   const seen = new Set<string>();
   const add = (ref: ArgRef, head: StageHead): void => {
     if (isAutomaticArg(ref.name)) return;
-    const key = `${ref.name}\0${ref.default ?? '\u0001'}`;
+    const key = `${ref.name}\0${ref.default === undefined ? '\u0001' : JSON.stringify(ref.default)}\0${ref.previous ? 'r' : ''}`;
     if (seen.has(key)) return;
     seen.add(key);
-    args.push(makeNode('arg', { name: ref.name, default: ref.default, loc: head.fromLoc }));
+    if (ref.previous) add(ref.previous, head);
+    if (ref.default !== undefined && typeof ref.default !== 'string') argRefsOf(ref.default).forEach((used) => add(used, head));
+    args.push(makeNode('arg', { name: ref.name, default: ref.default, redeclares: ref.previous ? true : undefined, before: ref.before, loc: head.fromLoc }));
   };
+  const last = StageImpl.stateOf(order[order.length - 1]!).head;
+  for (const ref of declared) add(ref, last);
   for (const stage of order) {
     const { head } = StageImpl.stateOf(stage);
     if (head.base.kind === 'image') head.base.args.forEach((ref) => add(ref, head));

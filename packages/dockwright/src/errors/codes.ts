@@ -35,6 +35,8 @@ export const ErrorCode = {
   OutputOtherDefinitions: 'output.otherDefinitions',
   /** An output path cannot be written: a folder, a dangling link, outside --out, read-only, no permission. */
   OutputInvalidPath: 'output.invalidPath',
+  /** `import --replace`: a Dockerfile would not come back as the same build, so nothing was written. */
+  ImportChangesBuild: 'import.changesBuild',
   /** No Docker Engine answered at the configured address. */
   EngineUnreachable: 'engine.unreachable',
   /** Something answered at the engine's address, but it is not a Docker Engine. */

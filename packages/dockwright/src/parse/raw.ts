@@ -26,6 +26,10 @@ export interface RawNode {
   readonly endLine: number;
   /** Comment lines right before the instruction (without `#`). */
   readonly comments: readonly string[];
+  /** The blank and comment lines before the instruction, since the one before it, as written. */
+  readonly before: readonly string[];
+  /** The physical lines of an instruction that spans several, as written (heredoc bodies included). */
+  readonly lines?: readonly string[] | undefined;
 }
 
 export interface RawHeredoc {
@@ -55,6 +59,8 @@ export interface RawDockerfile {
   readonly warnings: readonly RawWarning[];
   /** Comments not attached to an instruction (at the end of the file). */
   readonly trailingComments: readonly string[];
+  /** The blank and comment lines after the last instruction, as written. */
+  readonly trailing: readonly string[];
 }
 
 const WHITESPACE = /[\t\v\f\r ]+/;
@@ -102,6 +108,7 @@ export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
   const nodes: RawNode[] = [];
   let directivesDone = false;
   let comments: string[] = [];
+  let before: string[] = [];
 
   /** True when the line was a parser directive (then it is not a comment either). */
   const processDirective = (line: string, lineNumber: number): boolean => {
@@ -145,8 +152,12 @@ export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
     // Every comment line is kept (BuildKit forgets those before an empty one): import keeps them all.
     if (!directive && token.startsWith('#')) comments.push(token.slice(1).replace(/^ /, '').trimEnd());
     let [line, endOfLine] = trimContinuation(token.startsWith('#') ? '' : token);
-    if (endOfLine && line === '') continue;
+    if (endOfLine && line === '') {
+      if (!directive) before.push(trimNewline(raw));
+      continue;
+    }
     const startLine = lineNumber;
+    const startIndex = index - 1;
     let emptyContinuation = false;
     while (!endOfLine && index < all.length) {
       const next = all[index]!;
@@ -196,11 +207,14 @@ export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
       startLine,
       endLine: index,
       comments,
+      before,
+      lines: index - startIndex > 1 ? all.slice(startIndex, index).map(trimNewline) : undefined,
     });
     comments = [];
+    before = [];
   }
   if (nodes.length === 0) throw new ParseError('the Dockerfile has no instructions', file, Math.max(1, all.length));
-  return { nodes, directives, escape, warnings, trailingComments: comments };
+  return { nodes, directives, escape, warnings, trailingComments: comments, trailing: before };
 }
 
 type NodeHead = Pick<RawNode, 'command' | 'flags' | 'args' | 'child' | 'json' | 'original'>;
@@ -254,7 +268,7 @@ function parseArguments(command: string, rest: string, escape: EscapeChar, file:
     case 'onbuild': {
       if (rest === '') return { args: [], json: false };
       const head = nodeFromLine(rest, escape, file, line);
-      return { args: [], json: false, child: { ...head, heredocs: [], startLine: line, endLine: line, comments: [] } };
+      return { args: [], json: false, child: { ...head, heredocs: [], startLine: line, endLine: line, comments: [], before: [] } };
     }
     default:
       // BuildKit keeps unknown instructions with one empty argument; the validator reports them.

@@ -195,3 +195,37 @@ function utf8Length(text: string, start: number, end: number): number {
   }
   return bytes;
 }
+
+/** A command written as lines (`ShellForm.lines`): what would break the instruction, or undefined. */
+export function linesProblem(command: { readonly command: string; readonly lines?: readonly string[] | undefined }): Problem {
+  const lines = command.lines;
+  if (lines === undefined) return undefined;
+  if (lines.length === 0) return 'has no lines';
+  for (const line of lines) {
+    if (/[\n\r\0]/.test(line)) return 'has a line with a line break or NUL in it';
+  }
+  const text = (line: string): string => line.trimStart();
+  const skipped = (line: string): boolean => text(line) === '' || text(line).startsWith('#');
+  if (skipped(lines[0]!)) return 'starts with a comment or an empty line, which would be part of the command on the instruction\'s line';
+  if (skipped(lines[lines.length - 1]!)) return 'ends with a comment or an empty line: the continuation before it would run on into the next instruction';
+  const joined = lines.filter((line) => !skipped(line)).join(' ');
+  if (joined !== command.command) return 'has lines that do not join into its command';
+  return undefined;
+}
+
+/**
+ * A comment that, as the first line of a file, would read as a parser directive (`# escape=\``):
+ * BuildKit reads directives at the top until a line is not one.
+ */
+export function directiveLookalikeProblem(text: string): Problem {
+  const match = /^\s*([a-zA-Z][a-zA-Z0-9]*)\s*=/.exec(text);
+  return match && ['syntax', 'escape', 'check'].includes(match[1]!.toLowerCase())
+    ? `reads like the parser directive ${match[1]!.toLowerCase()}, which it would be taken for at the top of the file`
+    : undefined;
+}
+
+/** A heredoc word: a name of letters, digits, `_`, `.` and `-` (BuildKit reads no quoting in it here). */
+export function heredocDelimiterProblem(delimiter: string | undefined): Problem {
+  if (delimiter === undefined) return undefined;
+  return /^[A-Za-z0-9_.-]+$/.test(delimiter) ? undefined : `has the heredoc word ${JSON.stringify(delimiter)}: use letters, digits, "_", "." and "-"`;
+}

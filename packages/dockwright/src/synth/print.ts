@@ -8,15 +8,22 @@ import type {
   KeyValue,
   Mount,
   NodeOfKind,
+  Heredoc,
   RunNode,
+  ShellForm,
+  TriviaNode,
 } from '../ir/nodes/index.js';
+import { isSkippedLine } from '../ir/nodes/index.js';
 import type { Text } from '../ir/text.js';
 import {
   commentProblem,
   copyOperandProblem,
   inlineDestinationProblem,
   heredocBodyProblem,
+  directiveLookalikeProblem,
+  heredocDelimiterProblem,
   labelKeyProblem,
+  linesProblem,
   longLine,
   MAX_LINE_BYTES,
   onbuildTriggerProblem,
@@ -65,31 +72,50 @@ export interface PrintedStep {
 export function printWithSteps(file: DockerfileNode): { readonly text: string; readonly steps: readonly PrintedStep[] } {
   const ctx: PrintContext = { escape: file.directives.escape ?? '\\' };
   const steps: PrintedStep[] = [];
-  const sections: string[] = [];
-  let line = 1;
-  const addSection = (text: string): void => {
-    sections.push(text);
-    line += text.split('\n').length + 1; // the section's lines and the blank line after it
+  const lines: string[] = [];
+  const add = (text: string): void => void lines.push(...text.split('\n'));
+  const print = (node: AnyInstructionNode, stage: number): void => {
+    const text = printInstruction(node, ctx);
+    if (node.kind !== 'comment' && node.kind !== 'blank') steps.push({ text, line: lines.length + 1, node, stage });
+    add(text);
   };
-  const printAll = (nodes: readonly AnyInstructionNode[], stage: number): string => {
-    let offset = 0;
-    return nodes
-      .map((node) => {
-        const text = printInstruction(node, ctx);
-        steps.push({ text, line: line + offset, node, stage });
-        offset += text.split('\n').length;
-        return text;
-      })
-      .join('\n');
+  /** What comes before a section: the lines it says, else one blank line after whatever came first. */
+  const separate = (before: readonly TriviaNode[] | undefined): void => {
+    if (before === undefined) {
+      if (lines.length > 0) lines.push('');
+      return;
+    }
+    const first = lines.length === 0;
+    for (const node of before) add(printInstruction(node, ctx));
+    if (first) refuseDirectiveLookalike(before);
   };
   const directives = printDirectives(file);
-  if (directives) addSection(directives);
-  if (file.globalArgs.length > 0) addSection(printAll(file.globalArgs, -1));
-  file.stages.forEach((stage, index) => addSection(printAll([stage.from, ...stage.instructions], index)));
-  const text = sections.join('\n\n') + '\n';
+  if (directives) add(directives);
+  file.globalArgs.forEach((arg, index) => {
+    if (index === 0) separate(arg.before);
+    else if (arg.before) for (const node of arg.before) add(printInstruction(node, ctx));
+    print(arg, -1);
+  });
+  file.stages.forEach((stage, index) => {
+    separate(stage.from.before);
+    print(stage.from, index);
+    for (const node of stage.instructions) print(node, index);
+  });
+  const text = lines.join('\n') + '\n';
   const long = longLine(text);
   if (long) throw unencodable(`Line ${long.line}`, `is ${long.bytes} bytes long; Docker reads lines of up to ${MAX_LINE_BYTES} bytes`);
   return { text, steps };
+}
+
+/**
+ * A comment at the very top of a file that reads like a parser directive (`# escape=\``) would be
+ * one: BuildKit reads directives until the first line that is not one.
+ */
+function refuseDirectiveLookalike(before: readonly TriviaNode[]): void {
+  const first = before[0];
+  if (first?.kind !== 'comment') return;
+  const problem = directiveLookalikeProblem(first.text);
+  if (problem) throw unencodable('The comment at the top of the file', problem);
 }
 
 function printDirectives(file: DockerfileNode): string {
@@ -162,6 +188,7 @@ const printers: { [K in AnyInstructionKind]: Printer<K> } = {
     // Trailing blanks are dropped: a parser cannot see them, so the comment reads back the same.
     return node.text.split('\n').map((line) => (line.trimEnd() === '' ? '#' : `# ${line.trimEnd()}`)).join('\n');
   },
+  blank: () => '',
   maintainer: (node) => {
     const problem = /[\n\r\0]/.test(node.name) ? 'contains a line break or NUL' : undefined;
     if (problem) throw unencodable('The MAINTAINER name', problem);
@@ -184,9 +211,9 @@ function printRunCommand(node: RunNode, ctx: PrintContext): string {
   const command = node.command;
   if (command.form === 'exec') return jsonArray(command.args);
   if (command.form === 'shell') {
-    const problem = runCommandProblem(command.command, ctx.escape);
+    const problem = runCommandProblem(command.command, ctx.escape) ?? linesProblem(command);
     if (problem) throw unencodable('The RUN command', problem);
-    return command.command.trim(); // Docker trims it too: the same command, one way to write it
+    return printShell(command, ctx);
   }
   let script = command.script;
   if (command.errexit) {
@@ -194,25 +221,40 @@ function printRunCommand(node: RunNode, ctx: PrintContext): string {
     const shebang = /^#![^\n]*\n/.exec(script)?.[0] ?? '';
     script = `${shebang}set -e\n${script.slice(shebang.length)}`;
   }
-  return heredoc(script, 'The RUN script');
+  return heredoc(script, 'The RUN script', command.heredoc);
 }
 
 function printCommand(command: CommandForm, ctx: PrintContext, what: string): string {
   if (command.form === 'exec') return jsonArray(command.args);
-  const problem = shellFormProblem(command.command, ctx.escape);
+  const problem = shellFormProblem(command.command, ctx.escape) ?? linesProblem(command);
   if (problem) throw unencodable(what, problem);
-  return command.command.trim();
+  return printShell(command, ctx);
 }
 
-/** `<<'EOF'` plus its body; the quoted delimiter keeps Docker from expanding anything in it. */
-function heredoc(body: string, what: string): string {
-  const problem = heredocBodyProblem(body);
+/**
+ * A shell command: on one line (trimmed, as Docker trims it), or as the lines it was written in,
+ * each but the last followed by ` \` (comment and empty lines take none: Docker skips them).
+ */
+function printShell(command: ShellForm, ctx: PrintContext): string {
+  if (command.lines === undefined) return command.command.trim();
+  const last = command.lines.findLastIndex((line) => !isSkippedLine(line));
+  return command.lines.map((line, i) => (i < last && !isSkippedLine(line) ? `${line} ${ctx.escape}` : line)).join('\n');
+}
+
+/**
+ * `<<'EOF'` plus its body; the quoted delimiter keeps Docker from expanding anything in it
+ * (`expand`: unquoted, and Docker expands variables). A delimiter that a line of the body would
+ * end early is changed.
+ */
+function heredoc(body: string, what: string, spec: Heredoc | undefined): string {
+  const problem = heredocBodyProblem(body) ?? heredocDelimiterProblem(spec?.delimiter);
   if (problem) throw unencodable(what, problem);
   const text = body === '' || body.endsWith('\n') ? body : body + '\n';
   const lines = new Set(text.split('\n'));
-  let delimiter = 'EOF';
-  for (let n = 1; lines.has(delimiter); n++) delimiter = `EOF${n}`;
-  return `<<'${delimiter}'\n${text}${delimiter}`;
+  const wanted = spec?.delimiter ?? 'EOF';
+  let delimiter = wanted;
+  for (let n = 1; lines.has(delimiter); n++) delimiter = `${wanted}${n}`;
+  return `<<${spec?.expand ? delimiter : `'${delimiter}'`}\n${text}${delimiter}`;
 }
 
 function printMount(mount: Mount, ctx: PrintContext): string {
@@ -259,7 +301,7 @@ function printCopyOperands(node: CopyFields | AddNode, flags: string[], ctx: Pri
     const problem = inlineDestinationProblem(node.dest);
     if (problem) throw unencodable(`The ${what} destination`, problem);
     const dest = checkedWord(node.dest, ctx, `The ${what} destination`);
-    const [first, ...body] = heredoc(node.inline, `The ${what} content`).split('\n');
+    const [first, ...body] = heredoc(node.inline, `The ${what} content`, node.heredoc).split('\n');
     return `${prefix}${first} ${dest}\n${body.join('\n')}`;
   }
   for (const path of [...node.sources, node.dest]) {

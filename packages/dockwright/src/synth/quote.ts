@@ -13,11 +13,59 @@ const BARE_RAW = /^[A-Za-z0-9_.\/:@%+,=^~*?#${}-]*$/;
 /** Starts that Docker would read as something else: a flag, a comment on a continuation line. */
 const UNSAFE_START = /^(?:--|#)/;
 
-/** A word for a shell-form position: bare when safe, else in double quotes. */
+/**
+ * A word for a shell-form position: bare when safe, else in double quotes. Raw parts are Docker's
+ * own syntax (`${V:+"a b"}`, as a file had it): written as they are, outside the quotes, unless
+ * they hold a blank outside quotes and braces, which would split the word (then they are quoted).
+ */
 export function word(text: Text, escape: EscapeChar): string {
   if (canBeBare(text)) return joinParts(text, (s) => s, (s) => s);
   const quoteRaw = (s: string): string => s.replaceAll('"', escape + '"');
-  return `"${joinParts(text, (s) => escapeInDoubleQuotes(s, escape), quoteRaw)}"`;
+  const first = typeof text === 'string' ? undefined : text.parts[0];
+  const unsafeStart = typeof first === 'object' && first.kind === 'raw' && UNSAFE_START.test(first.text);
+  if (typeof text === 'string' || unsafeStart || text.parts.every((p) => typeof p === 'string' || p.kind !== 'raw' || hasLooseBlank(p.text, escape))) {
+    return `"${joinParts(text, (s) => escapeInDoubleQuotes(s, escape), quoteRaw)}"`;
+  }
+  // Quoted runs of literal text and variables, raw parts between them as written.
+  let out = '';
+  let run = '';
+  const close = (): void => {
+    if (run !== '') out += `"${run}"`;
+    run = '';
+  };
+  for (const part of text.parts) {
+    if (typeof part === 'string') run += escapeInDoubleQuotes(part, escape);
+    else if (part.kind === 'var') run += '${' + part.name + '}';
+    else if (hasLooseBlank(part.text, escape)) run += quoteRaw(part.text);
+    else {
+      close();
+      out += part.text;
+    }
+  }
+  close();
+  return out;
+}
+
+/** Whether raw Dockerfile text has a blank outside quotes and `${...}`: written bare, it would split the word. */
+function hasLooseBlank(raw: string, escape: EscapeChar): boolean {
+  let quote: string | undefined;
+  let braces = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const ch = raw[i]!;
+    if (ch === escape) {
+      i++;
+      continue;
+    }
+    if (quote) {
+      if (ch === quote) quote = undefined;
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === '$' && raw[i + 1] === '{') {
+      braces++;
+      i++;
+    } else if (ch === '}' && braces > 0) braces--;
+    else if (braces === 0 && /\s/.test(ch)) return true;
+  }
+  return quote !== undefined || braces > 0; // unbalanced: quote it all, as before
 }
 
 /** A word inside a JSON array (COPY/ADD/VOLUME exec form): lexed, but not split on spaces. */

@@ -33,6 +33,6 @@ export function lint(text: string, file = 'Dockerfile', options: LintOptions = {
     const severity = settings.error ? 'error' : rule.severity;
     rule.check(parsed.raw, (line, message) => found.push({ rule: rule.name, severity, message, url: rule.url, loc: { file, line, column: 1 } }));
   }
-  found.push(...validate(parsed.ir, options));
+  found.push(...validate(parsed.ir, { ...options, origin: 'dockerfile' }));
   return found.sort((a, b) => (a.loc?.line ?? 0) - (b.loc?.line ?? 0));
 }

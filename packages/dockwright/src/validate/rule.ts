@@ -14,6 +14,8 @@ export interface Where {
 export interface RuleContext {
   readonly file: DockerfileNode;
   readonly escape: EscapeChar;
+  /** Where the file came from: builder code (advice names the SDK's calls) or a Dockerfile (advice names instructions). */
+  readonly origin: 'code' | 'dockerfile';
   report(loc: SourceLocation | undefined, message: string): void;
 }
 

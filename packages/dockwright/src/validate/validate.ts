@@ -9,6 +9,8 @@ import type { Rule, RuleContext, Visitor, Where } from './rule.js';
 export interface ValidateOptions {
   /** Overrides the file's `# check=` directive. */
   readonly check?: CheckConfig;
+  /** `dockerfile` for a file read by `parse()`: messages then speak Dockerfile, not the builder's API (default `code`). */
+  readonly origin?: 'code' | 'dockerfile';
   /** The rules to run (default: all). */
   readonly rules?: readonly Rule[];
 }
@@ -37,6 +39,7 @@ export function validate(file: DockerfileNode, options: ValidateOptions = {}): D
     const ctx: RuleContext = {
       file,
       escape,
+      origin: options.origin ?? 'code',
       report: (loc, message) =>
         diagnostics.push(Object.freeze({ rule: rule.name, severity, message, url: rule.url, loc: loc ?? fallbackLoc })),
     };

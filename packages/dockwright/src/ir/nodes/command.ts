@@ -1,7 +1,13 @@
 /** `RUN echo hi`: a string handed to the shell untouched. */
 export interface ShellForm {
   readonly form: 'shell';
+  /** What the shell gets: the lines joined as Docker joins continued lines. */
   readonly command: string;
+  /**
+   * The command as the lines a person wrote, printed with ` \` continuations. A line whose text
+   * starts with `#` is a comment and an empty line is empty: Docker leaves both out of the command.
+   */
+  readonly lines?: readonly string[] | undefined;
 }
 
 /** `CMD ["redis-server"]`: arguments executed without a shell, printed as JSON. */
@@ -15,6 +21,13 @@ export interface ScriptForm {
   readonly form: 'script';
   readonly script: string;
   readonly errexit: boolean;
+  readonly heredoc?: Heredoc | undefined;
+}
+
+/** How a heredoc is written: its word (default `EOF`), and whether Docker expands `$` in the body (an unquoted word). */
+export interface Heredoc {
+  readonly delimiter?: string | undefined;
+  readonly expand?: boolean | undefined;
 }
 
 export type CommandForm = ShellForm | ExecForm;
@@ -23,10 +36,25 @@ export function shellForm(command: string): ShellForm {
   return Object.freeze({ form: 'shell', command });
 }
 
+/** True for a line of a continued command that Docker leaves out: a comment, or an empty line. */
+export function isSkippedLine(line: string): boolean {
+  const text = line.trimStart();
+  return text === '' || text.startsWith('#');
+}
+
+/**
+ * A shell command written as lines. Docker removes each ` \` continuation (the space before it
+ * stays) and leaves out comment and empty lines, so the shell gets the other lines joined by a space.
+ */
+export function shellLines(lines: readonly string[]): ShellForm {
+  const command = lines.filter((line) => !isSkippedLine(line)).join(' ');
+  return Object.freeze({ form: 'shell', command, lines: Object.freeze(lines.slice()) });
+}
+
 export function execForm(args: readonly string[]): ExecForm {
   return Object.freeze({ form: 'exec', args: Object.freeze(args.slice()) });
 }
 
-export function scriptForm(script: string, errexit: boolean): ScriptForm {
-  return Object.freeze({ form: 'script', script, errexit });
+export function scriptForm(script: string, errexit: boolean, heredoc?: Heredoc): ScriptForm {
+  return Object.freeze({ form: 'script', script, errexit, ...(heredoc ? { heredoc: Object.freeze({ ...heredoc }) } : {}) });
 }

@@ -1,4 +1,5 @@
 import type { Text } from '../text.js';
+import type { Heredoc } from './command.js';
 import type { RefersTo } from './from.js';
 import type { BaseNode } from './node.js';
 
@@ -8,6 +9,8 @@ export interface CopyFields {
   readonly sources: readonly Text[];
   /** File content written inline as a heredoc (`COPY <<'EOF' /dest`). */
   readonly inline?: string | undefined;
+  /** The inline content's heredoc: its word (with a destination folder, the file's name), and whether Docker expands variables in it. */
+  readonly heredoc?: Heredoc | undefined;
   readonly dest: Text;
   readonly chown?: Text | undefined;
   readonly chmod?: Text | undefined;

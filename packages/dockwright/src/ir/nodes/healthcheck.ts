@@ -10,4 +10,6 @@ export interface HealthcheckNode extends BaseNode<'healthcheck'> {
   readonly startPeriod?: string | undefined;
   readonly startInterval?: string | undefined;
   readonly retries?: number | undefined;
+  /** Kept where a file had it, though a later one in the stage takes effect (`$overridden`). */
+  readonly overridden?: boolean | undefined;
 }

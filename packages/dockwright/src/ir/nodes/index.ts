@@ -1,5 +1,6 @@
 import type { AddNode } from './add.js';
 import type { ArgNode } from './arg.js';
+import type { BlankNode } from './blank.js';
 import type { CmdNode } from './cmd.js';
 import type { CommentNode } from './comment.js';
 import type { CopyNode } from './copy.js';
@@ -23,6 +24,7 @@ import type { NodeFields } from './node.js';
 
 export type * from './add.js';
 export type * from './arg.js';
+export type * from './blank.js';
 export type * from './cmd.js';
 export type * from './command.js';
 export type * from './comment.js';
@@ -43,7 +45,7 @@ export type * from './stopsignal.js';
 export type * from './user.js';
 export type * from './volume.js';
 export type * from './workdir.js';
-export { execForm, scriptForm, shellForm } from './command.js';
+export { execForm, isSkippedLine, scriptForm, shellForm, shellLines } from './command.js';
 export { frozen } from './node.js';
 export type { BaseNode, NodeFields } from './node.js';
 
@@ -64,6 +66,7 @@ export type InstructionNode =
   | ArgNode
   | OnbuildNode
   | CommentNode
+  | BlankNode
   | MaintainerNode
   | CopyNode
   | AddNode;
@@ -73,6 +76,12 @@ export type InstructionKind = InstructionNode['kind'];
 /** Every node an ONBUILD trigger or a visitor may meet, FROM included. */
 export type AnyInstructionNode = InstructionNode | FromNode;
 export type AnyInstructionKind = AnyInstructionNode['kind'];
+
+/**
+ * Lines that are not instructions, printed where they stand: before a FROM or a global ARG
+ * (`before`), or among a stage's instructions.
+ */
+export type TriviaNode = CommentNode | BlankNode;
 
 /** The node of a kind, for `Record<InstructionKind, ...>` dispatch tables. */
 export type NodeOfKind<K extends AnyInstructionKind> = Extract<AnyInstructionNode, { kind: K }>;

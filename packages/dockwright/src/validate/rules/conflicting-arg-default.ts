@@ -1,7 +1,11 @@
 import { textToDisplay } from '../../ir/text.js';
 import { dockwrightUrl, defineRule } from '../rule.js';
 
-/** Two `arg()` references with one name and different defaults: only one default can win. */
+/**
+ * Two `arg()` references with one name and different defaults, used by different FROM lines: only
+ * the last default wins, so the first FROM silently gets the other one. A redeclaration on purpose
+ * (`arg(previous, default)` in code, any later `ARG` of one name in a Dockerfile) is not this.
+ */
 export const ConflictingArgDefault = defineRule({
   name: 'ConflictingArgDefault',
   severity: 'error',
@@ -13,9 +17,10 @@ export const ConflictingArgDefault = defineRule({
         const first = new Map<string, string | undefined>();
         for (const arg of file.globalArgs) {
           const value = arg.default === undefined ? undefined : textToDisplay(arg.default);
-          if (!first.has(arg.name)) first.set(arg.name, value);
+          // A redeclaration is a chain the file (or `arg(previous, ...)`) means: the later default wins, as in BuildKit.
+          if (!first.has(arg.name) || arg.redeclares) first.set(arg.name, value);
           else if (first.get(arg.name) !== value) {
-            ctx.report(arg.loc, `ARG ${arg.name} is declared with the defaults ${JSON.stringify(first.get(arg.name))} and ${JSON.stringify(value)}: use one arg() reference.`);
+            ctx.report(arg.loc, `ARG ${arg.name} is declared with the defaults ${JSON.stringify(first.get(arg.name))} and ${JSON.stringify(value)}: the last one wins for every FROM. ${ctx.origin === 'code' ? 'Use one arg() reference, or redeclare it on purpose with arg(previous, default).' : 'Keep one declaration.'}`);
           }
         }
       },

@@ -1,6 +1,13 @@
-import { isAutomaticArg, type Text } from '../../ir/text.js';
+import { type Text } from '../../ir/text.js';
+import { processWord } from '../../parse/shell.js';
 import { buildkitUrl, defineRule } from '../rule.js';
 import { isImageReference } from '../reference.js';
+
+/** The platform ARGs as a linux/amd64 builder sets them, as BuildKit's own check evaluates FROM lines. */
+const PLATFORM = new Map([
+  ['BUILDPLATFORM', 'linux/amd64'], ['BUILDOS', 'linux'], ['BUILDARCH', 'amd64'], ['BUILDVARIANT', ''],
+  ['TARGETPLATFORM', 'linux/amd64'], ['TARGETOS', 'linux'], ['TARGETARCH', 'amd64'], ['TARGETVARIANT', ''],
+]);
 
 /** With its ARG defaults, a FROM must still name a valid image (a build without --build-arg would fail). */
 export const InvalidDefaultArgInFrom = defineRule({
@@ -9,36 +16,50 @@ export const InvalidDefaultArgInFrom = defineRule({
   description: 'With the default values of its ARGs, a FROM names no valid image.',
   url: buildkitUrl('InvalidDefaultArgInFrom'),
   create(ctx) {
-    const defaults = new Map<string, string>();
+    const escape = ctx.escape;
+    // The global ARGs in order, each default evaluated with those before it, as BuildKit does:
+    // a chain (`ARG V=${TARGETPLATFORM#linux/}`, then `ARG V=${V:-none}`) comes out right.
+    const values = new Map(PLATFORM);
+    let known = true;
     for (const arg of ctx.file.globalArgs) {
-      if (typeof arg.default === 'string') defaults.set(arg.name, arg.default);
+      if (arg.default === undefined) {
+        if (!values.has(arg.name)) values.set(arg.name, '');
+        continue;
+      }
+      const value = evaluate(arg.default, values, escape);
+      if (value === undefined) known = false;
+      else values.set(arg.name, value);
     }
     const stageNames = new Set<string>();
     return {
       instruction: {
         from: (node) => {
           const image = node.image;
-          if (typeof image !== 'string') {
-            const expanded = expandDefaults(image, defaults);
-            if (expanded !== undefined && !stageNames.has(expanded) && !isImageReference(expanded)) {
+          if (known && typeof image !== 'string') {
+            const expanded = evaluate(image, values, escape);
+            if (expanded !== undefined && !stageNames.has(expanded.toLowerCase()) && !isImageReference(expanded)) {
               ctx.report(node.loc, `With the default ARG values, FROM names "${expanded}", which is not a valid image: give the ARG a default.`);
             }
           }
-          if (node.name !== undefined) stageNames.add(node.name);
+          if (node.name !== undefined) stageNames.add(node.name.toLowerCase());
         },
       },
     };
   },
 });
 
-/** The text with each variable replaced by its default (empty when it has none); raw text is left alone. */
-function expandDefaults(text: Exclude<Text, string>, defaults: Map<string, string>): string | undefined {
-  let out = '';
+/** The text as Docker's lexer reads it with these variables; undefined when it cannot be read. */
+function evaluate(text: Text, values: ReadonlyMap<string, string>, escape: '\\' | '`'): string | undefined {
+  if (typeof text === 'string') return text;
+  let word = '';
   for (const part of text.parts) {
-    if (typeof part === 'string') out += part;
-    else if (part.kind === 'raw') return undefined;
-    else if (isAutomaticArg(part.name)) return undefined;
-    else out += defaults.get(part.name) ?? '';
+    if (typeof part === 'string') word += part.replace(/[\\`$"']/g, (ch) => (ch === escape || ch === '$' || ch === '"' || ch === "'" ? escape + ch : ch));
+    else if (part.kind === 'var') word += '${' + part.name + '}';
+    else word += part.text;
   }
-  return out;
+  try {
+    return processWord(word, values, escape);
+  } catch {
+    return undefined;
+  }
 }

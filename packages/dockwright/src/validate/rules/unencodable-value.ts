@@ -1,8 +1,10 @@
-import type { AnyInstructionNode, CommandForm, Mount } from '../../ir/nodes/index.js';
+import type { AnyInstructionNode, CommandForm, Mount, TriviaNode } from '../../ir/nodes/index.js';
 import type { Text } from '../../ir/text.js';
 import {
   commentProblem,
   copyOperandProblem,
+  directiveLookalikeProblem,
+  linesProblem,
   flagValueProblem,
   heredocBodyProblem,
   inlineDestinationProblem,
@@ -43,7 +45,7 @@ export const UnencodableValue = defineRule({
       for (const text of texts) if (text !== undefined) report(node, what, flagValueProblem(text));
     };
     const command = (node: AnyInstructionNode, what: string, form: CommandForm): void => {
-      if (form.form === 'shell') report(node, what, shellFormProblem(form.command, esc));
+      if (form.form === 'shell') report(node, what, shellFormProblem(form.command, esc) ?? linesProblem(form));
       else if (form.args.some((a) => a.includes('\0'))) report(node, what, 'contains a NUL character, which no program argument can carry');
     };
     const mountProblem = (mount: Mount): Problem => {
@@ -54,16 +56,31 @@ export const UnencodableValue = defineRule({
       }
       return undefined;
     };
+    const trivia = (node: AnyInstructionNode, before: readonly TriviaNode[] | undefined): void => {
+      for (const line of before ?? []) if (line.kind === 'comment') report(node, 'A comment before it', commentProblem(line.text));
+    };
     return {
-      file: (file) => file.globalArgs.forEach((a) => words(a, `The default of ARG ${a.name}`, [a.default])),
+      file: (file) => {
+        file.globalArgs.forEach((a) => {
+          words(a, `The default of ARG ${a.name}`, [a.default]);
+          trivia(a, a.before);
+        });
+        // Nothing above it: a comment first in the file would be read as a parser directive.
+        const first = file.globalArgs[0] ?? file.stages[0]?.from;
+        const top = first?.before?.[0];
+        if (first && top?.kind === 'comment' && Object.values(file.directives).every((d) => d === undefined)) {
+          report(first, 'The comment at the top of the file', directiveLookalikeProblem(top.text));
+        }
+      },
       instruction: {
         from: (node) => {
+          trivia(node, node.before);
           words(node, 'The FROM image', [node.image]);
           flags(node, 'The FROM --platform value', [node.platform]);
         },
         run: (node) => {
           const c = node.command;
-          if (c.form === 'shell') report(node, 'The RUN command', runCommandProblem(c.command, esc));
+          if (c.form === 'shell') report(node, 'The RUN command', runCommandProblem(c.command, esc) ?? linesProblem(c));
           else if (c.form === 'script') report(node, 'The RUN script', heredocBodyProblem(c.script));
           else command(node, 'The RUN command', c);
           for (const mount of node.mounts) report(node, `A --mount=type=${mount.type} option`, mountProblem(mount));
