@@ -33,6 +33,8 @@ export interface Visitor {
 export interface Rule {
   readonly name: string;
   readonly severity: Severity;
+  /** The severity for a hand-written Dockerfile (`dockwright lint`), where it differs: BuildKit's own. */
+  readonly fileSeverity?: Severity;
   /** One line: what the rule refuses. */
   readonly description: string;
   readonly url: string;

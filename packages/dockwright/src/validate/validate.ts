@@ -35,7 +35,8 @@ export function validate(file: DockerfileNode, options: ValidateOptions = {}): D
 
   for (const rule of options.rules ?? allRules) {
     if (!rule.fatal && (settings.skip === 'all' || settings.skip.has(rule.name))) continue;
-    const severity: Severity = settings.error ? 'error' : rule.severity;
+    const base = options.origin === 'dockerfile' ? (rule.fileSeverity ?? rule.severity) : rule.severity;
+    const severity: Severity = settings.error ? 'error' : base;
     const ctx: RuleContext = {
       file,
       escape,

@@ -6,6 +6,8 @@ const ONCE = { cmd: 'CMD', entrypoint: 'ENTRYPOINT', healthcheck: 'HEALTHCHECK' 
 export const MultipleInstructionsDisallowed = defineRule({
   name: 'MultipleInstructionsDisallowed',
   severity: 'error',
+  // In code a second one is a mistake the types already refuse; a hand-written file gets BuildKit's warning.
+  fileSeverity: 'warning',
   description: 'A stage has more than one CMD, ENTRYPOINT or HEALTHCHECK.',
   url: buildkitUrl('MultipleInstructionsDisallowed'),
   create(ctx) {
