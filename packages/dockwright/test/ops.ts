@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Stage } from 'dockwright';
+import { from, type Stage } from 'dockwright';
 
 /**
  * The image generator of the property tests: builder calls with values that break Dockerfiles
@@ -39,7 +39,10 @@ export type Op =
   | { readonly kind: 'stopsignal'; readonly signal: string }
   | { readonly kind: 'copyFlags'; readonly chown: string; readonly chmod: string; readonly exclude: string; readonly from: string }
   | { readonly kind: 'add'; readonly source: string; readonly checksum: string }
-  | { readonly kind: 'onbuild'; readonly command: string };
+  | { readonly kind: 'onbuild'; readonly command: string }
+  | { readonly kind: 'lines'; readonly lines: string[] }
+  | { readonly kind: 'blank'; readonly count: number }
+  | { readonly kind: 'before'; readonly lines: string[] };
 
 export const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('env' as const), key: name, value: hostile }),
@@ -61,6 +64,11 @@ export const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('copyFlags' as const), chown: or('app:app', '1000'), chmod: or('755', '0640', 'u+x'), exclude: or('*.md'), from: or('alpine:3.20', 'ghcr.io/org/tools:1') }),
   fc.record({ kind: fc.constant('add' as const), source: hostile, checksum: or(`sha256:${'a'.repeat(64)}`) }),
   fc.record({ kind: fc.constant('onbuild' as const), command: hostile }),
+  // A command written as lines, with comment and empty lines among them.
+  fc.record({ kind: fc.constant('lines' as const), lines: fc.array(fc.oneof(hostile, fc.constantFrom('# a comment', '', '  && next')), { minLength: 1, maxLength: 4 }) }),
+  fc.record({ kind: fc.constant('blank' as const), count: fc.integer({ min: 1, max: 2 }) }),
+  // A stage started from the one so far, with lines before its FROM.
+  fc.record({ kind: fc.constant('before' as const), lines: fc.array(fc.oneof(fc.constantFrom('', '# before'), hostile.map((h) => `# ${h}`)), { maxLength: 3 }) }),
 );
 
 export function apply(stage: Stage, o: Op): Stage {
@@ -84,6 +92,9 @@ export function apply(stage: Stage, o: Op): Stage {
     case 'copyFlags': return stage.copy('a', '/b/', { chown: o.chown, chmod: o.chmod, exclude: o.exclude, from: o.from });
     case 'add': return stage.add(o.source, '/dst/', { checksum: o.checksum });
     case 'onbuild': return stage.onbuild((s) => s.run(o.command));
+    case 'lines': return stage.run({ lines: o.lines });
+    case 'blank': return stage.$blank(o.count);
+    case 'before': return from(stage.as('previous'), { before: o.lines });
   }
 }
 

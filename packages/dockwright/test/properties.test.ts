@@ -34,7 +34,15 @@ function expected(o: Op): { keyword: string; check?: (i: Instruction) => void }[
     case 'content':
       return [{ keyword: 'COPY', check: (i) => expect(heredocBody(i)).toBe(withNewline(o.content)) }];
     case 'comment':
+    case 'blank':
       return [];
+    case 'before':
+      return [{ keyword: 'FROM' }];
+    case 'lines': {
+      // What Docker runs: the lines joined, comment and empty lines left out.
+      const command = o.lines.filter((l) => l.trim() !== '' && !l.trim().startsWith('#')).join(' ');
+      return [{ keyword: 'RUN', check: (i) => expect(operands(i).replace(/ \\\n(?:[ \t]*(?:#[^\n]*)?\n)*/g, ' ')).toBe(command.trim()) }];
+    }
     case 'mount':
       return [{ keyword: 'RUN' }];
     case 'health':

@@ -149,7 +149,9 @@ function commandLines(physical: readonly string[], command: string, escape: Esca
       lines.push(text.trimEnd());
       break;
     }
-    if (text.endsWith(' ')) text = text.slice(0, -1);
+    // The printer writes ` \\` after each line: a line that had no blank there, or that ends in
+    // an escape character of its own, is joined with the next instead.
+    if (text.endsWith(' ') && !text.slice(0, -1).trimEnd().endsWith(escape)) text = text.slice(0, -1);
     else {
       pending = text;
       continue;

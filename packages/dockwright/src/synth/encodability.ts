@@ -197,7 +197,7 @@ function utf8Length(text: string, start: number, end: number): number {
 }
 
 /** A command written as lines (`ShellForm.lines`): what would break the instruction, or undefined. */
-export function linesProblem(command: { readonly command: string; readonly lines?: readonly string[] | undefined }): Problem {
+export function linesProblem(command: { readonly command: string; readonly lines?: readonly string[] | undefined }, escape: EscapeChar): Problem {
   const lines = command.lines;
   if (lines === undefined) return undefined;
   if (lines.length === 0) return 'has no lines';
@@ -206,6 +206,10 @@ export function linesProblem(command: { readonly command: string; readonly lines
   }
   const text = (line: string): string => line.trimStart();
   const skipped = (line: string): boolean => text(line) === '' || text(line).startsWith('#');
+  // Before the ` \` the printer adds, an escape character of the line's own would be read two ways.
+  if (lines.some((line) => !skipped(line) && TRAILING_ESCAPE[escape].test(line.trimEnd()))) {
+    return `has a line that ends with the escape character ${escape}, which parsers read as a continuation of its own`;
+  }
   if (skipped(lines[0]!)) return 'starts with a comment or an empty line, which would be part of the command on the instruction\'s line';
   if (skipped(lines[lines.length - 1]!)) return 'ends with a comment or an empty line: the continuation before it would run on into the next instruction';
   const joined = lines.filter((line) => !skipped(line)).join(' ');

@@ -211,7 +211,7 @@ function printRunCommand(node: RunNode, ctx: PrintContext): string {
   const command = node.command;
   if (command.form === 'exec') return jsonArray(command.args);
   if (command.form === 'shell') {
-    const problem = runCommandProblem(command.command, ctx.escape) ?? linesProblem(command);
+    const problem = runCommandProblem(command.command, ctx.escape) ?? linesProblem(command, ctx.escape);
     if (problem) throw unencodable('The RUN command', problem);
     return printShell(command, ctx);
   }
@@ -226,7 +226,7 @@ function printRunCommand(node: RunNode, ctx: PrintContext): string {
 
 function printCommand(command: CommandForm, ctx: PrintContext, what: string): string {
   if (command.form === 'exec') return jsonArray(command.args);
-  const problem = shellFormProblem(command.command, ctx.escape) ?? linesProblem(command);
+  const problem = shellFormProblem(command.command, ctx.escape) ?? linesProblem(command, ctx.escape);
   if (problem) throw unencodable(what, problem);
   return printShell(command, ctx);
 }

@@ -47,8 +47,15 @@ export function isSkippedLine(line: string): boolean {
  * stays) and leaves out comment and empty lines, so the shell gets the other lines joined by a space.
  */
 export function shellLines(lines: readonly string[]): ShellForm {
-  const command = lines.filter((line) => !isSkippedLine(line)).join(' ');
-  return Object.freeze({ form: 'shell', command, lines: Object.freeze(lines.slice()) });
+  // Docker trims the command at both ends: so do the first and the last line.
+  const kept = lines.slice();
+  const last = kept.findLastIndex((line) => !isSkippedLine(line));
+  if (kept.length > 0 && !isSkippedLine(kept[0]!)) kept[0] = kept[0]!.trimStart();
+  if (last >= 0) kept[last] = kept[last]!.trimEnd();
+  const command = kept.filter((line) => !isSkippedLine(line)).join(' ');
+  // One line is no layout: the plain form, as a parser reads it back.
+  if (kept.length === 1) return shellForm(command);
+  return Object.freeze({ form: 'shell', command, lines: Object.freeze(kept) });
 }
 
 export function execForm(args: readonly string[]): ExecForm {

@@ -4,6 +4,7 @@ import {
   commentProblem,
   copyOperandProblem,
   directiveLookalikeProblem,
+  heredocDelimiterProblem,
   linesProblem,
   flagValueProblem,
   heredocBodyProblem,
@@ -45,7 +46,7 @@ export const UnencodableValue = defineRule({
       for (const text of texts) if (text !== undefined) report(node, what, flagValueProblem(text));
     };
     const command = (node: AnyInstructionNode, what: string, form: CommandForm): void => {
-      if (form.form === 'shell') report(node, what, shellFormProblem(form.command, esc) ?? linesProblem(form));
+      if (form.form === 'shell') report(node, what, shellFormProblem(form.command, esc) ?? linesProblem(form, esc));
       else if (form.args.some((a) => a.includes('\0'))) report(node, what, 'contains a NUL character, which no program argument can carry');
     };
     const mountProblem = (mount: Mount): Problem => {
@@ -80,8 +81,8 @@ export const UnencodableValue = defineRule({
         },
         run: (node) => {
           const c = node.command;
-          if (c.form === 'shell') report(node, 'The RUN command', runCommandProblem(c.command, esc) ?? linesProblem(c));
-          else if (c.form === 'script') report(node, 'The RUN script', heredocBodyProblem(c.script));
+          if (c.form === 'shell') report(node, 'The RUN command', runCommandProblem(c.command, esc) ?? linesProblem(c, esc));
+          else if (c.form === 'script') report(node, 'The RUN script', heredocBodyProblem(c.script) ?? heredocDelimiterProblem(c.heredoc?.delimiter));
           else command(node, 'The RUN command', c);
           for (const mount of node.mounts) report(node, `A --mount=type=${mount.type} option`, mountProblem(mount));
         },
@@ -109,7 +110,7 @@ export const UnencodableValue = defineRule({
           operands(node, 'A COPY path', [...node.sources, node.dest]);
           flags(node, 'A COPY flag value', [node.from, node.chown, node.chmod, ...node.exclude]);
           if (node.inline !== undefined) {
-            report(node, 'The COPY content', heredocBodyProblem(node.inline));
+            report(node, 'The COPY content', heredocBodyProblem(node.inline) ?? heredocDelimiterProblem(node.heredoc?.delimiter));
             report(node, 'The COPY destination', inlineDestinationProblem(node.dest));
           }
         },
