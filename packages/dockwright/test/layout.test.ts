@@ -6,11 +6,11 @@ const lines = (...text: string[]): string => text.join('\n') + '\n';
 
 describe('a shell command written as lines', () => {
   test('prints with continuations; the shell gets the lines joined as Docker joins them', () => {
-    const image = from('debian').run({ lines: ['apt-get update \\', '  && apt-get install -y curl'.replace(' \\', ''), '  # curl for the health check', '', '  && rm -rf /var/lib/apt/lists/*'] });
+    const image = from('debian').run({ lines: ['apt-get update', '  && apt-get install -y curl', '  # curl for the health check', '', '  && rm -rf /var/lib/apt/lists/*'] });
     const text = synth(image);
-    expect(text).toBe(lines('FROM debian', 'RUN apt-get update \\ \\', '  && apt-get install -y curl \\', '  # curl for the health check', '', '  && rm -rf /var/lib/apt/lists/*'));
+    expect(text).toBe(lines('FROM debian', 'RUN apt-get update \\', '  && apt-get install -y curl \\', '  # curl for the health check', '', '  && rm -rf /var/lib/apt/lists/*'));
     const run = parse(text).ir.stages[0]!.instructions[0]!;
-    expect(run.kind === 'run' && run.command.form === 'shell' && run.command.command).toBe('apt-get update \\   && apt-get install -y curl   && rm -rf /var/lib/apt/lists/*');
+    expect(run.kind === 'run' && run.command.form === 'shell' && run.command.command).toBe('apt-get update   && apt-get install -y curl   && rm -rf /var/lib/apt/lists/*');
     expect(print(parse(text).ir)).toBe(text);
   });
 
