@@ -28,9 +28,14 @@ describe('importing real-world Dockerfiles', () => {
     writeFileSync(join(dir, 'Dockerfile'), original);
     const imported = await cli(['import', 'Dockerfile'], dir);
     expect(imported.code, imported.stderr).toBe(0);
-    // The TypeScript it wrote type-checks.
+    // The TypeScript it wrote type-checks, and every constant in it is used.
     const typecheck = await cli(['synth', '--typecheck', '--out', 'out'], dir);
     expect(typecheck.code, typecheck.stderr).toBe(0);
+    const source = readFileSync(join(dir, 'dockwright.ts'), 'utf8');
+    for (const [, constant] of source.matchAll(/^const (\w+) =/gm)) {
+      expect(source.match(new RegExp(`\\b${constant}\\b`, 'g'))!.length, `${constant} is declared and never used`).toBeGreaterThan(1);
+    }
+    expect(source).not.toMatch(/from: '[a-z]/); // stages are values, never strings
     const regenerated = readFileSync(join(dir, 'out', 'Dockerfile'), 'utf8').replace(BANNER, '');
     writeFileSync(join(dir, 'regenerated'), regenerated);
     expect(buildDifference(parse(original).ir, parse(regenerated).ir)).toBeUndefined();

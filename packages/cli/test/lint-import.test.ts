@@ -62,6 +62,16 @@ describe('dockwright lint', () => {
   });
 });
 
+test('lint speaks Dockerfile: its advice names instructions, never the builder API', async () => {
+  const dir = project({ Dockerfile: 'FROM --platform=linux/amd64 alpine\nARG GITHUB_TOKEN\nENV NPM_TOKEN=x\nCMD run\n' });
+  const result = await cli(['lint', 'Dockerfile'], dir);
+  const messages = result.stdout.split('\n').filter((l) => /^Dockerfile:\d+ /.test(l));
+  expect(messages.length).toBeGreaterThanOrEqual(4);
+  for (const message of messages) expect(message).not.toMatch(/\b(?:run|arg|from|copy|env|expand|raw)\(|platformArgs|\$meta|\$dockerfile/);
+  expect(result.stdout).toContain('RUN --mount=type=secret,id=...');
+  expect(result.stdout).toContain('use a build argument such as $BUILDPLATFORM');
+});
+
 describe('dockwright import', () => {
   const DOCKERFILE = [
     '# syntax=docker/dockerfile:1',
