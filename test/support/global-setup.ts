@@ -1,6 +1,6 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 
 /**
  * Every temporary folder of a test run, and of the processes the tests start, goes under one
@@ -14,8 +14,12 @@ export default function setup(): () => void {
   return () => {
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
-    // Some tests leave read-only folders (the write-refusal tests): make them removable first.
-    for (const name of readdirSync(root)) rmSync(join(root, name), { recursive: true, force: true, maxRetries: 3 });
-    rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+    try {
+      rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+    } catch (error) {
+      // A killed test engine can leave a mount behind in its folder: say so, and go on.
+      const left = readdirSync(root).join(', ');
+      process.stderr.write(`global teardown: could not remove ${root} (${(error as Error).message}); left: ${left}\n`);
+    }
   };
 }
