@@ -11,7 +11,7 @@
  *    hitting the layer cache.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -39,8 +39,12 @@ const classic = { DOCKER_BUILDKIT: '0' };
  * two steps. Each tool gets its own copy under its own image names, so neither retags the other's
  * images (which would defeat dockwright's up-to-date check).
  */
+const projects: string[] = [];
+process.on('exit', () => projects.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 function makeProject(count: number, owner: string): { dir: string; images: { tag: string; dockerfile: string }[] } {
   const dir = mkdtempSync(join(tmpdir(), 'dockwright-bench-'));
+  projects.push(dir);
   writeFileSync(join(dir, 'payload.txt'), 'x'.repeat(64 * 1024));
   const tag = (i: number): string => `${owner}-bench/img${i}:1`;
   const lines = [`import { from } from 'dockwright';`];
