@@ -257,7 +257,7 @@ export const app = from('${BASE}').run("printf 'title\\\\033]0;pwned\\\\007 and 
 
 describeWithEngine('one path for builds: build() from a script', () => {
   test('serves $meta secrets as the CLI does, and refuses invalid images before building', async () => {
-    const { build } = await import('@dockwright/build');
+    const { build } = await import('@dockwright/engine');
     const { from } = await import('dockwright');
     const repo = uniqueRepo('script');
     const dir = project({ 'token.txt': 'from-a-file' });

@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { connect, inspectEngine, resolveEndpoint, type EngineConnection, type EngineInfo } from '@dockwright/build';
+import { connect, inspectEngine, resolveEndpoint, type EngineConnection, type EngineInfo } from '@dockwright/engine';
 import type { Io } from './io.js';
 
 /** Connects to the engine the way the docker CLI would in this environment, and asks what it is. */

@@ -1,4 +1,4 @@
-import type { ImageEvent, ImageResult, Outcome } from '@dockwright/build';
+import type { ImageEvent, ImageResult, Outcome } from '@dockwright/engine';
 import type { Io } from './io.js';
 import { painter, printable, type Paint } from './report.js';
 

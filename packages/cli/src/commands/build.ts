@@ -11,7 +11,7 @@ import {
   type ImageResult,
   type NamedImage,
   type Outcome,
-} from '@dockwright/build';
+} from '@dockwright/engine';
 import { DockwrightError } from 'dockwright';
 import { loadFromFlags, type DefinitionFlags } from '../definition-flags.js';
 import type { Definitions } from '../definitions.js';

@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { dockerConfigDir, pushTag } from '@dockwright/build';
+import { dockerConfigDir, pushTag } from '@dockwright/engine';
 import { loadFromFlags, type DefinitionFlags } from '../definition-flags.js';
 import { openEngine } from '../engine-connection.js';
 import { ExitCode } from '../exit-codes.js';

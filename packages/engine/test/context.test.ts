@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { extract } from 'tar-stream';
 import { describe, expect, test } from 'vitest';
 import { from } from 'dockwright';
-import { contextEntries, contextFilter, dockerfileInputs, inputDigest, packContext, walkContext, type BuildInputs } from '@dockwright/build';
+import { contextEntries, contextFilter, dockerfileInputs, inputDigest, packContext, walkContext, type BuildInputs } from '@dockwright/engine';
 
 function folder(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'dockwright-ctx-'));

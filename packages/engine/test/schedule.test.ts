@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { schedule, type Job } from '@dockwright/build';
+import { schedule, type Job } from '@dockwright/engine';
 
 /** A job that records when it started and finished, and settles when told to. */
 function jobs(spec: Record<string, { deps?: string[]; fail?: boolean }>) {

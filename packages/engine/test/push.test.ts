@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { explainPushFailure } from '@dockwright/build';
+import { explainPushFailure } from '@dockwright/engine';
 
 describe('explainPushFailure', () => {
   test('leads the engine words with what the registry status means', () => {

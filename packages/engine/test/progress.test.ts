@@ -1,6 +1,6 @@
 import protobuf from 'protobufjs/light.js';
 import { describe, expect, test } from 'vitest';
-import { buildkitDecoder, classicDecoder, type BuildEvent } from '@dockwright/build';
+import { buildkitDecoder, classicDecoder, type BuildEvent } from '@dockwright/engine';
 
 describe('the classic builder stream', () => {
   test('steps, cache hits, output, the image id; bookkeeping is dropped', () => {

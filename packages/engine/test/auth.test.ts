@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { credentialsFor, parseHost, registryOf, resolveEndpoint } from '@dockwright/build';
+import { credentialsFor, parseHost, registryOf, resolveEndpoint } from '@dockwright/engine';
 
 describe('registries and credentials', () => {
   test('the registry of a reference', () => {
