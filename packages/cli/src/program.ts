@@ -163,7 +163,7 @@ Examples:
   const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
   program
     .command('build')
-    .description('Build the images (and the images they depend on) through the Docker Engine')
+    .description('Build the images (and the images they depend on) through the Docker Engine or BuildKit')
     .argument('[images...]', 'images to build, by name (default: all)')
     .addOption(fileOption())
     .addOption(typecheckOption())
@@ -175,30 +175,45 @@ Examples:
     .option('--target <stage>', 'build up to this stage')
     .option('--platform <os/arch>', 'target platform')
     .option('--network <mode>', 'network for RUN instructions (e.g. none, host)')
-    .option('--cache-from <image>', 'an image to use as a cache source (repeatable)', collect)
+    .option('--cache-from <cache>', 'a cache to read: an image, or type=registry,ref=...|type=local,src=... (repeatable; {name} is the image)', collect)
+    .option('--cache-to <cache>', 'a cache to write (BuildKit): type=registry,ref=reg/cache:{name}[,mode=max], type=inline... (repeatable)', collect)
     .option('--no-cache', 'do not use the layer cache')
     .option('--pull', 'pull newer base images (never done otherwise)')
-    .addOption(new Option('--builder <builder>', 'builder to use').choices(['auto', 'buildkit', 'classic']).default('auto'))
+    .option('--builder <builder>', 'auto, classic, buildkit (the Docker Engine\'s), or a BuildKit daemon: unix:///path, tcp://host:port, docker://', 'auto')
+    .option('--tlscacert <file>', 'CA certificate of a tcp:// BuildKit daemon')
+    .option('--tlscert <file>', 'client certificate for a tcp:// BuildKit daemon')
+    .option('--tlskey <file>', 'client key for a tcp:// BuildKit daemon')
+    .option('--tlsservername <name>', 'the server name the daemon\'s certificate holds')
+    .option('--tlsdir <dir>', 'a folder holding ca.pem, cert.pem and key.pem')
+    .option('-o, --output <output>', 'also write the result (BuildKit): type=local,dest=DIR, type=tar|oci|docker,dest=FILE; {name} is the image (repeatable)', collect)
+    .option('--load', 'load what a BuildKit daemon built into the Docker Engine')
     .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'tty', 'plain', 'json']).default('auto'))
     .option('--parallel <n>', 'images built at once', '4')
     .option('--keep-going', 'keep building what does not depend on a failure (default)')
     .option('--fail-fast', 'cancel everything at the first failure')
     .option('--force', 'build even images that are up to date')
-    .option('--push', 'push the tags of the images that built, once every build has ended')
+    .option('--push', 'push the tags of the images that built (Docker Engine: once every build has ended)')
     .option('--timeout <duration>', 'give up on an image after this long (e.g. 10m)')
     .option('--secret <id=...,src=file|env=VAR>', 'a secret for RUN --mount=type=secret (BuildKit; repeatable)', collect)
     .option('--ssh <default|id=socket>', 'an SSH agent for RUN --mount=type=ssh (BuildKit; repeatable)', collect)
     .addHelpText(
       'after',
       `
-An image that has not changed (same Dockerfile, context files and build arguments, recorded as a
-label) and already carries its tags is reported up to date without uploading anything.
+An image whose inputs have not changed (its Dockerfile, settings, base images and the context
+files it reads) and that already carries its tags is reported up to date without building: on the
+Docker Engine from a record kept on this machine; through BuildKit with --push, from the registry.
+
+The builder: --builder, else BUILDKIT_HOST (a BuildKit daemon, as buildctl reads it), else the
+Docker Engine the docker CLI would use (DOCKER_HOST, docker contexts).
 
 Examples:
   $ dockwright build                                   everything, 4 at a time
   $ dockwright build api --build-arg VERSION=1.2       api and the images it builds on
   $ dockwright build --builder buildkit --network none
-  $ dockwright build --push --fail-fast --progress plain`,
+  $ dockwright build --push --fail-fast --progress plain
+  $ BUILDKIT_HOST=unix:///run/buildkit/buildkitd.sock dockwright build --push \\
+      --cache-to type=registry,ref=reg.example/cache:{name},mode=max --cache-from reg.example/cache:{name}
+  $ dockwright build --builder tcp://builder:1234 --tlsdir certs --platform linux/amd64,linux/arm64 --push`,
     )
     // The engine commands load dockerode (about 200 ms): only when one of them runs.
     .action(async (images: string[], flags) => {
@@ -221,9 +236,18 @@ Examples:
 
   program
     .command('engine')
-    .description('Show the Docker Engine dockwright uses: endpoint, versions, BuildKit')
+    .description('Show the daemon dockwright builds on: endpoint, version, BuildKit, platforms')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nThe engine is found like the docker CLI finds it: DOCKER_HOST (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH),\nDOCKER_CONTEXT or the current context, else the local socket.\n\nExamples:\n  $ dockwright engine\n  $ DOCKER_HOST=tcp://build-host:2376 DOCKER_TLS_VERIFY=1 dockwright engine --json')
+    .option('--builder <builder>', 'as for build: auto, classic, buildkit, or a BuildKit daemon (unix://, tcp://, docker://)', 'auto')
+    .option('--tlscacert <file>', 'CA certificate of a tcp:// BuildKit daemon')
+    .option('--tlscert <file>', 'client certificate for a tcp:// BuildKit daemon')
+    .option('--tlskey <file>', 'client key for a tcp:// BuildKit daemon')
+    .option('--tlsservername <name>', 'the server name the daemon\'s certificate holds')
+    .option('--tlsdir <dir>', 'a folder holding ca.pem, cert.pem and key.pem')
+    .addHelpText(
+      'after',
+      '\nA BuildKit daemon when --builder or BUILDKIT_HOST names one (its version and its workers\' platforms);\nelse the Docker Engine, found like the docker CLI finds it: DOCKER_HOST (DOCKER_TLS_VERIFY,\nDOCKER_CERT_PATH), DOCKER_CONTEXT or the current context, else the local socket.\n\nExamples:\n  $ dockwright engine\n  $ DOCKER_HOST=tcp://build-host:2376 DOCKER_TLS_VERIFY=1 dockwright engine --json\n  $ dockwright engine --builder tcp://builder:1234 --tlsdir ./certs',
+    )
     .action(async (flags) => {
       const { engineCommand } = await import('./commands/engine.js');
       setExitCode(await engineCommand(flags, io));

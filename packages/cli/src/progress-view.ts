@@ -38,8 +38,12 @@ function plainView(io: Io, images: readonly string[], paint: Paint): ProgressVie
   const prefix = (image: string): string => paint('cyan', `[${image.padEnd(width)}]`);
   return {
     event(image, event) {
-      const line = describe(event, paint);
-      if (line !== undefined) io.stderr.write(`${prefix(image)} ${line}\n`);
+      // Output of several lines gets the image's prefix on each.
+      const events = event.type === 'log' ? event.text.split('\n').map((text) => ({ ...event, text })) : [event];
+      for (const one of events) {
+        const line = describe(one, paint);
+        if (line !== undefined) io.stderr.write(`${prefix(image)} ${line}\n`);
+      }
     },
     close: () => undefined,
   };
@@ -82,11 +86,15 @@ async function ttyView(io: Io, images: readonly string[], paint: Paint): Promise
   };
 }
 
+const BUILDER_NAMES: Readonly<Record<string, string>> = { classic: 'classic builder', buildkit: 'BuildKit', buildkitd: 'BuildKit daemon' };
+
 /** One line for an event, or undefined for events a person need not see. */
 function describe(event: ImageEvent, paint: Paint): string | undefined {
   switch (event.type) {
     case 'started':
-      return `building (${event.builder === 'buildkit' ? 'BuildKit' : 'classic builder'})`;
+      return `building (${BUILDER_NAMES[event.builder] ?? event.builder})`;
+    case 'note':
+      return paint('dim', printable(event.text));
     case 'step':
       return printable(event.name);
     case 'stepDone':
@@ -112,7 +120,7 @@ function outcomeLine(outcome: Outcome<ImageResult>, paint: Paint): string {
       const pushes = pushed === undefined ? '' : `, ${pushed}`;
       const colour = r.pushed.some((p) => p.error !== undefined) ? 'yellow' : 'green';
       if (r.upToDate) return paint(colour, `up to date ${shortId(r.id)}${pushes}`);
-      return paint(colour, `built ${shortId(r.id)} (${formatSize(r.size)}, ${formatDuration(r.durationMs)}, ${r.cachedSteps}/${r.steps} steps cached)${pushes}`);
+      return paint(colour, `built ${shortId(r.id)} (${r.size === undefined ? '' : `${formatSize(r.size)}, `}${formatDuration(r.durationMs)}, ${r.cachedSteps}/${r.steps} steps cached)${pushes}`);
     }
     case 'failed':
       return paint('red', 'failed');
@@ -132,7 +140,7 @@ export function summaryTable(outcomes: readonly Outcome<ImageResult>[], tagsOf: 
       outcome.name,
       tagsOf(outcome.name).join(','),
       r ? shortId(r.id) : '-',
-      r ? formatSize(r.size) : '-',
+      r?.size !== undefined ? formatSize(r.size) : '-',
       r ? formatDuration(r.durationMs) : '-',
       r ? (r.upToDate ? '-' : `${r.cachedSteps}/${r.steps}`) : '-',
       r ? [r.upToDate ? 'up to date' : 'built', pushSummary(r)].filter(Boolean).join(', ') : outcome.status === 'skipped' ? `skipped: ${outcome.because}` : outcome.status,
@@ -152,7 +160,7 @@ function pushSummary(result: ImageResult): string | undefined {
 }
 
 export function shortId(id: string): string {
-  return id.replace(/^sha256:/, '').slice(0, 12);
+  return id === '' ? '-' : id.replace(/^sha256:/, '').slice(0, 12);
 }
 
 /** Sizes as the docker CLI prints them (powers of 1000). */

@@ -1,8 +1,9 @@
 import { createReadStream, lstatSync } from 'node:fs';
 import { join } from 'node:path';
-import protobuf from 'protobufjs/light.js';
 import dockerignoreModule, { type Ignore } from '@balena/dockerignore';
 import type { ContextEntry } from './context.js';
+import type { ServerCall, ServerMethod } from './grpc.js';
+import { grpcMethod } from './protocol.js';
 
 /**
  * BuildKit's FileSync, the sending side (tonistiigi/fsutil send.go): how a BuildKit build reads
@@ -22,40 +23,12 @@ export interface SyncDirectory {
 
 export type SyncEntry = ContextEntry & { readonly content?: Buffer | undefined };
 
-// tonistiigi/fsutil types/wire.proto and types/stat.proto
-const root = protobuf.Root.fromJSON({
-  nested: {
-    Stat: {
-      fields: {
-        path: { type: 'string', id: 1 },
-        mode: { type: 'uint32', id: 2 },
-        uid: { type: 'uint32', id: 3 },
-        gid: { type: 'uint32', id: 4 },
-        size: { type: 'int64', id: 5 },
-        modTime: { type: 'int64', id: 6 },
-        linkname: { type: 'string', id: 7 },
-        devmajor: { type: 'int64', id: 8 },
-        devminor: { type: 'int64', id: 9 },
-      },
-    },
-    Packet: {
-      fields: {
-        type: { type: 'int32', id: 1 },
-        stat: { type: 'Stat', id: 2 },
-        ID: { type: 'uint32', id: 3 },
-        data: { type: 'bytes', id: 4 },
-      },
-    },
-  },
-});
-const Packet = root.lookupType('Packet');
+// Packet types (fsutil types/wire.proto).
 const STAT = 0;
 const REQ = 1;
 const DATA = 2;
 const FIN = 3;
 const ERR = 4;
-
-export const DIFF_COPY = '/moby.filesync.v1.FileSync/DiffCopy';
 
 interface PacketMessage {
   readonly type?: number;
@@ -64,35 +37,18 @@ interface PacketMessage {
   readonly data?: Uint8Array;
 }
 
-/** The grpc-js description of DiffCopy: a stream of Packets each way. */
-export function diffCopyMethod() {
-  return {
-    path: DIFF_COPY,
-    requestStream: true,
-    responseStream: true,
-    requestSerialize: (value: object) => Buffer.from(Packet.encode(value).finish()),
-    requestDeserialize: (bytes: Buffer) => Packet.decode(bytes) as unknown as PacketMessage,
-    responseSerialize: (value: object) => Buffer.from(Packet.encode(value).finish()),
-    responseDeserialize: (bytes: Buffer) => Packet.decode(bytes) as unknown as PacketMessage,
-  };
+/** FileSync's DiffCopy on a session, serving `directories`. */
+export function fileSyncMethod(directories: ReadonlyMap<string, SyncDirectory>, onError: (error: Error) => void): ServerMethod {
+  return { method: grpcMethod('moby.filesync.v1.FileSync/DiffCopy'), handle: (call) => serveDiffCopy(call as DiffCopyCall, directories, onError) };
 }
 
-/** The side of a grpc-js bidirectional call that DiffCopy uses. */
-export interface DiffCopyCall {
-  readonly metadata: { get(key: string): unknown[] };
-  on(event: 'data', listener: (packet: PacketMessage) => void): void;
-  on(event: 'end' | 'cancelled', listener: () => void): void;
-  on(event: 'error', listener: (error: Error) => void): void;
-  once(event: 'drain', listener: () => void): void;
-  write(packet: object): boolean;
-  end(): void;
-  destroy(error?: Error): void;
-}
+/** The server side of a DiffCopy call. */
+export type DiffCopyCall = ServerCall<PacketMessage>;
 
 /** Serves one DiffCopy call from `directories` (by the `dir-name` BuildKit asks for). */
 export function serveDiffCopy(call: DiffCopyCall, directories: ReadonlyMap<string, SyncDirectory>, onError: (error: Error) => void): void {
   const header = (key: string): string[] => {
-    // grpc-js joins the values of a repeated header with ", " (Go's client sends one field each).
+    // Node joins the values of a repeated header with ", " (Go's client sends one field each).
     const values = call.metadata.get(key).flatMap((value) => String(value).split(', '));
     const encoded = String(call.metadata.get(`${key}-encoded`)[0] ?? '') === 'true';
     return encoded ? values.map((v) => decodeURIComponent(v.replace(/\+/g, ' '))) : values;

@@ -4,6 +4,7 @@ import type { DockerfileNode, Image, SourceLocation } from 'dockwright';
 import type { BuildSpec } from './build.js';
 import { buildError } from './errors.js';
 import { declaredServices } from './secrets.js';
+import { forImage, parseCacheSpec, parseOutputSpec, refuseSharedPlaces, type CacheSpec } from './specs.js';
 import type { BuildSecret, SshAgent } from './session.js';
 
 /** The parts of the SDK the engine side uses; the CLI passes the copy its definitions loaded. */
@@ -37,7 +38,11 @@ export interface BuildFlags {
   /** Applies to the requested images only. */
   readonly platform?: string | undefined;
   readonly network?: string | undefined;
+  /** Caches in buildx's syntax (`type=registry,ref=reg/cache:{name}`, a bare reference, `type=inline`), for every image, besides those declared. */
   readonly cacheFrom?: readonly string[] | undefined;
+  readonly cacheTo?: readonly string[] | undefined;
+  /** Outputs in buildx's syntax (`type=local,dest=out/{name}`, `type=tar,dest=…`); BuildKit only. */
+  readonly outputs?: readonly string[] | undefined;
   /** No layer cache: every image is built again, even one that is up to date. */
   readonly noCache?: boolean | undefined;
   readonly pull?: boolean | undefined;
@@ -52,6 +57,8 @@ export interface PlanOptions {
   readonly baseDir: string;
   /** For declared secrets read from variables, and SSH_AUTH_SOCK. */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Relative `--output` and `--cache-*` folders are taken from here (where the command runs); default the process's. */
+  readonly cwd?: string | undefined;
   /** The images asked for by name (the others are built because these need them); default: all. */
   readonly requested?: readonly string[] | undefined;
 }
@@ -95,7 +102,11 @@ export function planTargets(images: readonly NamedImage[], sdk: SdkFunctions, fl
     if (problem) throw buildError('cli.usage', `-t ${tag} is not a valid tag: ${problem}.`);
   }
   const nameOf = new Map(images.map(({ name, image }) => [image, name]));
-  return images.map(({ name, image }): BuildTarget => {
+  const cacheFrom = (flags.cacheFrom ?? []).map((c) => parseCacheSpec(c, '--cache-from'));
+  const cacheTo = (flags.cacheTo ?? []).map((c) => parseCacheSpec(c, '--cache-to'));
+  const outputs = (flags.outputs ?? []).map(parseOutputSpec);
+  const cwd = options.cwd ?? process.cwd();
+  const targets = images.map(({ name, image }): BuildTarget => {
     const meta = image.meta;
     const ir = image.toIR();
     const { text, steps } = sdk.printWithSteps(ir);
@@ -129,12 +140,31 @@ export function planTargets(images: readonly NamedImage[], sdk: SdkFunctions, fl
       target,
       platform: (asked ? flags.platform : undefined) ?? meta.platform,
       network: flags.network,
-      cacheFrom: flags.cacheFrom ?? [],
+      // Flags' folders are the command's; declared ones are the definitions file's.
+      cacheFrom: [...cacheFrom.map((c) => forImage(c, name, cwd)), ...declaredCaches(image, sdk, 'cacheFrom').map((c) => forImage(c, name, options.baseDir))],
+      cacheTo: [...cacheTo.map((c) => forImage(c, name, cwd)), ...declaredCaches(image, sdk, 'cacheTo').map((c) => forImage(c, name, options.baseDir))],
+      outputs: outputs.map((o) => forImage(o, name, cwd)),
       noCache: flags.noCache ?? false,
       pull: flags.pull ?? false,
       secrets: [...(flags.secrets ?? []), ...declared.secrets],
       ssh: [...(flags.ssh ?? []), ...declared.ssh],
     };
+  });
+  refuseSharedPlaces('--cache-to', new Map(targets.map((t) => [t.name, t.cacheTo])));
+  refuseSharedPlaces('--output', new Map(targets.map((t) => [t.name, t.outputs])));
+  return targets;
+}
+
+/** The caches `$meta` declares, read at its line: a mistake there names the `.ts` line. */
+function declaredCaches(image: Image, sdk: SdkFunctions, key: 'cacheFrom' | 'cacheTo'): CacheSpec[] {
+  const written = image.meta[key] ?? [];
+  return written.map((text) => {
+    try {
+      return parseCacheSpec(text, key === 'cacheFrom' ? '--cache-from' : '--cache-to');
+    } catch (error) {
+      const loc = sdk.imageInfo(image).loc;
+      throw buildError('cli.usage', `${loc ? `${loc.file}:${loc.line}:${loc.column}: ` : ''}$meta({ ${key} }): ${(error as Error).message}`);
+    }
   });
 }
 

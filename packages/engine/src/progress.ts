@@ -1,4 +1,4 @@
-import protobuf from 'protobufjs/light.js';
+import { messageType } from './protocol.js';
 
 /**
  * One model for the progress of every builder: the classic builder's JSON stream and BuildKit's
@@ -80,102 +80,45 @@ export function classicDecoder(): ProgressDecoder {
   };
 }
 
-interface Timestamp {
-  readonly seconds?: number | Long;
-  readonly nanos?: number;
-}
-type Long = { toNumber(): number };
-
-interface Vertex {
-  readonly digest: string;
-  readonly name: string;
-  readonly cached: boolean;
-  readonly started?: Timestamp | null;
-  readonly completed?: Timestamp | null;
-  readonly error: string;
+/** The fields of BuildKit's `moby.buildkit.v1.StatusResponse` that progress reads (control.proto). */
+export interface StatusResponse {
+  readonly vertexes: readonly { readonly digest: string; readonly name: string; readonly cached: boolean; readonly started?: object | null; readonly completed?: object | null; readonly error: string }[];
+  readonly logs: readonly { readonly vertex: string; readonly msg: Uint8Array }[];
+  readonly warnings?: readonly { readonly vertex: string; readonly short: Uint8Array }[];
 }
 
-interface VertexLog {
-  readonly vertex: string;
-  readonly msg: Uint8Array;
-}
-
-interface StatusResponse {
-  readonly vertexes: readonly Vertex[];
-  readonly logs: readonly VertexLog[];
-}
-
-// moby/buildkit api/services/control/control.proto: the fields of StatusResponse we read.
-const TIMESTAMP = { fields: { seconds: { type: 'int64', id: 1 }, nanos: { type: 'int32', id: 2 } } };
-const root = protobuf.Root.fromJSON({
-  nested: {
-    Timestamp: TIMESTAMP,
-    Vertex: {
-      fields: {
-        digest: { type: 'string', id: 1 },
-        inputs: { rule: 'repeated', type: 'string', id: 2 },
-        name: { type: 'string', id: 3 },
-        cached: { type: 'bool', id: 4 },
-        started: { type: 'Timestamp', id: 5 },
-        completed: { type: 'Timestamp', id: 6 },
-        error: { type: 'string', id: 7 },
-      },
-    },
-    VertexLog: {
-      fields: {
-        vertex: { type: 'string', id: 1 },
-        timestamp: { type: 'Timestamp', id: 2 },
-        stream: { type: 'int64', id: 3 },
-        msg: { type: 'bytes', id: 4 },
-      },
-    },
-    StatusResponse: {
-      fields: {
-        vertexes: { rule: 'repeated', type: 'Vertex', id: 1 },
-        logs: { rule: 'repeated', type: 'VertexLog', id: 3 },
-      },
-    },
-  },
-});
-const StatusResponseType = root.lookupType('StatusResponse');
-
-/** Decodes one base64 `moby.buildkit.trace` payload. */
+/** Decodes one base64 `moby.buildkit.trace` payload (the Docker Engine wraps BuildKit's status in its JSON stream). */
 export function decodeStatus(base64: string): StatusResponse {
-  return StatusResponseType.decode(Buffer.from(base64, 'base64')) as unknown as StatusResponse;
+  return messageType('moby.buildkit.v1.StatusResponse').decode(Buffer.from(base64, 'base64')) as unknown as StatusResponse;
+}
+
+/** Turns BuildKit's status messages into events; one per build (it keeps state). */
+export interface StatusDecoder {
+  decode(status: StatusResponse): BuildEvent[];
+  /** The instruction whose vertex failed last, for a failure's line. */
+  failedStep(): string | undefined;
 }
 
 /**
  * BuildKit: vertexes start, complete (maybe cached) or fail; logs belong to a vertex. Vertexes
  * that are not Dockerfile instructions (`[internal] load ...`, `exporting to image`) are not steps.
  */
-export function buildkitDecoder(): ProgressDecoder {
+export function statusDecoder(): StatusDecoder {
   const started = new Set<string>();
   const done = new Set<string>();
-  const names = new Map<string, string>();
-  let lastError: { message: string; step: string } | undefined;
+  const warned = new Set<string>();
+  let failed: string | undefined;
   return {
-    decode(message) {
+    decode(status) {
       const events: BuildEvent[] = [];
-      if (message.errorDetail || message.error) {
-        events.push({ type: 'error', message: message.errorDetail?.message ?? message.error ?? 'build failed', step: lastError?.step });
-        return events;
-      }
-      if (message.id === 'moby.image.id') {
-        const aux = message.aux as { ID?: string } | undefined;
-        if (aux?.ID) events.push({ type: 'image', id: aux.ID });
-        return events;
-      }
-      if (message.id !== 'moby.buildkit.trace' || typeof message.aux !== 'string') return events;
-      const status = decodeStatus(message.aux);
       for (const vertex of status.vertexes) {
-        names.set(vertex.digest, vertex.name);
         // Dockerfile instructions are named `[stage i/n] INSTRUCTION`; the rest is BuildKit's own work.
         const isStep = /^\[[^\]]*\d+\/\d+\]/.test(vertex.name);
         if (vertex.started && !started.has(vertex.digest)) {
           started.add(vertex.digest);
           if (isStep) events.push({ type: 'step', id: vertex.digest, name: stepName(vertex.name) });
         }
-        if (vertex.error) lastError = { message: vertex.error, step: stepName(vertex.name) };
+        if (vertex.error) failed = stepName(vertex.name);
         if ((vertex.completed || vertex.cached) && !done.has(vertex.digest) && !vertex.error) {
           done.add(vertex.digest);
           if (isStep) events.push({ type: 'stepDone', id: vertex.digest, name: stepName(vertex.name), cached: vertex.cached });
@@ -185,7 +128,32 @@ export function buildkitDecoder(): ProgressDecoder {
         const text = Buffer.from(log.msg).toString('utf8').replace(/\n$/, '');
         if (text !== '') events.push({ type: 'log', id: log.vertex, text });
       }
+      for (const warning of status.warnings ?? []) {
+        const text = Buffer.from(warning.short).toString('utf8');
+        if (warned.has(text)) continue;
+        warned.add(text);
+        events.push({ type: 'log', id: warning.vertex, text: `warning: ${text}` });
+      }
       return events;
+    },
+    failedStep: () => failed,
+  };
+}
+
+/** The engine's BuildKit builds: its JSON stream carries BuildKit's status, the image id and the error. */
+export function buildkitDecoder(): ProgressDecoder {
+  const status = statusDecoder();
+  return {
+    decode(message) {
+      if (message.errorDetail || message.error) {
+        return [{ type: 'error', message: message.errorDetail?.message ?? message.error ?? 'build failed', step: status.failedStep() }];
+      }
+      if (message.id === 'moby.image.id') {
+        const aux = message.aux as { ID?: string } | undefined;
+        return aux?.ID ? [{ type: 'image', id: aux.ID }] : [];
+      }
+      if (message.id !== 'moby.buildkit.trace' || typeof message.aux !== 'string') return [];
+      return status.decode(decodeStatus(message.aux));
     },
   };
 }

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import {
   buildTargets,
   dockerConfigDir,
+  openBackend,
   planTargets,
   pushFailed,
   readSecret,
@@ -16,14 +17,14 @@ import { DockwrightError } from 'dockwright';
 import { loadFromFlags, type DefinitionFlags } from '../definition-flags.js';
 import type { Definitions } from '../definitions.js';
 import { parseDuration } from '../duration.js';
-import { openEngine } from '../engine-connection.js';
+import { tlsFlags, type TlsCliFlags } from '../engine-connection.js';
 import { ExitCode } from '../exit-codes.js';
 import { useColor, type Io } from '../io.js';
 import { createProgressView, resolveMode, summaryTable } from '../progress-view.js';
 import { count, formatDiagnostic, painter, printable } from '../report.js';
 import { selectImages } from '../select.js';
 
-export interface BuildCliFlags extends DefinitionFlags {
+export interface BuildCliFlags extends DefinitionFlags, TlsCliFlags {
   readonly only?: string;
   readonly tag?: readonly string[];
   readonly buildArg?: readonly string[];
@@ -32,10 +33,13 @@ export interface BuildCliFlags extends DefinitionFlags {
   readonly platform?: string;
   readonly network?: string;
   readonly cacheFrom?: readonly string[];
+  readonly cacheTo?: readonly string[];
+  readonly output?: readonly string[];
+  readonly load?: boolean;
   /** commander's `--no-cache` sets `cache: false`. */
   readonly cache?: boolean;
   readonly pull?: boolean;
-  readonly builder?: 'auto' | 'buildkit' | 'classic';
+  readonly builder?: string;
   readonly progress?: string;
   readonly parallel?: string;
   readonly failFast?: boolean;
@@ -78,34 +82,38 @@ export async function buildCommand(names: readonly string[], flags: BuildCliFlag
       platform: flags.platform,
       network: flags.network,
       cacheFrom: flags.cacheFrom,
+      cacheTo: flags.cacheTo,
+      outputs: flags.output,
       noCache: flags.cache === false,
       pull: flags.pull,
       secrets: (flags.secret ?? []).map((spec) => readSecret(spec, io.cwd, io.env)),
       ssh: (flags.ssh ?? []).map((spec) => sshAgentFlag(spec, io.cwd, io.env)),
     },
-    { baseDir: dirname(definitions.file), env: io.env, requested: selected.map((s) => s.name) },
+    { baseDir: dirname(definitions.file), env: io.env, cwd: io.cwd, requested: selected.map((s) => s.name) },
   );
-  const { connection, engine } = await openEngine(io);
+  const configDir = dockerConfigDir(io.env, io.env.HOME ?? homedir());
+  const backend = await openBackend({ builder: flags.builder, tls: tlsFlags(flags), load: flags.load, env: io.env, cwd: io.cwd, configDir });
 
   const mode = resolveMode(flags.progress ?? 'auto', io);
   const color = useColor(io, io.stderr);
   const view = await createProgressView(mode, io, targets.map((t) => t.name), color);
   let outcomes: Outcome<ImageResult>[];
   try {
-    outcomes = await buildTargets(connection, engine, targets, {
-      builder: flags.builder ?? 'auto',
+    outcomes = await buildTargets(backend, targets, {
       parallel,
       failFast: flags.failFast ?? false,
       force: flags.force ?? false,
       push: flags.push ?? false,
+      load: flags.load ?? false,
       timeoutMs,
       signal: io.signal,
       env: io.env,
-      configDir: dockerConfigDir(io.env, io.env.HOME ?? homedir()),
+      configDir,
       onEvent: (image, event) => view.event(image, event),
     });
   } finally {
     view.close();
+    backend.close();
   }
 
   const tagsOf = (name: string): readonly string[] => targets.find((t) => t.name === name)?.tags ?? [];
@@ -155,7 +163,7 @@ function keyValues(pairs: readonly string[] | undefined, flag: string): Record<s
 function summaryJson(outcome: Outcome<ImageResult>, tags: readonly string[]): Record<string, unknown> {
   if (outcome.status === 'done') {
     const r = outcome.value;
-    return { name: r.name, status: r.upToDate ? 'up-to-date' : 'built', builder: r.builder, id: r.id, tags, size: r.size, durationMs: r.durationMs, steps: r.steps, cachedSteps: r.cachedSteps, pushed: r.pushed };
+    return { name: r.name, status: r.upToDate ? 'up-to-date' : 'built', builder: r.builder, node: r.node, id: r.id, digest: r.digest, tags, size: r.size, durationMs: r.durationMs, steps: r.steps, cachedSteps: r.cachedSteps, pushed: r.pushed };
   }
   if (outcome.status === 'failed') return { name: outcome.name, status: 'failed', tags, error: (outcome.error as Error).message };
   return { name: outcome.name, status: outcome.status, tags, ...(outcome.status === 'skipped' ? { because: outcome.because } : {}) };

@@ -333,6 +333,8 @@ export class StageImpl implements StageLike {
       ...merged,
       tags: merged.tags && frozen(merged.tags),
       buildArgs: merged.buildArgs && Object.freeze({ ...merged.buildArgs }),
+      cacheFrom: merged.cacheFrom && frozen(merged.cacheFrom),
+      cacheTo: merged.cacheTo && frozen(merged.cacheTo),
     });
     return new StageImpl({ ...this.#head, meta: frozenMeta, metaLoc }, this.#last);
   }

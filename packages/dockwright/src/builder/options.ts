@@ -221,7 +221,15 @@ export interface ImageMeta {
   readonly dockerfile?: string;
   readonly buildArgs?: Readonly<Record<string, string>>;
   readonly target?: string;
+  /** `linux/amd64`, or several (`linux/amd64,linux/arm64`: one image per platform, pushed as one index; BuildKit). */
   readonly platform?: string;
+  /**
+   * Caches a BuildKit build reads and writes, in buildx's syntax: `type=registry,ref=reg/cache:{name}`
+   * (a bare reference means that), `type=inline`, `type=gha`...; `{name}` is the image's name.
+   * The run's `--cache-from` / `--cache-to` come on top.
+   */
+  readonly cacheFrom?: readonly string[];
+  readonly cacheTo?: readonly string[];
   /**
    * Secrets its `RUN --mount=type=secret` mounts read, from a file (relative to the definitions
    * file) or an environment variable; served at build time, never written anywhere.

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { isAbsolute, join, resolve } from 'node:path';
 import Docker from 'dockerode';
-import { buildError } from './errors.js';
+import { buildError } from '../errors.js';
 import { sshAgent } from './ssh.js';
 
 /** How to reach the engine, resolved the way the docker CLI does. */

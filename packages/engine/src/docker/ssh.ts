@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { Agent } from 'node:http';
 import { Duplex } from 'node:stream';
-import { buildError } from './errors.js';
+import { buildError } from '../errors.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

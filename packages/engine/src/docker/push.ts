@@ -1,6 +1,6 @@
 import type { EngineConnection } from './engine.js';
-import { buildError } from './errors.js';
-import { credentialsFor, registryOf } from './auth.js';
+import { buildError } from '../errors.js';
+import { credentialsFor, registryOf } from '../auth.js';
 
 export interface PushOptions {
   /** The docker config folder, for credentials. */
