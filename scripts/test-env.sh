@@ -4,12 +4,16 @@
 #   source scripts/test-env.sh start       # exports DOCKER_HOST and DOCKWRIGHT_TEST_*
 #   scripts/test-env.sh stop
 # A Docker Engine (dockerd, no bridge network, its own socket and data folder), a busybox base
-# image imported under a test-only name, and a registry on 127.0.0.1:5000. Needs root.
+# image imported under a test-only name, a registry on 127.0.0.1:5000 holding that image too, and
+# a BuildKit daemon (buildkitd, installed from ../shared/buildkit when it is not on the PATH; runc
+# from Debian) that pulls from and pushes to that registry. Needs root.
 # Nothing can be pulled here: a private resolv.conf makes any accidental pull fail at once.
 
 DOCKWRIGHT_TEST_ROOT="${DOCKWRIGHT_TEST_ROOT:-/tmp/dockwright-test-env}"
 DOCKWRIGHT_TEST_IMAGE="dockwright-test/busybox:1"
 DOCKWRIGHT_TEST_REGISTRY="127.0.0.1:5000"
+# BuildKit v0.21.1 for this machine, where the project's checkout sits beside it (see its README).
+DOCKWRIGHT_BUILDKIT_TARBALL="${DOCKWRIGHT_BUILDKIT_TARBALL:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/../shared/buildkit/buildkit-v0.21.1.linux-amd64.tar.xz}"
 
 _dw_log() { printf 'test-env: %s\n' "$*" >&2; }
 
@@ -21,10 +25,36 @@ _dw_install() {
   command -v curl >/dev/null || missing+=(curl)
   command -v ssh-agent >/dev/null || missing+=(openssh-client)
   [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+  command -v runc >/dev/null || missing+=(runc)
+  command -v openssl >/dev/null || missing+=(openssl)
+  command -v xz >/dev/null || missing+=(xz-utils)
   if [ ${#missing[@]} -gt 0 ]; then
     _dw_log "installing ${missing[*]}"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
+  if ! command -v buildkitd >/dev/null || ! command -v buildctl >/dev/null; then
+    if [ ! -f "$DOCKWRIGHT_BUILDKIT_TARBALL" ]; then
+      _dw_log "no buildkitd on the PATH and no $DOCKWRIGHT_BUILDKIT_TARBALL"
+      return 1
+    fi
+    _dw_log "installing buildkitd and buildctl from $DOCKWRIGHT_BUILDKIT_TARBALL"
+    tar -xJf "$DOCKWRIGHT_BUILDKIT_TARBALL" -C /usr/local/bin buildkitd buildctl || return 1
+  fi
+}
+
+# Starts a buildkitd with its own root and socket: _dw_buildkitd <dir> (it writes <dir>/buildkitd.sock).
+_dw_buildkitd() {
+  local dir="$1"
+  mkdir -p "$dir/root"
+  cat > "$dir/buildkitd.toml" <<TOML
+[registry."$DOCKWRIGHT_TEST_REGISTRY"]
+  http = true
+  insecure = true
+TOML
+  nohup buildkitd --root "$dir/root" --addr "unix://$dir/buildkitd.sock" --oci-worker-net host \
+    --containerd-worker=false --config "$dir/buildkitd.toml" >"$dir/buildkitd.log" 2>&1 &
+  echo $! > "$dir/buildkitd.pid"
+  _dw_wait "buildctl --addr unix://$dir/buildkitd.sock debug workers" buildkitd 60 || { tail -20 "$dir/buildkitd.log" >&2; return 1; }
 }
 
 _dw_wait() { # command, what, seconds
@@ -78,13 +108,25 @@ YML
     echo $! > "$root/registry.pid"
     _dw_wait "curl -fsS http://$DOCKWRIGHT_TEST_REGISTRY/v2/" registry 30 || { tail -20 "$root/registry.log" >&2; return 1; }
   fi
-  export DOCKWRIGHT_TEST_IMAGE DOCKWRIGHT_TEST_REGISTRY
-  _dw_log "ready: DOCKER_HOST=$DOCKER_HOST, base image $DOCKWRIGHT_TEST_IMAGE, registry $DOCKWRIGHT_TEST_REGISTRY"
+  # BuildKit pulls its bases from the registry: the same busybox, under the same name.
+  local repo="${DOCKWRIGHT_TEST_IMAGE%:*}" tag="${DOCKWRIGHT_TEST_IMAGE##*:}"
+  if ! curl -fsSI -H "Accept: application/vnd.docker.distribution.manifest.v2+json" "http://$DOCKWRIGHT_TEST_REGISTRY/v2/$repo/manifests/$tag" >/dev/null 2>&1; then
+    _dw_log "pushing $DOCKWRIGHT_TEST_IMAGE to $DOCKWRIGHT_TEST_REGISTRY"
+    docker tag "$DOCKWRIGHT_TEST_IMAGE" "$DOCKWRIGHT_TEST_REGISTRY/$DOCKWRIGHT_TEST_IMAGE" &&
+      docker push -q "$DOCKWRIGHT_TEST_REGISTRY/$DOCKWRIGHT_TEST_IMAGE" >/dev/null || return 1
+  fi
+  DOCKWRIGHT_TEST_BUILDKIT="unix://$root/buildkit/buildkitd.sock"
+  if ! buildctl --addr "$DOCKWRIGHT_TEST_BUILDKIT" debug workers >/dev/null 2>&1; then
+    _dw_log "starting buildkitd on $DOCKWRIGHT_TEST_BUILDKIT"
+    _dw_buildkitd "$root/buildkit" || return 1
+  fi
+  export DOCKWRIGHT_TEST_IMAGE DOCKWRIGHT_TEST_REGISTRY DOCKWRIGHT_TEST_BUILDKIT
+  _dw_log "ready: DOCKER_HOST=$DOCKER_HOST, base image $DOCKWRIGHT_TEST_IMAGE, registry $DOCKWRIGHT_TEST_REGISTRY, BuildKit $DOCKWRIGHT_TEST_BUILDKIT"
 }
 
 _dw_stop() {
   local root="$DOCKWRIGHT_TEST_ROOT" pid
-  for pid in "$root/registry.pid" "$root/dockerd.pid"; do
+  for pid in "$root/buildkit/buildkitd.pid" "$root/registry.pid" "$root/dockerd.pid"; do
     [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null
   done
   _dw_wait "! pgrep -f 'dockerd.*$root' " "dockerd stop" 30 || pkill -9 -f "dockerd.*$root"

@@ -135,6 +135,8 @@ function frontendAttrs(target: BuildTarget, contexts: Readonly<Record<string, st
   if (target.noCache) attrs['no-cache'] = '';
   if (target.pull) attrs['image-resolve-mode'] = 'pull';
   if (target.network) attrs['force-network-mode'] = target.network;
+  // The frontend resolves the stages itself, so it is the one told where caches come from (as buildctl does).
+  if (target.cacheFrom.length > 0) attrs['cache-imports'] = JSON.stringify(target.cacheFrom.map((c) => ({ Type: c.type, Attrs: c.attrs })));
   Object.assign(attrs, contexts);
   return attrs;
 }
