@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe } from 'vitest';
@@ -83,10 +83,25 @@ export async function startBuildkitd(options: { tcpPort?: number; tls?: { ca: st
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       }
       await exited;
-      // runc leaves nothing mounted once the daemon is gone; a busy mount would say so here.
+      cleanUpAfter(dir);
       rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
     },
   };
+}
+
+/**
+ * What a killed daemon leaves: the containers of the steps it was running (runc keeps them
+ * alive) and their mounts. Kills and deletes the containers, then unmounts what is left under `dir`.
+ */
+function cleanUpAfter(dir: string): void {
+  const runcRoot = join(dir, 'root', 'runc-overlayfs', 'executor');
+  const listed = spawnSync('runc', ['--root', runcRoot, 'list', '-q'], { encoding: 'utf8' });
+  for (const id of (listed.stdout ?? '').split('\n').filter(Boolean)) {
+    spawnSync('runc', ['--root', runcRoot, 'kill', '--all', id, 'KILL']);
+    spawnSync('runc', ['--root', runcRoot, 'delete', '--force', id]);
+  }
+  const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((line) => line.split(' ')[1] ?? '').filter((point) => point.startsWith(`${dir}/`));
+  for (const point of mounts.sort((a, b) => b.length - a.length)) spawnSync('umount', ['-l', point]);
 }
 
 /** A CA, a server certificate for 127.0.0.1 (named `buildkitd.test`), and a client certificate, made with openssl. */
