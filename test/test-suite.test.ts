@@ -41,3 +41,14 @@ describe('without the conformance corpus', () => {
     expect(failed.out).toContain(`CI=true but the conformance corpus is missing at ${missing}`);
   }, 120_000);
 });
+
+describe('without a BuildKit daemon', () => {
+  test('its tests skip with a message; under CI=true they fail', () => {
+    const skipped = vitest(['test/buildkit/daemons.test.ts', '--reporter', 'verbose'], { DOCKWRIGHT_TEST_BUILDKIT: undefined });
+    expect(skipped.code, skipped.out).toBe(0);
+    expect(skipped.out).toContain('no test BuildKit daemon');
+    const failed = vitest(['test/buildkit/daemons.test.ts'], { DOCKWRIGHT_TEST_BUILDKIT: undefined, CI: 'true' });
+    expect(failed.code).toBe(1);
+    expect(failed.out).toContain('CI=true but no test BuildKit daemon');
+  }, 120_000);
+});
