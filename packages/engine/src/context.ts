@@ -78,7 +78,7 @@ export function ignoreFilter(patterns: readonly string[], hasDockerignore = fals
   return {
     patterns,
     hasDockerignore,
-    excludes: (path) => path !== '' && ignore.ignores(path),
+    excludes: patterns.length === 0 ? () => false : (path) => path !== '' && ignore.ignores(path),
     mayHoldExceptions: (folder) => exceptions.some((p) => `${p}/`.startsWith(`${folder}/`)),
   };
 }
@@ -136,5 +136,9 @@ function entry(rel: string, path: string, type: ContextEntry['type'], stat: Stat
 /** Go compares strings byte by byte; so do the docker CLI's walk and BuildKit's receiver. */
 function byBytes(a: string, b: string): number {
   if (a === b) return 0;
+  // For ASCII, UTF-16 order is byte order: no buffers needed.
+  if (ASCII.test(a) && ASCII.test(b)) return a < b ? -1 : 1;
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
+
+const ASCII = /^[\x00-\x7f]*$/;

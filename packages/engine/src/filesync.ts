@@ -1,4 +1,4 @@
-import { createReadStream, lstatSync } from 'node:fs';
+import { createReadStream, lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import dockerignoreModule, { type Ignore } from '@balena/dockerignore';
 import type { ContextEntry } from './context.js';
@@ -113,11 +113,17 @@ export function serveDiffCopy(call: DiffCopyCall, directories: ReadonlyMap<strin
   });
 }
 
+/** Files up to this size are read in one call; larger ones are streamed. */
+const WHOLE = 1 << 20;
+/** The size of the DATA packets (fsutil's own sender uses 32 KiB). */
+const PACKET = 1 << 16;
+
 async function sendFile(entry: SyncEntry, id: number, write: (packet: object) => Promise<void>): Promise<void> {
-  if (entry.content !== undefined) {
-    if (entry.content.length > 0) await write({ type: DATA, ID: id, data: entry.content });
+  const content = entry.content ?? (entry.size <= WHOLE ? readFileSync(entry.path) : undefined);
+  if (content !== undefined) {
+    for (let at = 0; at < content.length; at += PACKET) await write({ type: DATA, ID: id, data: content.subarray(at, at + PACKET) });
   } else {
-    for await (const chunk of createReadStream(entry.path, { highWaterMark: 1 << 16 })) {
+    for await (const chunk of createReadStream(entry.path, { highWaterMark: PACKET })) {
       await write({ type: DATA, ID: id, data: chunk as Buffer });
     }
   }
