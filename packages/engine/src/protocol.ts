@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
+import { createRequire } from 'node:module';
+import type protobuf from 'protobufjs';
 
 /**
  * The BuildKit protocol as our `.proto` files describe it (`packages/engine/proto`): the
@@ -23,7 +24,9 @@ let loaded: protobuf.Root | undefined;
 function root(): protobuf.Root {
   if (loaded) return loaded;
   const dir = protoDir();
-  const result = new protobuf.Root();
+  // Loaded on first use (about 25 ms): a classic build never needs it.
+  const { Root } = createRequire(import.meta.url)('protobufjs') as typeof protobuf;
+  const result = new Root();
   // google/protobuf/*.proto are built into protobufjs.
   result.resolvePath = (_origin, target) => (target.startsWith('google/') ? target : join(dir, target));
   result.loadSync(FILES, { keepCase: true });

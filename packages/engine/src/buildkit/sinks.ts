@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, chmodSync, utimesSync, lstatSync } from 'node:fs';
 import { basename, dirname, join, normalize, sep } from 'node:path';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
-import tarStream from 'tar-stream';
+import { createRequire } from 'node:module';
+import type TarStream from 'tar-stream';
 import { buildError } from '../errors.js';
 
 /**
@@ -60,7 +61,8 @@ export function folderSink(dest: string): Sink {
     open() {
       mkdirSync(temporary, { recursive: true });
       const input = new PassThrough();
-      const extract = tarStream.extract();
+      // Loaded when a folder output is unpacked, not before.
+      const extract = (createRequire(import.meta.url)('tar-stream') as typeof TarStream).extract();
       unpacked = new Promise((resolve, reject) => {
         extract.on('entry', (header, stream, next) => {
           try {

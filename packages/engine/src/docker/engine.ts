@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { isAbsolute, join, resolve } from 'node:path';
-import Docker from 'dockerode';
+import { createRequire } from 'node:module';
+import type Docker from 'dockerode';
 import { buildError } from '../errors.js';
 import { sshAgent } from './ssh.js';
 
@@ -110,7 +111,9 @@ export function parseHost(written: string, source: string): string {
 }
 
 export function connect(endpoint: EngineEndpoint): EngineConnection {
-  return { docker: new Docker(endpoint.options), endpoint };
+  // Through require, on first use: a BuildKit run never loads it, and the CommonJS loader is faster than ESM's wrapping.
+  const DockerClass = createRequire(import.meta.url)('dockerode') as typeof Docker;
+  return { docker: new DockerClass(endpoint.options), endpoint };
 }
 
 /**
