@@ -219,6 +219,25 @@ export const app = from('${BASE}').run('echo ${unique} > /expensive').run('echo 
   }, 180_000);
 });
 
+describeWithBuildkit('build() from a script, through BuildKit', () => {
+  test('takes the builder, the push and the caches as the CLI takes them', async () => {
+    const { build } = await import('@dockwright/engine');
+    const { from } = await import('dockwright');
+    const repo = uniqueRepo('script');
+    const dir = project({});
+    const image = from(BASE).run(`echo ${randomBytes(4).toString('hex')} > /x`).$meta({ name: 'app', tags: [`${repo}:1`] });
+    const env = { HOME: dir };
+    const [outcome] = await build([image], { builder: testBuildkit.host!, push: true, cacheTo: [`${repo}/cache:{name}`], cwd: dir, env });
+    expect(outcome?.status, JSON.stringify(outcome)).toBe('done');
+    expect(outcome?.status === 'done' && outcome.value.builder).toBe('buildkitd');
+    const [pushedRepo, tag] = inRegistry(`${repo}:1`);
+    expect((await registryManifest(pushedRepo, tag))?.digest).toBe(outcome?.status === 'done' ? outcome.value.digest : '');
+    expect(await registryManifest(`${pushedRepo}/cache`, 'app')).toBeDefined();
+    const [again] = await build([image], { builder: testBuildkit.host!, push: true, cwd: dir, env });
+    expect(again?.status === 'done' && again.value.upToDate).toBe(true);
+  }, 120_000);
+});
+
 async function pull(reference: string): Promise<void> {
   const stream = await docker().pull(reference);
   await new Promise((resolve, reject) => docker().modem.followProgress(stream, (error) => (error ? reject(error) : resolve(undefined))));
