@@ -1,11 +1,11 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { project } from '../../packages/cli/test/helpers.js';
-import { docker, dockwright, removeImages, runImage } from '../engine/engine-helpers.js';
+import { docker, dockwright, removeImages, runImage, withSshAgent } from '../engine/engine-helpers.js';
 import { describeWithBuildkit, registryManifest, startBuildkitd, testBuildkit } from './buildkit-helpers.js';
 
 const BASE = testBuildkit.base;
@@ -144,12 +144,7 @@ export const app = from('${BASE}').run('echo loaded > /msg').cmd(['cat', '/msg']
 
   test('secrets and an SSH agent reach the build through the session; a secret is in no output', async () => {
     const secret = `bk-s3cr3t-${Date.now()}`;
-    const work = mkdtempSync(join(tmpdir(), 'bk-ssh-'));
-    const agent = spawnSync('ssh-agent', ['-s', '-a', join(work, 'agent.sock')], { encoding: 'utf8' });
-    const pid = Number(/SSH_AGENT_PID=(\d+)/.exec(agent.stdout)?.[1]);
-    try {
-      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(work, 'key')]);
-      execFileSync('ssh-add', [join(work, 'key')], { env: { SSH_AUTH_SOCK: join(work, 'agent.sock') }, stdio: 'ignore' });
+    await withSshAgent(async (work, socket) => {
       const out = join(work, 'out');
       const dir = project({
         'dockwright.ts': `import { from } from 'dockwright';
@@ -162,17 +157,14 @@ export const app = from('${BASE}').copy('agent-query', '/agent-query')
       execFileSync('gcc', ['-static', '-O2', '-o', join(dir, 'agent-query'), join(import.meta.dirname, '..', 'engine', 'fixtures', 'agent-query.c')]);
       const result = await dockwright(['build', '--builder', testBuildkit.host!, '--no-cache', '--secret', 'id=token,env=TOKEN', '--ssh', 'default', '--output', `type=local,dest=${out}`, ...plain], dir, {
         TOKEN: secret,
-        SSH_AUTH_SOCK: join(work, 'agent.sock'),
+        SSH_AUTH_SOCK: socket,
       });
       expect(result.code, result.stderr).toBe(0);
       expect(readFileSync(join(out, 'token.sha256'), 'utf8')).toBe(createHash('sha256').update(secret).digest('hex') + '\n');
       expect(readFileSync(join(out, 'identities'), 'utf8')).toBe('identities: 1\n');
       expect(result.stdout + result.stderr).not.toContain(secret);
       expect(existsSync(join(out, 'run', 'secrets', 'token'))).toBe(false);
-    } finally {
-      if (pid) process.kill(pid);
-      rmSync(work, { recursive: true, force: true });
-    }
+    });
   }, 120_000);
 
   test('two platforms: one image per platform, pushed as one index', async () => {

@@ -106,3 +106,25 @@ export async function dockwright(args: string[], cwd: string, env: Record<string
   });
   return { code, stdout, stderr };
 }
+
+/**
+ * An ssh-agent of the test's own, holding one fresh key, at `<work>/agent.sock`; `fn` gets the
+ * folder and the socket; the agent is stopped afterwards.
+ */
+export async function withSshAgent<T>(fn: (work: string, socket: string) => Promise<T>): Promise<T> {
+  const { execFileSync, spawnSync } = await import('node:child_process');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const work = mkdtempSync(join(tmpdir(), 'dockwright-ssh-'));
+  const socket = join(work, 'agent.sock');
+  const agent = spawnSync('ssh-agent', ['-s', '-a', socket], { encoding: 'utf8' });
+  const pid = Number(/SSH_AGENT_PID=(\d+)/.exec(agent.stdout)?.[1]);
+  try {
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(work, 'key')]);
+    execFileSync('ssh-add', [join(work, 'key')], { env: { SSH_AUTH_SOCK: socket }, stdio: 'ignore' });
+    rmSync(join(work, 'key'));
+    return await fn(work, socket);
+  } finally {
+    if (pid) process.kill(pid);
+    rmSync(work, { recursive: true, force: true });
+  }
+}

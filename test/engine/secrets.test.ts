@@ -1,11 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { project } from '../../packages/cli/test/helpers.js';
-import { describeWithEngine, docker, dockwright, removeImages, runImage, testEngine, uniqueRepo } from './engine-helpers.js';
+import { describeWithEngine, docker, dockwright, removeImages, runImage, testEngine, uniqueRepo, withSshAgent } from './engine-helpers.js';
 
 afterAll(async () => {
   if (testEngine.available) await removeImages('dockwright-e2e/');
@@ -81,14 +79,7 @@ export const app = from('${testEngine.image}').arg('API_TOKEN').run('test -n "$A
 
 describeWithEngine('SSH agent forwarding through the BuildKit session', () => {
   test('a RUN with --mount=type=ssh talks to the agent of the machine that builds', async () => {
-    const work = mkdtempSync(join(tmpdir(), 'dockwright-ssh-'));
-    // An agent of our own, holding one fresh key.
-    const agent = spawnSync('ssh-agent', ['-s', '-a', join(work, 'agent.sock')], { encoding: 'utf8' });
-    const pid = Number(/SSH_AGENT_PID=(\d+)/.exec(agent.stdout)?.[1]);
-    try {
-      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(work, 'key')]);
-      execFileSync('ssh-add', [join(work, 'key')], { env: { SSH_AUTH_SOCK: join(work, 'agent.sock') }, stdio: 'ignore' });
-      rmSync(join(work, 'key'));
+    await withSshAgent(async (_work, socket) => {
       const repo = uniqueRepo('ssh');
       const dir = project({
         'dockwright.ts': `import { from } from 'dockwright';
@@ -100,13 +91,11 @@ export const app = from('${testEngine.image}').copy('agent-query', '/agent-query
       });
       execFileSync('gcc', ['-static', '-O2', '-o', join(dir, 'agent-query'), join(import.meta.dirname, 'fixtures', 'agent-query.c')]);
       const result = await dockwright(['build', '--builder', 'buildkit', '--network', 'none', '--progress', 'plain', '--no-cache', '--ssh', 'default'], dir, {
-        SSH_AUTH_SOCK: join(work, 'agent.sock'),
+        SSH_AUTH_SOCK: socket,
       });
       expect(result.code, result.stderr).toBe(0);
       expect(await runImage(`${repo}:1`)).toBe('identities: 1\n');
-    } finally {
-      if (pid) process.kill(pid);
-    }
+    });
   }, 120_000);
 });
 

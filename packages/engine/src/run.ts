@@ -143,7 +143,7 @@ export async function build(
   );
   const all = withDependencies(named, sdk);
   refuseInvalid(all, sdk);
-  const targets = planTargets(all, sdk, options, { baseDir: cwd, env, requested: named.map((n) => n.name) });
+  const targets = planTargets(all, sdk, options, { baseDir: cwd, cwd, env, requested: named.map((n) => n.name) });
   const configDir = options.configDir ?? dockerConfigDir(env, env.HOME ?? homedir());
   const backend = await openBackend({ ...options, env, cwd, configDir });
   try {
