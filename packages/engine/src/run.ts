@@ -72,7 +72,7 @@ export async function buildTargets(backend: Backend, targets: readonly BuildTarg
       name: target.name,
       dependsOn: target.dependsOn,
       run: async (cancel: AbortSignal): Promise<ImageResult> => {
-        const signal = options.timeoutMs ? AbortSignal.any([cancel, AbortSignal.timeout(options.timeoutMs)]) : cancel;
+        const { signal, clear } = withTimeout(cancel, options.timeoutMs);
         const result = await backend.build(target, {
           force: options.force ?? false,
           push,
@@ -83,7 +83,7 @@ export async function buildTargets(backend: Backend, targets: readonly BuildTarg
           neededByOthers: dependedOn.has(target.name),
           signal,
           onEvent: (event) => options.onEvent?.(target.name, event),
-        });
+        }).finally(clear);
         results.set(target.name, result);
         return result;
       },
@@ -117,6 +117,27 @@ export async function buildTargets(backend: Backend, targets: readonly BuildTarg
     outcomes.push(final);
   }
   return outcomes;
+}
+
+/**
+ * `cancel`, or `timeoutMs` running out (a reason named TimeoutError). A timer of our own, not
+ * `AbortSignal.any([cancel, AbortSignal.timeout()])`: Node 20 may collect a timeout signal that
+ * only a composite refers to, and the composite then never aborts.
+ */
+function withTimeout(cancel: AbortSignal, timeoutMs: number | undefined): { signal: AbortSignal; clear: () => void } {
+  if (!timeoutMs) return { signal: cancel, clear: () => undefined };
+  const controller = new AbortController();
+  const onCancel = (): void => controller.abort(cancel.reason);
+  if (cancel.aborted) onCancel();
+  else cancel.addEventListener('abort', onCancel, { once: true });
+  const timer = setTimeout(() => controller.abort(Object.assign(new Error(`no result within ${timeoutMs} ms`), { name: 'TimeoutError' })), timeoutMs);
+  return {
+    signal: controller.signal,
+    clear: () => {
+      clearTimeout(timer);
+      cancel.removeEventListener('abort', onCancel);
+    },
+  };
 }
 
 /** True when any tag of the run failed to push. */
