@@ -31,9 +31,11 @@ export interface ScheduleOptions {
 }
 
 /**
- * Runs jobs in dependency order, independent ones in parallel up to `parallel`. Outcomes come
- * back in the jobs' order. A dependency cycle or an unknown dependency is refused before
- * anything runs.
+ * Runs jobs in dependency order, independent ones in parallel up to `parallel`. Of the jobs
+ * ready, the one with the longest chain of jobs waiting on it starts first (list scheduling by
+ * critical path: what many others wait for is never left for last); ties keep the jobs' order.
+ * Outcomes come back in the jobs' order. A dependency cycle or an unknown dependency is refused
+ * before anything runs.
  */
 export async function schedule<T>(jobs: readonly Job<T>[], options: ScheduleOptions): Promise<Outcome<T>[]> {
   const byName = new Map(jobs.map((job) => [job.name, job]));
@@ -43,6 +45,7 @@ export async function schedule<T>(jobs: readonly Job<T>[], options: ScheduleOpti
     }
   }
   assertAcyclic(jobs);
+  const order = byCriticalPath(jobs);
 
   const cancel = new AbortController();
   const onAbort = (): void => cancel.abort();
@@ -58,7 +61,7 @@ export async function schedule<T>(jobs: readonly Job<T>[], options: ScheduleOpti
       options.onOutcome?.(outcome);
     };
     const pump = (): void => {
-      for (const job of jobs) {
+      for (const job of order) {
         if (outcomes.has(job.name) || running.has(job.name)) continue;
         if (cancel.signal.aborted) {
           settle({ name: job.name, status: 'cancelled' });
@@ -101,6 +104,21 @@ export async function schedule<T>(jobs: readonly Job<T>[], options: ScheduleOpti
     cancel.signal.addEventListener('abort', () => queueMicrotask(pump), { once: true });
     pump();
   });
+}
+
+/** The jobs, those with the longest chain of dependents first (weights from `weight`, default 1). */
+export function byCriticalPath<T>(jobs: readonly Job<T>[], weight: (job: Job<T>) => number = () => 1): Job<T>[] {
+  const dependents = new Map<string, Job<T>[]>(jobs.map((job) => [job.name, []]));
+  for (const job of jobs) for (const dep of job.dependsOn) dependents.get(dep)?.push(job);
+  const height = new Map<string, number>();
+  const heightOf = (job: Job<T>): number => {
+    const known = height.get(job.name);
+    if (known !== undefined) return known;
+    const value = weight(job) + Math.max(0, ...dependents.get(job.name)!.map(heightOf));
+    height.set(job.name, value);
+    return value;
+  };
+  return jobs.map((job, index) => ({ job, index, height: heightOf(job) })).sort((a, b) => b.height - a.height || a.index - b.index).map((e) => e.job);
 }
 
 function assertAcyclic(jobs: readonly Job<unknown>[]): void {

@@ -55,7 +55,7 @@ describe('schedule', () => {
   });
 
   test('an error that halts everything: that job and those not started are skipped, running ones end as they end', async () => {
-    const { list, log, finish } = jobs({ running: { fail: true }, gone: { fail: true }, waiting: {}, after: { deps: ['waiting'] } });
+    const { list, log, finish } = jobs({ running: { fail: true }, gone: { fail: true }, waiting: {}, after: { deps: ['gone'] } });
     const halts = (error: unknown): string | undefined => ((error as Error).message === 'gone failed' ? 'the engine stopped answering' : undefined);
     const done = schedule(list, { parallel: 2, failFast: false, haltsAll: halts });
     await finish('gone');
@@ -68,6 +68,15 @@ describe('schedule', () => {
       'after skipped the engine stopped answering',
     ]);
     expect(log).not.toContain('start waiting');
+  });
+
+  test('of the jobs ready, the one with the longest chain waiting on it starts first', async () => {
+    const { list, log, finish } = jobs({ leaf: {}, other: {}, root: {}, mid: { deps: ['root'] }, top: { deps: ['mid'] } });
+    const done = schedule(list, { parallel: 1, failFast: false });
+    for (const name of ['root', 'mid', 'leaf', 'other', 'top']) await finish(name);
+    await done;
+    // root first though it is third; then mid; then, all with nothing waiting on them, in order.
+    expect(log.filter((l) => l.startsWith('start'))).toEqual(['start root', 'start mid', 'start leaf', 'start other', 'start top']);
   });
 
   test('a cycle is refused before anything runs', async () => {
