@@ -51,7 +51,7 @@ _dw_buildkitd() {
   http = true
   insecure = true
 TOML
-  nohup buildkitd --root "$dir/root" --addr "unix://$dir/buildkitd.sock" --oci-worker-net host \
+  nohup buildkitd --root "$dir/root" --addr "unix://$dir/buildkitd.sock" --otel-socket-path "$dir/otel.sock" --oci-worker-net host \
     --containerd-worker=false --config "$dir/buildkitd.toml" >"$dir/buildkitd.log" 2>&1 &
   echo $! > "$dir/buildkitd.pid"
   _dw_wait "buildctl --addr unix://$dir/buildkitd.sock debug workers" buildkitd 60 || { tail -20 "$dir/buildkitd.log" >&2; return 1; }

@@ -50,7 +50,8 @@ export async function startBuildkitd(options: { tcpPort?: number; tls?: { ca: st
   const dir = mkdtempSync(join(tmpdir(), 'buildkitd-'));
   writeFileSync(join(dir, 'buildkitd.toml'), `[registry."${testBuildkit.registry}"]\n  http = true\n  insecure = true\n`);
   const address = options.tcpPort ? `tcp://127.0.0.1:${options.tcpPort}` : `unix://${join(dir, 'buildkitd.sock')}`;
-  const args = ['--root', join(dir, 'root'), '--addr', address, '--oci-worker-net', 'host', '--containerd-worker=false', '--config', join(dir, 'buildkitd.toml')];
+  // Each its own trace socket: daemons that share the default one race for it as they start.
+  const args = ['--root', join(dir, 'root'), '--addr', address, '--otel-socket-path', join(dir, 'otel.sock'), '--oci-worker-net', 'host', '--containerd-worker=false', '--config', join(dir, 'buildkitd.toml')];
   if (options.tls) args.push('--tlscacert', options.tls.ca, '--tlscert', options.tls.cert, '--tlskey', options.tls.key);
   const child = spawn('buildkitd', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';

@@ -161,6 +161,7 @@ Examples:
     });
 
   const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+  const collectBuilders = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
   program
     .command('build')
     .description('Build the images (and the images they depend on) through the Docker Engine or BuildKit')
@@ -179,7 +180,7 @@ Examples:
     .option('--cache-to <cache>', 'a cache to write (BuildKit): type=registry,ref=reg/cache:{name}[,mode=max], type=inline... (repeatable)', collect)
     .option('--no-cache', 'do not use the layer cache')
     .option('--pull', 'pull newer base images (never done otherwise)')
-    .option('--builder <builder>', 'auto, classic, buildkit (the Docker Engine\'s), or a BuildKit daemon: unix:///path, tcp://host:port, docker://', 'auto')
+    .option('--builder <builder>', 'auto (default), classic, buildkit (the Docker Engine\'s), or a BuildKit daemon: unix:///path, tcp://host:port, docker://; repeat it (or use commas) for a fleet', collectBuilders)
     .option('--tlscacert <file>', 'CA certificate of a tcp:// BuildKit daemon')
     .option('--tlscert <file>', 'client certificate for a tcp:// BuildKit daemon')
     .option('--tlskey <file>', 'client key for a tcp:// BuildKit daemon')
@@ -238,7 +239,7 @@ Examples:
     .command('engine')
     .description('Show the daemon dockwright builds on: endpoint, version, BuildKit, platforms')
     .option('--json', 'print JSON')
-    .option('--builder <builder>', 'as for build: auto, classic, buildkit, or a BuildKit daemon (unix://, tcp://, docker://)', 'auto')
+    .option('--builder <builder>', 'as for build: auto (default), classic, buildkit, or BuildKit daemons (unix://, tcp://, docker://; repeatable)', collectBuilders)
     .option('--tlscacert <file>', 'CA certificate of a tcp:// BuildKit daemon')
     .option('--tlscert <file>', 'client certificate for a tcp:// BuildKit daemon')
     .option('--tlskey <file>', 'client key for a tcp:// BuildKit daemon')

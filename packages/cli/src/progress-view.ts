@@ -92,7 +92,7 @@ const BUILDER_NAMES: Readonly<Record<string, string>> = { classic: 'classic buil
 function describe(event: ImageEvent, paint: Paint): string | undefined {
   switch (event.type) {
     case 'started':
-      return `building (${BUILDER_NAMES[event.builder] ?? event.builder})`;
+      return `building (${BUILDER_NAMES[event.builder] ?? event.builder}${event.node ? ` at ${event.node}` : ''})`;
     case 'note':
       return paint('dim', printable(event.text));
     case 'step':
@@ -131,9 +131,9 @@ function outcomeLine(outcome: Outcome<ImageResult>, paint: Paint): string {
   }
 }
 
-/** The summary table: image, tags, id, size, time, cached steps, status. */
-export function summaryTable(outcomes: readonly Outcome<ImageResult>[], tagsOf: (name: string) => readonly string[]): string {
-  const rows = [['IMAGE', 'TAGS', 'ID', 'SIZE', 'TIME', 'CACHED', 'STATUS']];
+/** The summary table: image, tags, id, size, time, cached steps, (on a fleet) node, status. */
+export function summaryTable(outcomes: readonly Outcome<ImageResult>[], tagsOf: (name: string) => readonly string[], nodes = false): string {
+  const rows = [['IMAGE', 'TAGS', 'ID', 'SIZE', 'TIME', 'CACHED', ...(nodes ? ['NODE'] : []), 'STATUS']];
   for (const outcome of outcomes) {
     const r = outcome.status === 'done' ? outcome.value : undefined;
     rows.push([
@@ -143,7 +143,8 @@ export function summaryTable(outcomes: readonly Outcome<ImageResult>[], tagsOf: 
       r?.size !== undefined ? formatSize(r.size) : '-',
       r ? formatDuration(r.durationMs) : '-',
       r ? (r.upToDate ? '-' : `${r.cachedSteps}/${r.steps}`) : '-',
-      r ? [r.upToDate ? 'up to date' : 'built', pushSummary(r)].filter(Boolean).join(', ') : outcome.status === 'skipped' ? `skipped: ${outcome.because}` : outcome.status,
+      ...(nodes ? [r?.node ?? '-'] : []),
+      r ? [r.upToDate ? 'up to date' : 'built', pushSummary(r), r.moved ? `moved (${r.moved})` : undefined].filter(Boolean).join(', ') : outcome.status === 'skipped' ? `skipped: ${outcome.because}` : outcome.status,
     ]);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));

@@ -12,7 +12,7 @@ import type { Outcome } from './schedule.js';
  * through `POST /grpc`).
  */
 export interface Backend {
-  readonly kind: 'docker' | 'buildkit';
+  readonly kind: 'docker' | 'buildkit' | 'fleet';
   /** Where it builds, for messages and the summary (`unix:///run/buildkit/buildkitd.sock`). */
   readonly address: string;
   /**
@@ -30,6 +30,12 @@ export interface Backend {
   pushTags?(target: BuildTarget, result: ImageResult, job: PushJob): Promise<PushedTag[] | 'cancelled'>;
   /** Why nothing more can be built, when `error` says the daemon is gone; else undefined. */
   gone(error: unknown): string | undefined;
+  /** True when `error` means the daemon went away in the middle of the build (a fleet then builds it elsewhere). */
+  lost?(error: unknown): boolean;
+  /** How many builds the run may have going at once, for `--parallel` per daemon (a fleet: per node). */
+  concurrency?(parallel: number): number;
+  /** Said before anything builds (a fleet's nodes that never answered). */
+  readonly notices?: readonly string[];
   close(): void;
 }
 
@@ -61,7 +67,7 @@ export interface PushJob {
 /** Progress of one image: the builder's events plus the life cycle around them. */
 export type ImageEvent =
   | BuildEvent
-  | { readonly type: 'started'; readonly builder: string }
+  | { readonly type: 'started'; readonly builder: string; readonly node?: string | undefined }
   | { readonly type: 'pushing'; readonly tag: string; readonly text: string }
   /** Something worth a line that is not a step: an export, an exchange through the registry. */
   | { readonly type: 'note'; readonly text: string }
@@ -82,4 +88,6 @@ export interface ImageResult extends BuildResult {
   readonly node: string;
   /** With --push: every tag, pushed or not. */
   readonly pushed: readonly PushedTag[];
+  /** On a fleet: the nodes it left before it was built, and why (`tcp://b:1234 went down`). */
+  readonly moved?: string | undefined;
 }

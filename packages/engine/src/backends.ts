@@ -9,6 +9,7 @@ import { connect, inspectEngine, resolveEndpoint, type EngineConnection, type En
 import { engineLoad } from './docker/load.js';
 import { upgrade } from './docker/session.js';
 import { buildError } from './errors.js';
+import { fleetBackend, type FleetMember } from './fleet.js';
 import { RegistryClient } from './registry.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -21,9 +22,11 @@ export interface BackendChoice {
    * builder). `classic` and `buildkit`: one of the Docker Engine's builders. An address
    * (`unix:///…`, `tcp://host:port`, `docker://`): a BuildKit daemon.
    */
-  readonly builder?: string | undefined;
+  readonly builder?: string | readonly string[] | undefined;
   /** TLS for a `tcp://` BuildKit daemon. */
   readonly tls?: BuildkitTls | undefined;
+  /** Builds per daemon at once (`--parallel`): on a fleet, per node. */
+  readonly parallel?: number | undefined;
   /** `--load`: a BuildKit build is loaded into the Docker Engine. */
   readonly load?: boolean | undefined;
   readonly env: Env;
@@ -32,16 +35,34 @@ export interface BackendChoice {
   readonly configDir: string;
 }
 
-/** The BuildKit daemon a choice names, or undefined when the Docker Engine builds. */
-export function buildkitEndpoint(choice: Pick<BackendChoice, 'builder' | 'tls' | 'env' | 'cwd'>): BuildkitEndpoint | undefined {
-  const builder = choice.builder ?? 'auto';
-  if (isBuildkitAddress(builder)) return parseBuildkitAddress(builder, '--builder', choice.tls, choice.cwd);
-  if (builder !== 'auto' && builder !== 'classic' && builder !== 'buildkit') {
-    throw buildError('cli.usage', `--builder ${builder}: expected auto, classic, buildkit, or a BuildKit daemon's address (unix:///path/buildkitd.sock, tcp://host:port, docker://).`);
+/**
+ * The BuildKit daemons a choice names: `--builder` given once or more with addresses, else the
+ * addresses of `BUILDKIT_HOST` (separated by commas) when `--builder` is `auto`. Empty: the
+ * Docker Engine builds.
+ */
+export function buildkitEndpoints(choice: Pick<BackendChoice, 'builder' | 'tls' | 'env' | 'cwd'>): BuildkitEndpoint[] {
+  const given = typeof choice.builder === 'string' ? [choice.builder] : [...(choice.builder ?? [])];
+  const builders = given.flatMap((b) => b.split(',')).map((b) => b.trim()).filter(Boolean);
+  const addresses = builders.filter(isBuildkitAddress);
+  const others = builders.filter((b) => !isBuildkitAddress(b));
+  for (const other of others) {
+    if (other !== 'auto' && other !== 'classic' && other !== 'buildkit') {
+      throw buildError('cli.usage', `--builder ${other}: expected auto, classic, buildkit, or a BuildKit daemon's address (unix:///path/buildkitd.sock, tcp://host:port, docker://).`);
+    }
   }
+  if (addresses.length > 0 && others.some((o) => o !== 'auto')) throw buildError('cli.usage', `--builder ${others.join(', ')} names the Docker Engine's builder; it cannot be given with BuildKit addresses (${addresses.join(', ')}).`);
+  if (others.length > 1 || (others.length === 1 && addresses.length === 0 && builders.length > 1)) throw buildError('cli.usage', `--builder ${builders.join(', ')}: one of auto, classic or buildkit.`);
+  const endpoints = addresses.map((address) => parseBuildkitAddress(address, '--builder', choice.tls, choice.cwd));
   const host = choice.env.BUILDKIT_HOST?.trim();
-  if (builder === 'auto' && host) return parseBuildkitAddress(host, 'BUILDKIT_HOST', choice.tls, choice.cwd);
-  return undefined;
+  if (endpoints.length === 0 && (others[0] ?? 'auto') === 'auto' && host) {
+    endpoints.push(...host.split(',').map((h) => h.trim()).filter(Boolean).map((h) => parseBuildkitAddress(h, 'BUILDKIT_HOST', choice.tls, choice.cwd)));
+  }
+  const seen = new Set<string>();
+  for (const endpoint of endpoints) {
+    if (seen.has(endpoint.address)) throw buildError('cli.usage', `${endpoint.source}: ${endpoint.address} is named twice.`);
+    seen.add(endpoint.address);
+  }
+  return endpoints;
 }
 
 /** Connects to the Docker Engine the docker CLI would use here. */
@@ -60,27 +81,58 @@ export async function connectBuildkit(endpoint: BuildkitEndpoint, env: Env, cwd:
   }
 }
 
-/** Opens the backend a run builds on: a BuildKit daemon, or the Docker Engine. */
+/** Opens the backend a run builds on: a BuildKit daemon, several (a fleet), or the Docker Engine. */
 export async function openBackend(choice: BackendChoice): Promise<Backend> {
-  const endpoint = buildkitEndpoint(choice);
-  if (endpoint) {
-    const { client } = await connectBuildkit(endpoint, choice.env, choice.cwd);
-    const registry = new RegistryClient((host) => credentialsFor(host, choice.configDir, choice.env));
-    const loadSink = choice.load ? () => engineLoad(engineConnection(choice.env, choice.cwd)) : undefined;
+  const endpoints = buildkitEndpoints(choice);
+  const registry = new RegistryClient((host) => credentialsFor(host, choice.configDir, choice.env));
+  const loadSink = choice.load ? () => engineLoad(engineConnection(choice.env, choice.cwd)) : undefined;
+  if (endpoints.length === 1) {
+    const { client } = await connectBuildkit(endpoints[0]!, choice.env, choice.cwd);
     return buildkitBackend(client, { registry, loadSink });
+  }
+  if (endpoints.length > 1) {
+    // Every node is asked at once; those that do not answer are left out, and said so.
+    const answers = await Promise.allSettled(endpoints.map((endpoint) => connectBuildkit(endpoint, choice.env, choice.cwd)));
+    const members: FleetMember[] = [];
+    const notices: string[] = [];
+    answers.forEach((answer, i) => {
+      if (answer.status === 'rejected') {
+        notices.push(`${endpoints[i]!.address} left out: ${(answer.reason as Error).message}`);
+        return;
+      }
+      const { client, info } = answer.value;
+      members.push({
+        address: client.endpoint.address,
+        platforms: [...new Set(info.workers.flatMap((w) => w.platforms))],
+        backend: buildkitBackend(client, { registry, loadSink }),
+        alive: () => client.info(5000).then(() => true, () => false),
+      });
+    });
+    if (members.length === 0) throw buildError('engine.unreachable', `No node of the fleet answered:\n${notices.map((n) => `  ${n}`).join('\n')}`);
+    return fleetBackend(members, { slotsPerNode: Math.max(1, choice.parallel ?? 4), notices, watchEveryMs: 5000 });
   }
   const connection = engineConnection(choice.env, choice.cwd);
   const engine = await inspectEngine(connection);
-  return dockerBackend(connection, engine, (choice.builder ?? 'auto') as 'auto' | 'classic' | 'buildkit', { configDir: choice.configDir, env: choice.env });
+  const builder = typeof choice.builder === 'string' ? choice.builder : (choice.builder?.[0] ?? 'auto');
+  return dockerBackend(connection, engine, builder as 'auto' | 'classic' | 'buildkit', { configDir: choice.configDir, env: choice.env });
 }
 
-/** What `dockwright engine` shows: the BuildKit daemon a choice names, or the Docker Engine. */
-export async function describeBackend(choice: Pick<BackendChoice, 'builder' | 'tls' | 'env' | 'cwd'>): Promise<{ readonly kind: 'buildkit'; readonly info: BuildkitInfo } | { readonly kind: 'docker'; readonly info: EngineInfo }> {
-  const endpoint = buildkitEndpoint(choice);
-  if (endpoint) {
-    const { client, info } = await connectBuildkit(endpoint, choice.env, choice.cwd);
-    client.close();
-    return { kind: 'buildkit', info };
+/** What `dockwright engine` shows: the BuildKit daemons a choice names (each answering or not), or the Docker Engine. */
+export async function describeBackend(
+  choice: Pick<BackendChoice, 'builder' | 'tls' | 'env' | 'cwd'>,
+): Promise<{ readonly kind: 'buildkit'; readonly nodes: readonly ({ readonly info: BuildkitInfo } | { readonly address: string; readonly source: string; readonly error: string })[] } | { readonly kind: 'docker'; readonly info: EngineInfo }> {
+  const endpoints = buildkitEndpoints(choice);
+  if (endpoints.length > 0) {
+    const answers = await Promise.allSettled(endpoints.map((endpoint) => connectBuildkit(endpoint, choice.env, choice.cwd)));
+    const nodes = answers.map((answer, i) => {
+      if (answer.status === 'rejected') {
+        if (endpoints.length === 1) throw answer.reason;
+        return { address: endpoints[i]!.address, source: endpoints[i]!.source, error: (answer.reason as Error).message };
+      }
+      answer.value.client.close();
+      return { info: answer.value.info };
+    });
+    return { kind: 'buildkit', nodes };
   }
   return { kind: 'docker', info: await inspectEngine(engineConnection(choice.env, choice.cwd)) };
 }

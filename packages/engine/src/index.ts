@@ -1,6 +1,10 @@
 /** The engine side of dockwright: build, tag and push images through the Docker Engine and BuildKit. */
 export type { Backend, BuildJob, ImageEvent, ImageResult, PushedTag, PushJob, RunRequest } from './backend.js';
-export { buildkitEndpoint, connectBuildkit, describeBackend, openBackend } from './backends.js';
+export { buildkitEndpoints, connectBuildkit, describeBackend, openBackend } from './backends.js';
+export { fleetBackend } from './fleet.js';
+export type { FleetMember, FleetOptions } from './fleet.js';
+export { affinity, canBuild, place } from './placement.js';
+export type { PlacedNode } from './placement.js';
 export type { BackendChoice } from './backends.js';
 export { findStep, buildDigest, sessionFiles, StepTally } from './build.js';
 export type { BuildSpec, BuildResult, Credentials, ResolvedImage } from './build.js';

@@ -89,7 +89,7 @@ export async function buildTargets(backend: Backend, targets: readonly BuildTarg
       },
     })),
     {
-      parallel: Math.max(1, options.parallel ?? 4),
+      parallel: Math.max(1, backend.concurrency?.(options.parallel ?? 4) ?? options.parallel ?? 4),
       failFast: options.failFast ?? false,
       signal: options.signal,
       // A daemon that refuses connections has stopped: start nothing more, and say so.

@@ -39,7 +39,7 @@ export interface BuildCliFlags extends DefinitionFlags, TlsCliFlags {
   /** commander's `--no-cache` sets `cache: false`. */
   readonly cache?: boolean;
   readonly pull?: boolean;
-  readonly builder?: string;
+  readonly builder?: readonly string[];
   readonly progress?: string;
   readonly parallel?: string;
   readonly failFast?: boolean;
@@ -92,7 +92,8 @@ export async function buildCommand(names: readonly string[], flags: BuildCliFlag
     { baseDir: dirname(definitions.file), env: io.env, cwd: io.cwd, requested: selected.map((s) => s.name) },
   );
   const configDir = dockerConfigDir(io.env, io.env.HOME ?? homedir());
-  const backend = await openBackend({ builder: flags.builder, tls: tlsFlags(flags), load: flags.load, env: io.env, cwd: io.cwd, configDir });
+  const backend = await openBackend({ builder: flags.builder, tls: tlsFlags(flags), load: flags.load, parallel, env: io.env, cwd: io.cwd, configDir });
+  for (const notice of backend.notices ?? []) io.stderr.write(`${painter(useColor(io, io.stderr))(['bold', 'yellow'], 'warning:')} ${printable(notice)}\n`);
 
   const mode = resolveMode(flags.progress ?? 'auto', io);
   const color = useColor(io, io.stderr);
@@ -130,7 +131,7 @@ export async function buildCommand(names: readonly string[], flags: BuildCliFlag
     io.stderr.write(`${paint(['bold', 'red'], 'error:')} ${message.includes(`${outcome.name}: `) ? message : `${outcome.name}: ${message}`}\n`);
   }
   if (mode === 'json') io.stdout.write(JSON.stringify({ type: 'summary', images: outcomes.map((o) => summaryJson(o, tagsOf(o.name))) }) + '\n');
-  else io.stdout.write(summaryTable(outcomes, tagsOf));
+  else io.stdout.write(summaryTable(outcomes, tagsOf, backend.kind === 'fleet'));
 
   if (io.signal?.aborted) {
     const cancelled = outcomes.filter((o) => o.status === 'cancelled').map((o) => o.name);
@@ -163,7 +164,7 @@ function keyValues(pairs: readonly string[] | undefined, flag: string): Record<s
 function summaryJson(outcome: Outcome<ImageResult>, tags: readonly string[]): Record<string, unknown> {
   if (outcome.status === 'done') {
     const r = outcome.value;
-    return { name: r.name, status: r.upToDate ? 'up-to-date' : 'built', builder: r.builder, node: r.node, id: r.id, digest: r.digest, tags, size: r.size, durationMs: r.durationMs, steps: r.steps, cachedSteps: r.cachedSteps, pushed: r.pushed };
+    return { name: r.name, status: r.upToDate ? 'up-to-date' : 'built', builder: r.builder, node: r.node, ...(r.moved ? { moved: r.moved } : {}), id: r.id, digest: r.digest, tags, size: r.size, durationMs: r.durationMs, steps: r.steps, cachedSteps: r.cachedSteps, pushed: r.pushed };
   }
   if (outcome.status === 'failed') return { name: outcome.name, status: 'failed', tags, error: (outcome.error as Error).message };
   return { name: outcome.name, status: outcome.status, tags, ...(outcome.status === 'skipped' ? { because: outcome.because } : {}) };

@@ -3,21 +3,33 @@ import { tlsFlags, type TlsCliFlags } from '../engine-connection.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../io.js';
 
-/** `dockwright engine`: which daemon dockwright would build on, and what it offers. */
-export async function engineCommand(flags: { readonly json?: boolean; readonly builder?: string } & TlsCliFlags, io: Io): Promise<ExitCode> {
+/** `dockwright engine`: which daemon (or daemons) dockwright would build on, and what they offer. */
+export async function engineCommand(flags: { readonly json?: boolean; readonly builder?: string | readonly string[] } & TlsCliFlags, io: Io): Promise<ExitCode> {
   const described = await describeBackend({ builder: flags.builder, tls: tlsFlags(flags), env: io.env, cwd: io.cwd });
-  if (flags.json) {
-    io.stdout.write(JSON.stringify({ kind: described.kind, ...described.info }, null, 2) + '\n');
-    return ExitCode.Ok;
-  }
   const rows: [string, string][] = [];
   if (described.kind === 'buildkit') {
-    const { info } = described;
-    rows.push(['endpoint', `${info.address} (${info.source})`]);
-    rows.push(['builder', `BuildKit ${info.version}${info.revision ? ` (${info.revision.slice(0, 12)})` : ''}`]);
-    for (const worker of info.workers) rows.push([`worker ${worker.id.slice(0, 12)}`, worker.platforms.join(', ')]);
+    const [only] = described.nodes;
+    if (flags.json) {
+      const json = described.nodes.length === 1 && only && 'info' in only ? { kind: 'buildkit', ...only.info } : { kind: 'fleet', nodes: described.nodes.map((n) => ('info' in n ? { up: true, ...n.info } : { up: false, ...n })) };
+      io.stdout.write(JSON.stringify(json, null, 2) + '\n');
+      return ExitCode.Ok;
+    }
+    for (const node of described.nodes) {
+      if (!('info' in node)) {
+        rows.push(['endpoint', `${node.address} (${node.source})`], ['state', `down: ${node.error}`]);
+        continue;
+      }
+      const { info } = node;
+      rows.push(['endpoint', `${info.address} (${info.source})`]);
+      rows.push(['builder', `BuildKit ${info.version}${info.revision ? ` (${info.revision.slice(0, 12)})` : ''}`]);
+      for (const worker of info.workers) rows.push([`worker ${worker.id.slice(0, 12)}`, worker.platforms.join(', ')]);
+    }
   } else {
     const engine = described.info;
+    if (flags.json) {
+      io.stdout.write(JSON.stringify({ kind: 'docker', ...engine }, null, 2) + '\n');
+      return ExitCode.Ok;
+    }
     rows.push(['endpoint', `${engine.endpoint} (${engine.source})`]);
     rows.push(['engine', `Docker ${engine.version} (API ${engine.apiVersion}), ${engine.os}/${engine.arch}`]);
     rows.push(['default builder', engine.builderVersion === '2' ? 'BuildKit' : 'classic']);

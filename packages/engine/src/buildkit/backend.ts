@@ -47,6 +47,10 @@ export function buildkitBackend(
       job.onEvent({ type: 'started', builder });
       return buildOnBuildkit(client, target, { ...job, registry: options.registry, engineStore, loadSink: options.loadSink, builder });
     },
+    lost(error) {
+      const flags = error as { daemonGone?: boolean; lostDaemon?: boolean };
+      return flags.daemonGone === true || flags.lostDaemon === true;
+    },
     gone(error) {
       return (error as { daemonGone?: boolean }).daemonGone ? `the BuildKit daemon at ${client.endpoint.address} stopped answering` : undefined;
     },

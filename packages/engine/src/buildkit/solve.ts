@@ -246,7 +246,7 @@ function solveFailed(target: BuildTarget, error: unknown, tally: StepTally, step
   }
   const reason = error instanceof Error ? error.message : String(error);
   if (client.closed || (error instanceof GrpcError && error.code === GrpcStatus.UNAVAILABLE)) {
-    return buildError('build.stepFailed', `${target.name}: the BuildKit daemon at ${client.endpoint.address} closed the connection in the middle of the build (${reason}): did it stop?`, error);
+    return Object.assign(buildError('build.stepFailed', `${target.name}: the BuildKit daemon at ${client.endpoint.address} closed the connection in the middle of the build (${reason}): did it stop?`, error), { lostDaemon: true });
   }
   return error instanceof Error ? error : new Error(reason);
 }
