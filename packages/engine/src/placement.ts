@@ -4,8 +4,9 @@ import { createHash } from 'node:crypto';
  * Where an image of a fleet run builds. The same image goes back to the same node while that node
  * is up (rendezvous hashing of the image's name and the node's address: stable, and a node that
  * leaves moves only its own images), so its layers are found in that node's cache. When its node
- * is full, the image waits for it, unless a node that can build it has nothing to do: that one
- * takes it (an idle slot costs more than a cold cache).
+ * is full, the least loaded node that can build it takes it: a slot left waiting costs more than
+ * a cold cache (the fleet simulation: waiting for the own node made the makespan 1.78x its lower
+ * bound).
  */
 export interface PlacedNode {
   readonly address: string;
@@ -37,8 +38,9 @@ export function affinity(image: string, address: string): number {
 
 /**
  * The node an image builds on now: its own node (highest affinity among those up that can build
- * the platform) when that has a free slot, else an idle one of those (the one it has most
- * affinity for); none when it must wait (`full`) or no node up can build it (`none`).
+ * the platform) when that has a free slot, else the least loaded of those with a free slot (of
+ * equals, the one it has most affinity for); none when all are full (`full`: wait) or no node up
+ * can build it (`none`).
  */
 export function place<N extends PlacedNode>(
   nodes: readonly N[],
@@ -52,6 +54,7 @@ export function place<N extends PlacedNode>(
   const ranked = [...able].sort((a, b) => affinity(image, b.address) - affinity(image, a.address));
   const own = ranked[0]!;
   if (own.running < slotsPerNode) return { node: own };
-  const idle = ranked.find((n) => n.running === 0);
-  return idle ? { node: idle } : { node: undefined, reason: 'full' };
+  const free = ranked.filter((n) => n.running < slotsPerNode);
+  if (free.length === 0) return { node: undefined, reason: 'full' };
+  return { node: free.reduce((best, n) => (n.running < best.running ? n : best)) };
 }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { buildError } from './errors.js';
 
 /** A unit of work with the names of the units it needs first. */
@@ -48,6 +49,8 @@ export async function schedule<T>(jobs: readonly Job<T>[], options: ScheduleOpti
   const order = byCriticalPath(jobs);
 
   const cancel = new AbortController();
+  // Every running job listens to it (a fleet's builds, their calls): no leak, many listeners.
+  setMaxListeners(Infinity, cancel.signal);
   const onAbort = (): void => cancel.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) cancel.abort();
