@@ -93,6 +93,30 @@ describeWithBuildkit('a fleet of BuildKit nodes', () => {
     expect(nodes.map((n) => n.up)).toEqual([false, true]);
   }, 120_000);
 
+  test('two platforms: each built on its own node, pushed by digest; the index put together and pushed under every tag; then up to date', async () => {
+    const repo = `${testBuildkit.registry}/dockwright-fleet/multi-${randomBytes(4).toString('hex')}`;
+    const dir = project({
+      'msg.txt': 'one file, two platforms\n',
+      'dockwright.ts': `import { from } from 'dockwright';
+export const app = from('scratch').copy('msg.txt', '/msg.txt').$meta({ name: 'app', tags: ['${repo}/app:1', '${repo}/also:1'] });
+`,
+    });
+    const two = ['--builder', testBuildkit.host!, '--builder', daemons[0]!.address, '--platform', 'linux/amd64,linux/386', '--push', ...plain];
+    const result = await dockwright(['build', ...two], dir);
+    expect(result.code, result.stderr).toBe(0);
+    const row = summary(result.stdout).get('app')!;
+    expect(row.node.split(',').sort()).toEqual([testBuildkit.host!, daemons[0]!.address].sort());
+    for (const name of ['app', 'also']) {
+      const index = await registryManifest(`${repo.slice(testBuildkit.registry.length + 1)}/${name}`, '1');
+      expect(index?.json.mediaType).toBe('application/vnd.oci.image.index.v1+json');
+      const platforms = (index!.json.manifests as { platform: { os: string; architecture: string } }[]).map((m) => `${m.platform.os}/${m.platform.architecture}`);
+      expect(platforms.sort()).toEqual(['linux/386', 'linux/amd64']);
+    }
+    const again = await dockwright(['build', ...two], dir);
+    expect(again.code, again.stderr).toBe(0);
+    expect(summary(again.stdout).get('app')?.status).toBe('up to date');
+  }, 120_000);
+
   test('an image others build on needs a tag in a registry: refused before anything builds', async () => {
     const dir = project({
       'dockwright.ts': `import { from } from 'dockwright';

@@ -55,6 +55,8 @@ export interface BuildJob extends RunRequest {
   readonly dependencies: ReadonlyMap<string, ImageResult>;
   /** Whether images of this run build on it: through BuildKit it is then exchanged through a registry. */
   readonly neededByOthers: boolean;
+  /** Push it by digest whatever others need: one platform of an index put together afterwards (a fleet). */
+  readonly byDigest?: boolean | undefined;
   readonly signal: AbortSignal;
   readonly onEvent: (event: ImageEvent) => void;
 }

@@ -4,6 +4,7 @@ import { credentialsFor } from './auth.js';
 import { isBuildkitAddress, parseBuildkitAddress, type BuildkitEndpoint, type BuildkitTls } from './buildkit/address.js';
 import { buildkitBackend } from './buildkit/backend.js';
 import { BuildkitClient, type BuildkitInfo } from './buildkit/client.js';
+import { indexAssembler } from './buildkit/platforms.js';
 import { dockerBackend } from './docker/backend.js';
 import { connect, inspectEngine, resolveEndpoint, type EngineConnection, type EngineInfo } from './docker/engine.js';
 import { engineLoad } from './docker/load.js';
@@ -109,7 +110,7 @@ export async function openBackend(choice: BackendChoice): Promise<Backend> {
       });
     });
     if (members.length === 0) throw buildError('engine.unreachable', `No node of the fleet answered:\n${notices.map((n) => `  ${n}`).join('\n')}`);
-    return fleetBackend(members, { slotsPerNode: Math.max(1, choice.parallel ?? 4), notices, watchEveryMs: 5000 });
+    return fleetBackend(members, { slotsPerNode: Math.max(1, choice.parallel ?? 4), notices, watchEveryMs: 5000, assembler: indexAssembler(registry) });
   }
   const connection = engineConnection(choice.env, choice.cwd);
   const engine = await inspectEngine(connection);

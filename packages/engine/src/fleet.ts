@@ -13,7 +13,22 @@ export interface FleetMember {
   readonly alive?: (() => Promise<boolean>) | undefined;
 }
 
+/** One platform of an image, built on some node and pushed by digest. */
+export interface PlatformPart {
+  readonly platform: string;
+  readonly result: ImageResult;
+}
+
+/** Puts the platforms of an image built across nodes together as one index (buildkit/platforms.ts). */
+export interface IndexAssembler {
+  /** The inputs' digest, and the registry's image when every tag already names one built from them. */
+  before(target: BuildTarget, job: BuildJob): Promise<{ readonly digest: string | undefined; readonly upToDate: ImageResult | undefined }>;
+  assemble(target: BuildTarget, parts: readonly PlatformPart[], job: BuildJob, digest: string | undefined, started: number): Promise<ImageResult>;
+}
+
 export interface FleetOptions {
+  /** For images of several platforms: each platform on its own node, then one index. Without it, one node builds them all. */
+  readonly assembler?: IndexAssembler | undefined;
   /** At most this many builds per node at once (`--parallel`). */
   readonly slotsPerNode: number;
   /** Said before anything builds: nodes that never answered, left out. */
@@ -59,12 +74,14 @@ export function fleetBackend(members: readonly FleetMember[], options: FleetOpti
     watchdog.unref();
   };
 
-  /** A slot on a node for `target`, waiting while every node that can build it is full. */
-  const acquire = async (target: BuildTarget, avoid: ReadonlySet<string>, signal: AbortSignal): Promise<Node> => {
+  /** A slot on a node for `target`, waiting while every node that can build it is full; away from `spread` when it can. */
+  const acquire = async (target: BuildTarget, avoid: ReadonlySet<string>, spread: Set<string> | undefined, signal: AbortSignal): Promise<Node> => {
     for (;;) {
-      const placed = place(nodes, target.name, target.platform, options.slotsPerNode, avoid);
+      let placed = place(nodes, target.name, target.platform, options.slotsPerNode, spread ? new Set([...avoid, ...spread]) : avoid);
+      if (!placed.node && placed.reason === 'none' && spread) placed = place(nodes, target.name, target.platform, options.slotsPerNode, avoid);
       if (placed.node) {
         placed.node.running++;
+        spread?.add(placed.node.address);
         return placed.node;
       }
       if (placed.reason === 'none') {
@@ -77,6 +94,37 @@ export function fleetBackend(members: readonly FleetMember[], options: FleetOpti
       }
       if (signal.aborted) throw signal.reason;
       await new Promise<void>((resume) => waiting.push(resume));
+    }
+  };
+
+  /** Builds `target` on a node, and again on another when that node goes down. */
+  const buildSomewhere = async (target: BuildTarget, job: BuildJob, spread?: Set<string>): Promise<ImageResult> => {
+    const avoid = new Set<string>();
+    const moved: string[] = [];
+    for (;;) {
+      const node = await acquire(target, avoid, spread, job.signal);
+      const stop = new AbortController();
+      const forward = (): void => stop.abort(job.signal.reason);
+      job.signal.addEventListener('abort', forward, { once: true });
+      node.stops.add(stop);
+      try {
+        const onEvent = (event: ImageEvent): void => job.onEvent(event.type === 'started' ? { ...event, node: node.address } : event);
+        const result = await node.member.backend.build(target, { ...job, signal: stop.signal, onEvent } satisfies BuildJob);
+        return { ...result, node: node.address, ...(moved.length > 0 ? { moved: moved.join('; ') } : {}) } satisfies ImageResult;
+      } catch (error) {
+        if (job.signal.aborted) throw error;
+        const lost = !node.up || node.member.backend.lost?.(error) === true;
+        if (!lost) throw error;
+        markDown(node, 'went down');
+        avoid.add(node.address);
+        moved.push(`${node.address} went down`);
+        job.onEvent({ type: 'note', text: `${node.address} went down in the middle of the build: building it again on another node` });
+      } finally {
+        node.running--;
+        node.stops.delete(stop);
+        job.signal.removeEventListener('abort', forward);
+        wake();
+      }
     }
   };
 
@@ -95,36 +143,27 @@ export function fleetBackend(members: readonly FleetMember[], options: FleetOpti
           `${local.map((t) => t.name).join(', ')}: images of the run build on ${local.length === 1 ? 'it' : 'them'}, and on a fleet they go from node to node through a registry by digest, but ${local.length === 1 ? 'it has' : 'they have'} no tag in a registry (${local.map((t) => t.tags[0]).join(', ')}): give ${local.length === 1 ? 'it' : 'each'} one the nodes can reach, as $meta({ tags: ['registry.example/${local[0]!.name}:1'] }).`,
         );
       }
+      if (options.assembler) {
+        const split = targets.filter((t) => (t.platform?.includes(',') ?? false) && (request.load || t.outputs.length > 0));
+        if (split.length > 0) throw buildError('build.unsupported', `${split.map((t) => t.name).join(', ')}: on a fleet the platforms of an image build on different nodes and meet only in the registry, so --load and --output are not supported with several platforms; build on one node (one --builder) for those.`);
+      }
       watch();
     },
     async build(target, job) {
-      const avoid = new Set<string>();
-      const moved: string[] = [];
-      for (;;) {
-        const node = await acquire(target, avoid, job.signal);
-        const stop = new AbortController();
-        const forward = (): void => stop.abort(job.signal.reason);
-        job.signal.addEventListener('abort', forward, { once: true });
-        node.stops.add(stop);
-        try {
-          const onEvent = (event: ImageEvent): void => job.onEvent(event.type === 'started' ? { ...event, node: node.address } : event);
-          const result = await node.member.backend.build(target, { ...job, signal: stop.signal, onEvent } satisfies BuildJob);
-          return { ...result, node: node.address, ...(moved.length > 0 ? { moved: moved.join('; ') } : {}) } satisfies ImageResult;
-        } catch (error) {
-          if (job.signal.aborted) throw error;
-          const lost = !node.up || node.member.backend.lost?.(error) === true;
-          if (!lost) throw error;
-          markDown(node, 'went down');
-          avoid.add(node.address);
-          moved.push(`${node.address} went down`);
-          job.onEvent({ type: 'note', text: `${node.address} went down in the middle of the build: building it again on another node` });
-        } finally {
-          node.running--;
-          node.stops.delete(stop);
-          job.signal.removeEventListener('abort', forward);
-          wake();
-        }
-      }
+      const platforms = target.platform?.split(',').map((p) => p.trim()).filter(Boolean) ?? [];
+      if (platforms.length < 2 || !options.assembler) return buildSomewhere(target, job);
+      const started = Date.now();
+      const { digest, upToDate } = await options.assembler.before(target, job);
+      if (upToDate) return upToDate;
+      job.onEvent({ type: 'note', text: `${platforms.join(', ')}: each on a node that runs it, pushed by digest, then one index` });
+      const spread = new Set<string>(); // the platforms of one image go to different nodes when they can
+      const parts = await Promise.all(
+        platforms.map(async (platform) => ({
+          platform,
+          result: await buildSomewhere(platformOf(target, platform), { ...job, push: false, load: false, neededByOthers: false, byDigest: true }, spread),
+        })),
+      );
+      return options.assembler.assemble(target, parts, job, digest, started);
     },
     gone(error) {
       return (error as { fleetDown?: boolean }).fleetDown ? 'every node of the fleet is down' : undefined;
@@ -134,4 +173,11 @@ export function fleetBackend(members: readonly FleetMember[], options: FleetOpti
       for (const member of members) member.backend.close();
     },
   };
+}
+
+/** One platform of a target; its registry caches get a place of their own (two platforms would overwrite one). */
+function platformOf(target: BuildTarget, platform: string): BuildTarget {
+  const own = (spec: BuildTarget['cacheTo'][number]): BuildTarget['cacheTo'][number] =>
+    spec.type === 'registry' && spec.attrs.ref ? { ...spec, attrs: { ...spec.attrs, ref: `${spec.attrs.ref}-${platform.replaceAll('/', '-')}` } } : spec;
+  return { ...target, platform, outputs: [], cacheTo: target.cacheTo.map(own), cacheFrom: target.cacheFrom.map(own) };
 }

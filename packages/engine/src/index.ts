@@ -2,7 +2,7 @@
 export type { Backend, BuildJob, ImageEvent, ImageResult, PushedTag, PushJob, RunRequest } from './backend.js';
 export { buildkitEndpoints, connectBuildkit, describeBackend, openBackend } from './backends.js';
 export { fleetBackend } from './fleet.js';
-export type { FleetMember, FleetOptions } from './fleet.js';
+export type { FleetMember, FleetOptions, IndexAssembler, PlatformPart } from './fleet.js';
 export { affinity, canBuild, place } from './placement.js';
 export type { PlacedNode } from './placement.js';
 export type { BackendChoice } from './backends.js';

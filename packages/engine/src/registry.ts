@@ -65,10 +65,14 @@ export function repositoryOf(reference: string): string {
 export interface Manifest {
   readonly digest: string;
   readonly mediaType: string;
+  /** Bytes, as a descriptor of it says. */
+  readonly size: number;
+  /** As the registry holds it (its digest is of these bytes). */
+  readonly bytes: Buffer;
   readonly json: {
     readonly manifests?: readonly { readonly digest: string; readonly platform?: { readonly os: string; readonly architecture: string; readonly variant?: string } }[];
     readonly config?: { readonly digest: string };
-    readonly layers?: readonly { readonly size: number }[];
+    readonly layers?: readonly { readonly digest: string; readonly size: number }[];
     readonly annotations?: Readonly<Record<string, string>>;
   };
   readonly isIndex: boolean;
@@ -92,7 +96,7 @@ export class RegistryClient {
     const json = JSON.parse(body.toString('utf8')) as Manifest['json'] & { mediaType?: string };
     const type = json.mediaType ?? mediaType;
     const digest = response.headers.get('docker-content-digest') ?? ref.digest ?? `sha256:${createHash('sha256').update(body).digest('hex')}`;
-    return { digest, mediaType: type, json, isIndex: INDEX_TYPES.has(type) || Array.isArray(json.manifests) };
+    return { digest, mediaType: type, size: body.length, bytes: body, json, isIndex: INDEX_TYPES.has(type) || Array.isArray(json.manifests) };
   }
 
   /** The image config (JSON) of a manifest, or of the index's manifest for `platform` (`linux/amd64`). */
@@ -111,13 +115,36 @@ export class RegistryClient {
     return (await response.json()) as { config?: { OnBuild?: string[] | null } };
   }
 
-  private async get(ref: ImageReference, path: string, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<Response> {
+  /**
+   * Puts a manifest (or an index) under a tag or its digest, the manifests and blobs it names
+   * being there already. Returns the digest the registry gives it.
+   */
+  async putManifest(repository: string, reference: string, body: Buffer, mediaType: string, signal?: AbortSignal): Promise<string> {
+    const ref = parseReference(`${repository}:latest`);
+    const response = await this.request('PUT', ref, `manifests/${reference}`, { 'content-type': mediaType }, body, signal);
+    if (!response.ok) throw this.refused(ref, response.status, await response.text().catch(() => ''));
+    return response.headers.get('docker-content-digest') ?? `sha256:${createHash('sha256').update(body).digest('hex')}`;
+  }
+
+  /** Makes a blob of `from` (another repository of the same registry) one of `repository`'s, without copying it. */
+  async mountBlob(repository: string, digest: string, from: string, signal?: AbortSignal): Promise<void> {
+    const ref = parseReference(`${repository}:latest`);
+    const source = parseReference(`${from}:latest`);
+    const response = await this.request('POST', ref, `blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(source.repository)}`, {}, undefined, signal, source.repository);
+    if (response.status !== 201) throw this.refused(ref, response.status, `the blob ${digest} of ${from} could not be mounted: ${await response.text().catch(() => '')}`);
+  }
+
+  private get(ref: ImageReference, path: string, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<Response> {
+    return this.request('GET', ref, path, headers, undefined, signal);
+  }
+
+  private async request(method: string, ref: ImageReference, path: string, headers: Record<string, string>, body: Buffer | undefined, signal: AbortSignal | undefined, mountFrom?: string): Promise<Response> {
     const host = ref.registry === 'docker.io' ? 'registry-1.docker.io' : ref.registry;
     const url = `${isLoopback(host) ? 'http' : 'https'}://${host}/v2/${ref.repository}/${path}`;
-    const scope = `repository:${ref.repository}:pull`;
+    const scope = [`repository:${ref.repository}:${method === 'GET' ? 'pull' : 'pull,push'}`, ...(mountFrom ? [`repository:${mountFrom}:pull`] : [])].join(' ');
     const key = `${host} ${scope}`;
     const send = (authorization: string | undefined): Promise<Response> =>
-      fetch(url, { headers: { ...headers, ...(authorization ? { authorization } : {}) }, redirect: 'follow', ...(signal ? { signal } : {}) }).catch((error: unknown) => {
+      fetch(url, { method, headers: { ...headers, ...(authorization ? { authorization } : {}) }, ...(body ? { body } : {}), redirect: 'follow', ...(signal ? { signal } : {}) }).catch((error: unknown) => {
         throw buildError('push.failed', `The registry ${ref.registry} did not answer (${url}): ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}.`, error);
       });
     const token = this.tokens.get(key);
@@ -141,7 +168,7 @@ export class RegistryClient {
     if (!params.realm) return undefined;
     const url = new URL(params.realm);
     if (params.service) url.searchParams.set('service', params.service);
-    url.searchParams.set('scope', params.scope ?? scope);
+    for (const one of (params.scope ?? scope).split(' ')) url.searchParams.append('scope', one);
     const response = await fetch(url, { headers: basic ? { authorization: basic } : {}, ...(signal ? { signal } : {}) });
     if (!response.ok) return undefined;
     const body = (await response.json()) as { token?: string; access_token?: string };

@@ -42,7 +42,7 @@ export async function buildOnBuildkit(client: BuildkitClient, target: BuildTarge
   const contexts = dependencyContexts(target, job);
   const platforms = target.platform?.split(',').map((p) => p.trim()).filter(Boolean) ?? [];
 
-  const digest = job.push ? await buildDigest(target, entries, 'buildkit', (reference) => resolveImage(reference, target, job)) : undefined;
+  const digest = job.push ? await buildDigest(target, entries, 'buildkit', (reference) => resolveImage(reference, target, job.registry, job)) : undefined;
   if (digest !== undefined && !job.force && !target.noCache && !target.pull && !job.load && target.outputs.length === 0 && target.tags.length > 0) {
     const found = await inRegistry(job.registry, target.tags, digest, job.signal).catch(() => undefined);
     if (found) {
@@ -171,27 +171,33 @@ function referencesTo(target: BuildTarget, dependency: ImageResult): string[] {
 }
 
 /** A base image as BuildKit will see it: this run's build of it, else the registry's digest for the tag. */
-async function resolveImage(reference: string, target: BuildTarget, job: BuildkitJob): Promise<ResolvedImage | undefined> {
+async function resolveImage(reference: string, target: BuildTarget, registry: RegistryClient, job: BuildJob): Promise<ResolvedImage | undefined> {
   const wanted = familiarName(reference);
   for (const name of target.dependsOn) {
     const built = job.dependencies.get(name);
     if (built?.digest && built.tags.some((t) => familiarName(t) === wanted)) return { id: built.digest, onBuild: false };
   }
   try {
-    const manifest = await job.registry.manifest(reference, job.signal);
+    const manifest = await registry.manifest(reference, job.signal);
     if (!manifest) return undefined;
-    const config = await job.registry.config(reference, target.platform?.split(',')[0], job.signal);
+    const config = await registry.config(reference, target.platform?.split(',')[0], job.signal);
     return { id: manifest.digest, onBuild: (config?.config?.OnBuild?.length ?? 0) > 0 };
   } catch {
     return undefined;
   }
 }
 
+/** The digest of a target's inputs with base images as the registry names them (undefined: cannot be pinned down). */
+export async function registryInputsDigest(target: BuildTarget, job: BuildJob, registry: RegistryClient): Promise<string | undefined> {
+  const entries = walkContext(target.context, contextFilter({ dir: target.context, dockerfile: target.dockerfile, dockerfileIgnore: target.dockerfileIgnore }));
+  return buildDigest(target, entries, 'buildkit', (reference) => resolveImage(reference, target, registry, job));
+}
+
 /**
  * The manifest every tag names, when all name one manifest annotated with `digest`; else
  * undefined. Its id is the image config's digest (the image id), or the index's digest.
  */
-async function inRegistry(registry: RegistryClient, tags: readonly string[], digest: string, signal: AbortSignal): Promise<{ digest: string; id: string } | undefined> {
+export async function inRegistry(registry: RegistryClient, tags: readonly string[], digest: string, signal: AbortSignal): Promise<{ digest: string; id: string } | undefined> {
   let found: Manifest | undefined;
   for (const tag of tags) {
     const manifest = await registry.manifest(tag, signal);
@@ -218,9 +224,9 @@ function exportersFor(target: BuildTarget, job: BuildkitJob, digest: string | un
     exporters.push({ Type: 'moby', Attrs: { name: names, ...(job.push ? { push: 'true' } : {}) } });
   } else if (job.push) {
     exporters.push({ Type: 'image', Attrs: { name: names, push: 'true', ...annotations } });
-  } else if (job.neededByOthers && target.tags.length > 0) {
-    exchanged = repositoryOf(target.tags[0]!);
-    exporters.push({ Type: 'image', Attrs: { name: exchanged, push: 'true', 'push-by-digest': 'true' } });
+  } else if ((job.neededByOthers || job.byDigest) && target.tags.length > 0) {
+    if (!job.byDigest) exchanged = repositoryOf(target.tags[0]!);
+    exporters.push({ Type: 'image', Attrs: { name: repositoryOf(target.tags[0]!), push: 'true', 'push-by-digest': 'true' } });
   }
   if (job.load && job.loadSink && !job.engineStore) {
     sinks.set(exporters.length, job.loadSink());
