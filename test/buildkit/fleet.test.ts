@@ -82,6 +82,25 @@ describeWithBuildkit('a fleet of BuildKit nodes', () => {
     }
   }, 240_000);
 
+  test('a node that stops answering mid-run (SIGSTOP): found by the watchdog, marked down, its images built on the others', async () => {
+    const frozen = await startBuildkitd();
+    try {
+      const repo = `${testBuildkit.registry}/dockwright-fleet/frozen-${randomBytes(4).toString('hex')}`;
+      const dir = project({ 'dockwright.ts': family(repo, 'sleep 4') });
+      const running = dockwright(['build', '--builder', testBuildkit.host!, '--builder', frozen.address, '--parallel', '8', ...plain], dir);
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      frozen.process.kill('SIGSTOP');
+      const result = await running;
+      expect(result.code, result.stderr).toBe(0);
+      const moved = [...summary(result.stdout).values()].filter((row) => row.status.includes(`moved (${frozen.address} went down)`));
+      expect(moved.length).toBeGreaterThan(0);
+      for (const row of moved) expect(row.node).toBe(testBuildkit.host);
+    } finally {
+      frozen.process.kill('SIGCONT');
+      await frozen.stop();
+    }
+  }, 240_000);
+
   test('a node that never answers is reported at the start and left out', async () => {
     const dir = project({ 'dockwright.ts': `import { from } from 'dockwright';\nexport const app = from('${BASE}').run('echo ok').$meta({ name: 'app' });\n` });
     const result = await dockwright(['build', '--builder', 'unix:///nowhere/buildkitd.sock', '--builder', testBuildkit.host!, ...plain], dir);
