@@ -87,6 +87,14 @@ describe('BuildKit addresses, as buildctl reads them', () => {
     expect(() => parseBuildkitAddress('tcp://b:1', '--builder', { cert: ca })).toThrow('needs both --tlscert and --tlskey');
     expect(() => parseBuildkitAddress('tcp://b:1', '--builder', { cacert: join(scratch, 'nope.pem') })).toThrow('--tlscacert');
   });
+
+  test('a node of a fleet with TLS settings of its own, in its address', () => {
+    writeFileSync(join(scratch, 'other-ca.pem'), 'OTHER');
+    const endpoint = parseBuildkitAddress('tcp://b:1?tlscacert=other-ca.pem&tlsservername=b-1.test', 'BUILDKIT_HOST', { cacert: join(scratch, 'ca.pem') }, scratch);
+    expect(endpoint.kind === 'tcp' && endpoint.tls).toEqual({ ca: Buffer.from('OTHER'), servername: 'b-1.test' });
+    expect(endpoint.address).toBe('tcp://b:1');
+    expect(() => parseBuildkitAddress('tcp://b:1?tls=1', '--builder')).toThrow('unknown setting tls');
+  });
 });
 
 describe('gRPC framing and calls', () => {

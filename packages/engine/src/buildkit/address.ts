@@ -26,6 +26,8 @@ export type BuildkitEndpoint =
   /** The Docker Engine's own BuildKit, through `POST /grpc` on the engine the docker CLI would use. */
   | { readonly kind: 'docker'; readonly address: string; readonly source: string };
 
+const TLS_KEYS = ['tlsdir', 'tlscacert', 'tlscert', 'tlskey', 'tlsservername'];
+
 /** True when `--builder` names a daemon's address rather than one of the Docker Engine's builders. */
 export function isBuildkitAddress(value: string): boolean {
   return value.includes('://');
@@ -33,7 +35,8 @@ export function isBuildkitAddress(value: string): boolean {
 
 /**
  * A BuildKit address as buildctl reads `--addr` / `BUILDKIT_HOST`: `unix:///path/buildkitd.sock`
- * (a relative path is taken from `cwd`), `tcp://host:port` (TLS when certificates are given), and
+ * (a relative path is taken from `cwd`), `tcp://host:port` (TLS when certificates are given, by
+ * flags or for this address alone: `?tlsdir=certs/bk-1`, `tlscacert`, `tlscert`, `tlskey`, `tlsservername`), and
  * `docker://` for the Docker Engine's own BuildKit. Schemes that need a helper program
  * (`docker-container://`, `kube-pod://`, `ssh://`) are refused with what to do instead.
  */
@@ -61,7 +64,21 @@ export function parseBuildkitAddress(written: string, source: string, tls: Build
       }
       if (!url.hostname || !url.port) refuse('a tcp address needs a host and a port (buildkitd has no default port)');
       const host = url.hostname.replace(/^\[|\]$/g, '');
-      return { kind: 'tcp', address: `tcp://${url.host}`, source, host, port: Number(url.port), tls: tlsFiles(tls, source) };
+      // A node of a fleet may have TLS settings of its own: tcp://bk-1:1234?tlsdir=certs/bk-1
+      const own: Record<string, string> = {};
+      for (const [key, value] of url.searchParams) {
+        if (!TLS_KEYS.includes(key)) refuse(`unknown setting ${key} (the address takes ${TLS_KEYS.join(', ')})`);
+        own[key] = isAbsolute(value) ? value : resolve(cwd, value);
+      }
+      const settings: BuildkitTls = {
+        ...tls,
+        ...(own.tlsdir ? { dir: own.tlsdir } : {}),
+        ...(own.tlscacert ? { cacert: own.tlscacert } : {}),
+        ...(own.tlscert ? { cert: own.tlscert } : {}),
+        ...(own.tlskey ? { key: own.tlskey } : {}),
+        ...(url.searchParams.get('tlsservername') ? { servername: url.searchParams.get('tlsservername')! } : {}),
+      };
+      return { kind: 'tcp', address: `tcp://${url.host}`, source, host, port: Number(url.port), tls: tlsFiles(settings, source) };
     }
     case 'docker':
       if (rest !== '') refuse('docker:// takes no address: the engine is the one DOCKER_HOST or the docker context names');
