@@ -45,7 +45,7 @@ interface Node extends PlacedNode {
 
 /**
  * Several BuildKit nodes as one backend. Each image goes to a node that can build its platform
- * (its own node while that is up, else the least loaded: see placement.ts), at most
+ * (its own node when that has a free slot, else the least loaded: see placement.ts), at most
  * `slotsPerNode` at a time on each. Images others build on go through the registry by digest
  * (each node's backend does that), so a dependent builds on exactly those bytes wherever it
  * lands. A node whose connection breaks, or that stops answering, is marked down and its images
@@ -93,7 +93,11 @@ export function fleetBackend(members: readonly FleetMember[], options: FleetOpti
         throw Object.assign(error, { fleetDown: down });
       }
       if (signal.aborted) throw signal.reason;
-      await new Promise<void>((resume) => waiting.push(resume));
+      // A slot frees, a node goes down, or the run is cancelled: look again.
+      await new Promise<void>((resume) => {
+        waiting.push(resume);
+        signal.addEventListener('abort', () => resume(), { once: true });
+      });
     }
   };
 
