@@ -52,10 +52,10 @@ export function buildkitEndpoints(choice: Pick<BackendChoice, 'builder' | 'tls' 
     }
   }
   if (addresses.length > 0 && others.some((o) => o !== 'auto')) throw buildError('cli.usage', `--builder ${others.join(', ')} names the Docker Engine's builder; it cannot be given with BuildKit addresses (${addresses.join(', ')}).`);
-  if (others.length > 1 || (others.length === 1 && addresses.length === 0 && builders.length > 1)) throw buildError('cli.usage', `--builder ${builders.join(', ')}: one of auto, classic or buildkit.`);
   const endpoints = addresses.map((address) => parseBuildkitAddress(address, '--builder', choice.tls, choice.cwd));
   const host = choice.env.BUILDKIT_HOST?.trim();
-  if (endpoints.length === 0 && (others[0] ?? 'auto') === 'auto' && host) {
+  // Of the Docker Engine's builders, the last one given counts, as with any flag given twice.
+  if (endpoints.length === 0 && (others.at(-1) ?? 'auto') === 'auto' && host) {
     endpoints.push(...host.split(',').map((h) => h.trim()).filter(Boolean).map((h) => parseBuildkitAddress(h, 'BUILDKIT_HOST', choice.tls, choice.cwd)));
   }
   const seen = new Set<string>();
@@ -114,7 +114,7 @@ export async function openBackend(choice: BackendChoice): Promise<Backend> {
   }
   const connection = engineConnection(choice.env, choice.cwd);
   const engine = await inspectEngine(connection);
-  const builder = typeof choice.builder === 'string' ? choice.builder : (choice.builder?.[0] ?? 'auto');
+  const builder = typeof choice.builder === 'string' ? choice.builder : (choice.builder?.at(-1) ?? 'auto');
   return dockerBackend(connection, engine, builder as 'auto' | 'classic' | 'buildkit', { configDir: choice.configDir, env: choice.env });
 }
 

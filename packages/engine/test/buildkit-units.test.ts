@@ -151,3 +151,16 @@ describe('image references', () => {
     expect(repositoryOf('app:1')).toBe('docker.io/library/app');
   });
 });
+
+describe('which daemons a run builds on', () => {
+  test('addresses add up to a fleet; of the engine builders the last counts; BUILDKIT_HOST when auto', async () => {
+    const { buildkitEndpoints } = await import('@dockwright/engine');
+    const at = (builder: string | string[] | undefined, env: Record<string, string> = {}) => buildkitEndpoints({ builder, env, cwd: '/' }).map((e) => e.address);
+    expect(at(['unix:///a.sock', 'tcp://b:1,tcp://c:2'])).toEqual(['unix:///a.sock', 'tcp://b:1', 'tcp://c:2']);
+    expect(at(['classic', 'buildkit'], { BUILDKIT_HOST: 'tcp://b:1' })).toEqual([]);
+    expect(at(['classic', 'auto'], { BUILDKIT_HOST: 'tcp://b:1,tcp://c:2' })).toEqual(['tcp://b:1', 'tcp://c:2']);
+    expect(() => at(['classic', 'tcp://b:1'])).toThrow("names the Docker Engine's builder");
+    expect(() => at(['tcp://b:1', 'tcp://b:1'])).toThrow('tcp://b:1 is named twice');
+    expect(() => at('kaniko')).toThrow('--builder kaniko: expected auto, classic, buildkit');
+  });
+});
