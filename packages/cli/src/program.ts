@@ -214,7 +214,8 @@ Examples:
   $ dockwright build --push --fail-fast --progress plain
   $ BUILDKIT_HOST=unix:///run/buildkit/buildkitd.sock dockwright build --push \\
       --cache-to type=registry,ref=reg.example/cache:{name},mode=max --cache-from reg.example/cache:{name}
-  $ dockwright build --builder tcp://builder:1234 --tlsdir certs --platform linux/amd64,linux/arm64 --push`,
+  $ dockwright build --builder tcp://builder:1234 --tlsdir certs --platform linux/amd64,linux/arm64 --push
+  $ dockwright build --push --builder tcp://bk-0:1234 --builder tcp://bk-1:1234 --tlsdir certs   a fleet`,
     )
     // The engine commands load dockerode (about 200 ms): only when one of them runs.
     .action(async (images: string[], flags) => {
