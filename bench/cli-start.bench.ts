@@ -27,11 +27,14 @@ time(['-e', '0']);
 time(synthArgs); // fills jiti's transform cache, as every later run finds it
 const bare: number[] = [];
 const synth: number[] = [];
+const version: number[] = [];
 for (let i = 0; i < ROUNDS; i++) {
   bare.push(time(['-e', '0']));
   synth.push(time(synthArgs));
+  version.push(time([bin, '--version']));
 }
 console.log(`cold start, median of ${ROUNDS} runs each`);
 console.log(`  node -e 0                                   ${median(bare).toFixed(0)} ms`);
 console.log(`  dockwright synth (redis example)            ${median(synth).toFixed(0)} ms`);
-console.log(`  ratio                                       ${(median(synth) / median(bare)).toFixed(2)}x (target: at most 2x)`);
+console.log(`  dockwright --version                        ${median(version).toFixed(0)} ms (${(median(version) / median(bare)).toFixed(2)}x)`);
+console.log(`  ratio                                       ${(median(synth) / median(bare)).toFixed(2)}x (target: at most 1.5x)`);

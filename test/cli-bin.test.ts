@@ -20,6 +20,22 @@ export const web = from('nginx:1.27-alpine').copy('site/', '/usr/share/nginx/htm
 `;
 
 describe('the dockwright bin', () => {
+  test('--version and --help do not load jiti, which only loading a definitions file needs', () => {
+    // The program run in a process that then lists the CommonJS packages it loaded.
+    const probe = `
+      const { run } = await import(${JSON.stringify(join(import.meta.dirname, '..', 'packages', 'cli', 'dist', 'index.js'))});
+      const io = { cwd: process.cwd(), env: {}, stdout: { write() {} }, stderr: { write() {} } };
+      await run([process.argv.at(-1)], io);
+      const { createRequire } = await import('node:module');
+      const loaded = Object.keys(createRequire(import.meta.url).cache).filter((f) => /jiti|commander/.test(f)).map((f) => f.includes('jiti') ? 'jiti' : 'commander');
+      console.log(JSON.stringify([...new Set(loaded)]));`;
+    for (const flag of ['--version', '--help']) {
+      const result = spawnSync(process.execPath, ['--input-type=module', '-e', probe, '--', flag], { encoding: 'utf8', timeout: 60_000 });
+      expect(result.status, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout.trim().split('\n').at(-1)!)).toEqual(['commander']);
+    }
+  });
+
   test('prints a Dockerfile to stdout (exit 0)', () => {
     const dir = project({ 'dockwright.ts': `import { from } from 'dockwright';\nexport default from('alpine').run('apk add redis').cmd(['redis-server']);\n` });
     expect(dockwright(['synth'], dir)).toEqual({ code: 0, stdout: 'FROM alpine\nRUN apk add redis\nCMD ["redis-server"]\n', stderr: '' });

@@ -2,9 +2,8 @@
 // The only file that touches `process` (with load-watchdog.ts, which it hands over): everything
 // else gets an Io.
 import { Console } from 'node:console';
-import { describeUncaught, ExitCalled } from './definitions.js';
+import { describeUncaught, ExitCalled } from './user-frames.js';
 import { watchLoad } from './load-watchdog.js';
-import { run } from './program.js';
 import { writeError } from './report.js';
 
 // `pnpm dockwright ...` runs in the workspace root; the user meant the folder they typed it in.
@@ -64,7 +63,16 @@ function interruptSignal(): AbortSignal {
   return interrupt.signal;
 }
 
-process.exitCode = await run(process.argv.slice(2), {
+// The program (commander and the commands' options) is loaded once it is known to be needed:
+// `dockwright --version` answers from package.json alone, as fast as Node starts.
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+  const { readFileSync } = await import('node:fs');
+  writeStdout(`${(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version}\n`);
+  exit(0);
+}
+const { run } = await import('./program.js');
+process.exitCode = await run(argv, {
   cwd,
   env: process.env,
   stdout: {

@@ -1,4 +1,5 @@
 import { loadDefinitions, type Definitions } from './definitions.js';
+import { DEFAULT_LOAD_TIMEOUT } from './defaults.js';
 import { parseDuration } from './duration.js';
 import type { Io } from './io.js';
 import { writeError } from './report.js';
@@ -11,7 +12,7 @@ export interface DefinitionFlags {
   readonly loadTimeout?: string;
 }
 
-export const DEFAULT_LOAD_TIMEOUT = '30s';
+export { DEFAULT_LOAD_TIMEOUT };
 
 /** Loads the definitions file the flags name; in the real process, one that hangs ends it with exit 2. */
 export function loadFromFlags(flags: DefinitionFlags, io: Io): Promise<Definitions> {

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, dirname, join, resolve } from 'node:path';
 import { DockwrightError, type Image, type ImageMeta } from 'dockwright';
 import type { Hang, WatchLoad } from './load-watchdog.js';
+import { ExitCalled, SDK_DIR, userFrame } from './user-frames.js';
 import { shortPath } from './report.js';
 
 /** The SDK as the definitions file sees it: every image operation goes through this one copy. */
@@ -42,15 +42,10 @@ export interface LoadOptions {
 }
 
 const require = createRequire(import.meta.url);
-// Required, not imported: importing a CommonJS package from ESM makes Node scan its 190 kB source
-// for export names (cjs-module-lexer), about 10 ms at every start.
-const { createJiti } = require('jiti') as typeof import('jiti');
 
-const SDK_DIR = dirname(require.resolve('dockwright/package.json'));
 /** The SDK's built entry point: `import ... from 'dockwright'` in any definitions file resolves here. */
 export const SDK_ENTRY = join(SDK_DIR, 'dist', 'index.js');
 export const SDK_TYPES = join(SDK_DIR, 'dist', 'index.d.ts');
-const CLI_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
  * Runs a definitions file (TypeScript or JavaScript, importing other local files as it likes)
@@ -83,6 +78,9 @@ export async function loadDefinitions(path: string, options: LoadOptions): Promi
     const { typecheckDefinitions } = await import('./typecheck.js');
     typecheckDefinitions(file, SDK_TYPES, options.cwd);
   }
+  // Required, not imported, and only when a file is loaded: importing a CommonJS package from ESM
+  // makes Node scan its 190 kB source for export names, and --version or --help need none of it.
+  const { createJiti } = require('jiti') as typeof import('jiti');
   const jiti = createJiti(file, {
     alias: { dockwright: SDK_ENTRY },
     // Plain JavaScript (the SDK, the user's .js/.mjs) loads natively: one shared SDK instance,
@@ -238,31 +236,6 @@ function defaultName(exportName: string, file: string): string {
     .toLowerCase();
 }
 
-/** Thrown by bin.ts's process.exit while dockwright runs: a definitions file has no business ending the run. */
-export class ExitCalled extends Error {
-  constructor(readonly exitCode: number | string | null | undefined) {
-    super(`process.exit(${exitCode ?? ''}) was called`);
-    this.name = 'ExitCalled';
-  }
-}
-
-/**
- * What a definitions file left behind after it loaded (a rejected promise nobody awaited, a throw
- * in a timer, a process.exit in a callback), at its line; without a frame of the user's, a bug of ours.
- */
-export function describeUncaught(error: unknown, cwd: string, event: 'unhandledRejection' | 'uncaughtException'): string {
-  const where = userFrame(error instanceof Error ? error.stack : undefined, cwd);
-  if (error instanceof ExitCalled) {
-    return `${where ?? 'the definitions file'}: the definitions file called process.exit(${error.exitCode ?? ''}): a definitions file only exports images; nothing it started was finished.`;
-  }
-  const message = error instanceof Error ? `${error.name !== 'Error' ? `${error.name}: ` : ''}${error.message}` : String(error);
-  if (where === undefined) {
-    return `${message}\nThis is a bug in dockwright; please report it with this trace:\n${(error as Error)?.stack ?? ''}`;
-  }
-  const what = event === 'unhandledRejection' ? 'a promise of the definitions file was rejected and nothing handled it' : 'the definitions file threw outside its loading (in a callback)';
-  return `${where}: ${what}: ${message}`;
-}
-
 /** "file:line:col: message" for the user's own code, never our stack. */
 function describeLoadError(error: unknown, file: string, cwd: string): string {
   if (error instanceof ExitCalled) {
@@ -294,16 +267,3 @@ function describeHang(hang: Hang, path: string, cwd: string, timeoutMs: number):
   return where === undefined ? `${file}: ${still}. ${more}` : `${where}: ${still}, running this line (a loop that never ends?). ${more}`;
 }
 
-const FRAME = /^\s*at (?:.*?\()?(?:file:\/\/)?(\/[^()]+?):(\d+):(\d+)\)?\s*$/;
-
-/** The first stack frame in the user's files: not Node's, not a dependency's, not dockwright's. */
-function userFrame(stack: string | undefined, cwd: string): string | undefined {
-  for (const line of stack?.split('\n') ?? []) {
-    const match = FRAME.exec(line);
-    if (!match) continue;
-    const path = match[1]!;
-    if (path.includes(`${sep}node_modules${sep}`) || path.startsWith(SDK_DIR + sep) || path.startsWith(CLI_DIR + sep)) continue;
-    return `${shortPath(path, cwd)}:${match[2]}:${match[3]}`;
-  }
-  return undefined;
-}

@@ -1,4 +1,4 @@
-import { DockwrightError, type ErrorCode } from 'dockwright';
+import type { ErrorCode } from 'dockwright';
 
 /** `0` success; `1` the work failed (invalid images, drift, a refused overwrite, a failed build); `2` the CLI could not do the work. */
 export const ExitCode = { Ok: 0, Failed: 1, CouldNotRun: 2 } as const;
@@ -8,7 +8,9 @@ const WORK_FAILED: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['synth.invalid',
 
 /** The exit code for an error that ended a command. */
 export function exitCodeFor(error: unknown): ExitCode {
-  if (error instanceof DockwrightError || isCoded(error)) {
+  // By shape, not by class: the SDK stays unloaded until a command needs it, and errors of the copy
+  // a definitions file loaded are not `instanceof` ours anyway.
+  if (isCoded(error)) {
     return WORK_FAILED.has((error as { code: ErrorCode }).code) ? ExitCode.Failed : ExitCode.CouldNotRun;
   }
   return ExitCode.CouldNotRun;

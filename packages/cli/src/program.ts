@@ -1,10 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { graphCommand } from './commands/graph.js';
-import { lsCommand } from './commands/ls.js';
-import { synthCommand } from './commands/synth.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
-import { DEFAULT_LOAD_TIMEOUT } from './definition-flags.js';
+import { DEFAULT_LOAD_TIMEOUT } from './defaults.js';
 import type { Io } from './io.js';
 import { writeError } from './report.js';
 
@@ -93,7 +90,8 @@ Examples:
   $ dockwright synth --out build/          write under build/
   $ dockwright synth --check               exit 1 with a unified diff on drift`,
     )
-    .action(async (images: string[], flags) => setExitCode(await synthCommand(images, flags, io)));
+    // Each command loads what it uses when it runs: --version and --help load none of it.
+    .action(async (images: string[], flags) => setExitCode(await (await import('./commands/synth.js')).synthCommand(images, flags, io)));
 
   program
     .command('ls')
@@ -103,7 +101,7 @@ Examples:
     .addOption(loadTimeoutOption())
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExamples:\n  $ dockwright ls\n  $ dockwright ls --json -f images.ts')
-    .action(async (flags) => setExitCode(await lsCommand(flags, io)));
+    .action(async (flags) => setExitCode(await (await import('./commands/ls.js')).lsCommand(flags, io)));
 
   program
     .command('graph')
@@ -113,7 +111,7 @@ Examples:
     .addOption(loadTimeoutOption())
     .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'))
     .addHelpText('after', '\nExamples:\n  $ dockwright graph > graph.mmd\n  $ dockwright graph --format dot | dot -Tsvg > graph.svg')
-    .action(async (flags) => setExitCode(await graphCommand(flags, io)));
+    .action(async (flags) => setExitCode(await (await import('./commands/graph.js')).graphCommand(flags, io)));
 
   program
     .command('lint')
