@@ -28,8 +28,19 @@ export interface StageLike {
   toIR(): DockerfileNode;
 }
 
-/** Callable only while the stage has no instruction of that slot; otherwise `never`. */
-type Once<S extends Slot, Used extends Slot, F> = S extends Used ? never : F;
+/**
+ * Why a second call of a once-per-stage method does not compile, in words: the type a call
+ * would have to pass, which the compiler names in its error (`Argument of type 'string[]' is not
+ * assignable to parameter of type '{ "CMD is already set in this stage": ... }'`).
+ */
+export interface AlreadySet {
+  cmd: { readonly 'CMD is already set in this stage': 'a stage has one CMD; to keep an earlier one in the file, write it inside $overridden()' };
+  entrypoint: { readonly 'ENTRYPOINT is already set in this stage': 'a stage has one ENTRYPOINT; to keep an earlier one in the file, write it inside $overridden()' };
+  healthcheck: { readonly 'HEALTHCHECK is already set in this stage': 'a stage has one HEALTHCHECK; to keep an earlier one in the file, write it inside $overridden()' };
+}
+
+/** Callable only while the stage has no instruction of that slot; after, it asks for an argument no call can give, named after the mistake. */
+type Once<S extends Slot, Used extends Slot, F> = S extends Used ? (mistake: AlreadySet[S], ...rest: never[]) => never : F;
 
 /**
  * A build stage under construction. Every method returns a new frozen stage; the receiver is
