@@ -42,54 +42,8 @@ import {
   type TextInput,
 } from './refs.js';
 import type { StageLike } from './stage.js';
+import { DeferredInstruction, entriesOf, installStageAccess, type BaseSpec, type Entry, type EntryLink, type StageHead, type StageResolver, type StageState } from './state.js';
 import { buildDockerfile } from './to-ir.js';
-
-/** What a stage starts from: an image reference, another stage value, or nothing (an ONBUILD recorder). */
-export type BaseSpec =
-  | { readonly kind: 'image'; readonly image: Text; readonly args: readonly ArgRef[] }
-  | { readonly kind: 'stage'; readonly stage: StageImpl }
-  | { readonly kind: 'trigger' };
-
-/** Resolves a stage value to the name (or image reference) by which the Dockerfile refers to it. */
-export type StageResolver = (stage: StageImpl) => string;
-
-/** An instruction that refers to other stages: made once the stage names are known. */
-export class DeferredInstruction {
-  constructor(
-    readonly deps: readonly StageImpl[],
-    readonly make: (resolve: StageResolver) => InstructionNode,
-  ) {
-    Object.freeze(this);
-  }
-}
-
-export type Entry = InstructionNode | DeferredInstruction;
-
-/** The instructions of a stage as a persistent list: adding one shares everything before it. */
-interface EntryLink {
-  readonly entry: Entry;
-  readonly previous: EntryLink | null;
-}
-
-/** What a stage is apart from its instructions; shared by every value of one chain. */
-export interface StageHead {
-  readonly base: BaseSpec;
-  readonly platform: Text | undefined;
-  readonly platformArgs: readonly ArgRef[];
-  readonly fromLoc: SourceLocation | undefined;
-  /** The blank and comment lines before the FROM line (`from(..., { before })`). */
-  readonly before: readonly TriviaNode[] | undefined;
-  readonly name: string | undefined;
-  readonly meta: ImageMeta;
-  /** Where `$meta()` was last called: tag and name problems are reported there. */
-  readonly metaLoc: SourceLocation | undefined;
-  readonly dockerfile: DockerfileOptions;
-}
-
-export interface StageState {
-  readonly head: StageHead;
-  readonly last: EntryLink | null;
-}
 
 const EMPTY: readonly never[] = Object.freeze([]);
 
@@ -359,6 +313,8 @@ export class StageImpl implements StageLike {
   }
 }
 
+installStageAccess(StageImpl.stateOf, (value): value is StageImpl => value instanceof StageImpl);
+
 const INITIAL_HEAD: Omit<StageHead, 'base'> = Object.freeze({
   platform: undefined,
   platformArgs: EMPTY,
@@ -369,13 +325,6 @@ const INITIAL_HEAD: Omit<StageHead, 'base'> = Object.freeze({
   metaLoc: undefined,
   dockerfile: Object.freeze({}),
 });
-
-/** The entries of a stage in the order they were added. */
-export function entriesOf(state: StageState): Entry[] {
-  const entries: Entry[] = [];
-  for (let link = state.last; link; link = link.previous) entries.push(link.entry);
-  return entries.reverse();
-}
 
 /** Starts a stage; `from()` is the public entry point. */
 export function startStage(

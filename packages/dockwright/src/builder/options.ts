@@ -1,3 +1,4 @@
+import type { CheckConfig } from '../ir/check-config.js';
 import type { StageLike } from './stage.js';
 import type { ArgRef, TextInput } from './refs.js';
 
@@ -185,13 +186,7 @@ export interface ValueOptions {
   readonly expand?: boolean;
 }
 
-/** `# check=` directive: BuildKit's lint configuration, honoured by `check()` and `synth()`. */
-export interface CheckConfig {
-  /** Rule names to skip, or `'all'`. */
-  readonly skip?: readonly string[] | 'all';
-  /** Report warnings as errors. */
-  readonly error?: boolean;
-}
+export type { CheckConfig };
 
 /** Parser directives of the generated Dockerfile, and what else it holds. A `syntax` is never added unless asked for. */
 export interface DockerfileOptions {

@@ -1,7 +1,8 @@
 import type { ArgNode, Directives, DockerfileNode, InstructionNode, StageNode } from '../ir/nodes/index.js';
 import { frozen, makeNode } from '../ir/nodes/index.js';
 import { isAutomaticArg, type Text } from '../ir/text.js';
-import { DeferredInstruction, entriesOf, StageImpl, type StageHead } from './impl.js';
+import type { StageImpl } from './impl.js';
+import { DeferredInstruction, entriesOf, isStage, stateOf, type StageHead } from './state.js';
 import type { CheckConfig, ImageMeta } from './options.js';
 import { argRefsOf, type ArgRef } from './refs.js';
 
@@ -15,11 +16,11 @@ export function buildDockerfile(image: StageImpl): DockerfileNode {
   const order = stagesInOrder(image);
   const names = nameStages(order, image);
   const resolve = (stage: StageImpl): string => (stage !== image && imageReference(stage)) || names.get(stage)!;
-  const globalArgs = collectGlobalArgs(order, StageImpl.stateOf(image).head.dockerfile.args ?? []);
+  const globalArgs = collectGlobalArgs(order, stateOf(image).head.dockerfile.args ?? []);
   const globalDefaults = new Map(globalArgs.map((a) => [a.name, a.default]));
 
   const stages = order.map((stage): StageNode => {
-    const state = StageImpl.stateOf(stage);
+    const state = stateOf(stage);
     const head = state.head;
     const from = makeNode('from', {
       image: fromImage(head, resolve),
@@ -36,7 +37,7 @@ export function buildDockerfile(image: StageImpl): DockerfileNode {
     return makeNode('stage', { from, instructions: frozen(instructions), loc: head.fromLoc });
   });
 
-  const { head } = StageImpl.stateOf(image);
+  const { head } = stateOf(image);
   return makeNode('dockerfile', {
     directives: directivesOf(head),
     globalArgs: frozen(globalArgs),
@@ -65,12 +66,12 @@ export function imageDependencies(image: StageImpl): StageImpl[] {
   };
   visit(image);
   // The extra targets are stages of the same Dockerfile: what they build on counts too.
-  for (const target of StageImpl.stateOf(image).head.dockerfile.targets ?? []) if (target instanceof StageImpl) visit(target);
+  for (const target of stateOf(image).head.dockerfile.targets ?? []) if (isStage(target)) visit(target);
   return [...found];
 }
 
 function directDependencies(stage: StageImpl): StageImpl[] {
-  const state = StageImpl.stateOf(stage);
+  const state = stateOf(stage);
   const deps: StageImpl[] = state.head.base.kind === 'stage' ? [state.head.base.stage] : [];
   for (const entry of entriesOf(state)) {
     if (entry instanceof DeferredInstruction) deps.push(...entry.deps);
@@ -95,8 +96,8 @@ function stagesInOrder(image: StageImpl): StageImpl[] {
     }
     if (stage !== image) order.push(stage);
   };
-  for (const target of StageImpl.stateOf(image).head.dockerfile.targets ?? []) {
-    if (target instanceof StageImpl && target !== image && imageReference(target) === undefined) visit(target);
+  for (const target of stateOf(image).head.dockerfile.targets ?? []) {
+    if (isStage(target) && target !== image && imageReference(target) === undefined) visit(target);
   }
   visit(image);
   order.push(image);
@@ -147,10 +148,10 @@ function collectGlobalArgs(order: readonly StageImpl[], declared: readonly ArgRe
     if (ref.default !== undefined && typeof ref.default !== 'string') argRefsOf(ref.default).forEach((used) => add(used, head));
     args.push(makeNode('arg', { name: ref.name, default: ref.default, redeclares: ref.previous ? true : undefined, before: ref.before, loc: head.fromLoc }));
   };
-  const last = StageImpl.stateOf(order[order.length - 1]!).head;
+  const last = stateOf(order[order.length - 1]!).head;
   for (const ref of declared) add(ref, last);
   for (const stage of order) {
-    const { head } = StageImpl.stateOf(stage);
+    const { head } = stateOf(stage);
     if (head.base.kind === 'image') head.base.args.forEach((ref) => add(ref, head));
     head.platformArgs.forEach((ref) => add(ref, head));
   }

@@ -1,5 +1,5 @@
 import type { ErrorCode } from './codes.js';
-import type { Diagnostic } from '../validate/diagnostic.js';
+import type { Diagnostic } from './diagnostic.js';
 
 /** Base class of every error dockwright throws; `code` is stable, the message is for people. */
 export class DockwrightError extends Error {

@@ -5,9 +5,9 @@
  * expanded yet; `dump()` prints this tree in BuildKit's format.
  */
 import { ParseError } from '../errors/errors.js';
-import { longLine, MAX_LINE_BYTES } from '../synth/encodability.js';
+import { longLine, MAX_LINE_BYTES, type EscapeChar } from '../ir/encodability.js';
 
-export type EscapeChar = '\\' | '`';
+export type { EscapeChar };
 
 /** One instruction as BuildKit's parser leaves it. */
 export interface RawNode {

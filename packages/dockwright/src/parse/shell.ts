@@ -4,7 +4,8 @@
  * `processWord` returns one string; `processWords` splits on unquoted whitespace from
  * expansions; `wordParts` keeps every expansion as written, for the IR.
  */
-export type EscapeChar = '\\' | '`';
+import type { EscapeChar } from '../ir/encodability.js';
+export type { EscapeChar };
 
 /** A part of a word: literal text, or a variable reference exactly as written (`${A:-x}`). */
 export type WordPart = string | { readonly raw: string };

@@ -1,12 +1,12 @@
-import type { CheckConfig } from '../builder/options.js';
+import type { CheckConfig } from '../ir/check-config.js';
 import type { Image } from '../builder/stage.js';
 import { SynthError } from '../errors/errors.js';
 import type { DockerfileNode } from '../ir/nodes/index.js';
-import type { Diagnostic } from '../validate/diagnostic.js';
+import type { Diagnostic } from '../errors/diagnostic.js';
 import { StageImpl } from '../builder/impl.js';
 import { checkMeta } from '../validate/meta.js';
 import { validate } from '../validate/validate.js';
-import { print } from './print.js';
+import { print } from '../print/print.js';
 
 export interface SynthOptions {
   /** Lint configuration; overrides the image's `$dockerfile({ check })`. */

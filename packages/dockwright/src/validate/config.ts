@@ -1,4 +1,4 @@
-import type { CheckConfig } from '../builder/options.js';
+import type { CheckConfig } from '../ir/check-config.js';
 
 /** The effective lint configuration: rules to skip, and whether warnings count as errors. */
 export interface CheckSettings {

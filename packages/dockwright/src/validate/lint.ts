@@ -1,8 +1,8 @@
-import type { CheckConfig } from '../builder/options.js';
+import type { CheckConfig } from '../ir/check-config.js';
 import { ParseError } from '../errors/errors.js';
 import { parse } from '../parse/to-ir.js';
 import { checkSettings } from './config.js';
-import type { Diagnostic } from './diagnostic.js';
+import type { Diagnostic } from '../errors/diagnostic.js';
 import { dockwrightUrl } from './rule.js';
 import { textRules } from './text-rules.js';
 import { validate } from './validate.js';

@@ -1,6 +1,6 @@
 import type { ImageMeta } from '../builder/options.js';
 import type { SourceLocation } from '../ir/location.js';
-import type { Diagnostic } from './diagnostic.js';
+import type { Diagnostic } from '../errors/diagnostic.js';
 import { tagProblem } from './reference.js';
 import { dockwrightUrl } from './rule.js';
 

@@ -1,7 +1,7 @@
 import type { AnyInstructionKind, DockerfileNode, NodeOfKind, StageNode } from '../ir/nodes/index.js';
 import type { SourceLocation } from '../ir/location.js';
-import type { EscapeChar } from '../synth/encodability.js';
-import type { Severity } from './diagnostic.js';
+import type { EscapeChar } from '../ir/encodability.js';
+import type { Severity } from '../errors/diagnostic.js';
 
 /** Where the walker is when it calls a rule. */
 export interface Where {

@@ -4,7 +4,7 @@
  */
 import type { RawDockerfile, RawNode } from '../parse/raw.js';
 import { buildkitUrl } from './rule.js';
-import type { Severity } from './diagnostic.js';
+import type { Severity } from '../errors/diagnostic.js';
 
 export interface TextRule {
   readonly name: string;

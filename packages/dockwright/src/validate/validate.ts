@@ -1,9 +1,9 @@
-import type { CheckConfig } from '../builder/options.js';
+import type { CheckConfig } from '../ir/check-config.js';
 import type { AnyInstructionNode, DockerfileNode } from '../ir/nodes/index.js';
 import type { SourceLocation } from '../ir/location.js';
 import { rules as allRules } from './catalog.js';
 import { checkSettings, type CheckSettings } from './config.js';
-import type { Diagnostic, Severity } from './diagnostic.js';
+import type { Diagnostic, Severity } from '../errors/diagnostic.js';
 import type { Rule, RuleContext, Visitor, Where } from './rule.js';
 
 export interface ValidateOptions {

@@ -1,6 +1,6 @@
 import type { AnyInstructionKind, AnyInstructionNode } from '../../ir/nodes/index.js';
-import { longLine, MAX_LINE_BYTES } from '../../synth/encodability.js';
-import { printInstruction } from '../../synth/print.js';
+import { longLine, MAX_LINE_BYTES } from '../../ir/encodability.js';
+import { printInstruction } from '../../print/print.js';
 import { dockwrightUrl, defineRule, type Where } from '../rule.js';
 
 /**

@@ -17,7 +17,7 @@ import {
   shellFormProblem,
   wordProblem,
   type Problem,
-} from '../../synth/encodability.js';
+} from '../../ir/encodability.js';
 import { dockwrightUrl, defineRule } from '../rule.js';
 
 /**

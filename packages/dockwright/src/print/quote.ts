@@ -5,7 +5,7 @@
  */
 import type { Text } from '../ir/text.js';
 import { DockwrightError } from '../errors/errors.js';
-import type { EscapeChar } from './encodability.js';
+import type { EscapeChar } from '../ir/encodability.js';
 
 /** Characters a word may have and still be printed without quotes. */
 const BARE = /^[A-Za-z0-9_.\/:@%+,=^~*?#-]+$/;

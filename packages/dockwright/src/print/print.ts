@@ -32,7 +32,7 @@ import {
   shellFormProblem,
   wordProblem,
   type EscapeChar,
-} from './encodability.js';
+} from '../ir/encodability.js';
 import { flagValue, hasWhitespace, jsonArray, jsonWord, unencodable, word } from './quote.js';
 
 export interface PrintContext {

@@ -3,7 +3,7 @@
  * call site; the printer asserts them again so no path can print a value that would change the
  * file's structure (DESIGN invariant 3).
  */
-import type { Text } from '../ir/text.js';
+import type { Text } from './text.js';
 
 export type EscapeChar = '\\' | '`';
 
