@@ -53,9 +53,13 @@ function makeProject(count: number, owner: string, from = base!, registry = ''):
   writeFileSync(join(dir, 'payload.txt'), 'x'.repeat(64 * 1024));
   const tag = (i: number): string => `${registry}${owner}-bench/img${i}:1`;
   const lines = [`import { from } from 'dockwright';`];
-  lines.push(`export const img0 = from('${from}').copy('payload.txt', '/payload').run('echo 0 > /id').$meta({ name: 'img0', tags: ['${tag(0)}'], dockerfile: 'img0.Dockerfile' });`);
+  lines.push(
+    `export const img0 = from('${from}').copy('payload.txt', '/payload').run('echo 0 > /id').$meta({ name: 'img0', tags: ['${tag(0)}'], dockerfile: 'img0.Dockerfile' });`,
+  );
   for (let i = 1; i < count; i++) {
-    lines.push(`export const img${i} = from(img0).copy('payload.txt', '/payload-${i}').run('echo ${i} > /id && sleep 0.2').run('wc -c /payload-${i}').$meta({ name: 'img${i}', tags: ['${tag(i)}'], dockerfile: 'img${i}.Dockerfile' });`);
+    lines.push(
+      `export const img${i} = from(img0).copy('payload.txt', '/payload-${i}').run('echo ${i} > /id && sleep 0.2').run('wc -c /payload-${i}').$meta({ name: 'img${i}', tags: ['${tag(i)}'], dockerfile: 'img${i}.Dockerfile' });`,
+    );
   }
   writeFileSync(join(dir, 'dockwright.ts'), lines.join('\n') + '\n');
   run(process.execPath, [bin, 'synth'], dir); // the same Dockerfiles, for the docker CLI
@@ -68,7 +72,11 @@ function dockerPipeline(project: { dir: string; images: { tag: string; dockerfil
   const [first, ...rest] = project.images;
   const script = [
     `docker build -q ${flags}-f ${first!.dockerfile} -t ${first!.tag} . >/dev/null`,
-    ...(rest.length > 0 ? [`printf '%s\\n' ${rest.map((i) => `'${i.dockerfile} ${i.tag}'`).join(' ')} | xargs -P 4 -L 1 sh -c 'docker build -q ${flags}-f "$0" -t "$1" . >/dev/null'`] : []),
+    ...(rest.length > 0
+      ? [
+          `printf '%s\\n' ${rest.map((i) => `'${i.dockerfile} ${i.tag}'`).join(' ')} | xargs -P 4 -L 1 sh -c 'docker build -q ${flags}-f "$0" -t "$1" . >/dev/null'`,
+        ]
+      : []),
   ].join(' && ');
   return run('sh', ['-c', script], project.dir, classic);
 }
@@ -86,7 +94,9 @@ function buildctlPipeline(address: string, project: { dir: string; images: { tag
 
 const report = (label: string, ours: number[], theirs: number[], peer: string, target: string): void => {
   const ratio = median(ours) / median(theirs);
-  console.log(`  ${label.padEnd(46)} dockwright ${median(ours).toFixed(0).padStart(6)} ms   ${peer} ${median(theirs).toFixed(0).padStart(6)} ms   ratio ${ratio.toFixed(2)}x (target: ${target})`);
+  console.log(
+    `  ${label.padEnd(46)} dockwright ${median(ours).toFixed(0).padStart(6)} ms   ${peer} ${median(theirs).toFixed(0).padStart(6)} ms   ratio ${ratio.toFixed(2)}x (target: ${target})`,
+  );
 };
 
 console.log(`builds on ${process.env.DOCKER_HOST}, classic builder, median of ${ROUNDS} rounds`);

@@ -53,5 +53,9 @@ for (let i = 0; i < ROUNDS; i++) {
   tarMs.push(b.ms);
   sizes = { ours: a.bytes, tar: b.bytes };
 }
-console.log(`a context of ${FILES} files (${(sizes.tar / 1e6).toFixed(1)} MB as GNU tar writes it, ${(sizes.ours / 1e6).toFixed(1)} MB as dockwright does), median of ${ROUNDS} rounds`);
-console.log(`  packing the context    dockwright ${median(oursMs).toFixed(0).padStart(5)} ms   GNU tar ${median(tarMs).toFixed(0).padStart(5)} ms   ratio ${(median(oursMs) / median(tarMs)).toFixed(2)}x (target: at most 1.5x)`);
+console.log(
+  `a context of ${FILES} files (${(sizes.tar / 1e6).toFixed(1)} MB as GNU tar writes it, ${(sizes.ours / 1e6).toFixed(1)} MB as dockwright does), median of ${ROUNDS} rounds`,
+);
+console.log(
+  `  packing the context    dockwright ${median(oursMs).toFixed(0).padStart(5)} ms   GNU tar ${median(tarMs).toFixed(0).padStart(5)} ms   ratio ${(median(oursMs) / median(tarMs)).toFixed(2)}x (target: at most 1.5x)`,
+);

@@ -62,7 +62,21 @@ function simulatedNode(address: string, durations: Map<string, number>): FleetMe
       new Promise<ImageResult>((resolve, reject) => {
         job.onEvent({ type: 'started', builder: 'simulated' });
         const timer = setTimeout(
-          () => resolve({ name: target.name, id: `sha256:${target.name}`, digest: `sha256:${target.name}`, tags: target.tags, size: undefined, durationMs: durations.get(target.name)!, steps: 1, cachedSteps: 0, upToDate: false, builder: 'simulated', node: address, pushed: [] }),
+          () =>
+            resolve({
+              name: target.name,
+              id: `sha256:${target.name}`,
+              digest: `sha256:${target.name}`,
+              tags: target.tags,
+              size: undefined,
+              durationMs: durations.get(target.name)!,
+              steps: 1,
+              cachedSteps: 0,
+              upToDate: false,
+              builder: 'simulated',
+              node: address,
+              pushed: [],
+            }),
           durations.get(target.name),
         );
         job.signal.addEventListener('abort', () => {
@@ -89,12 +103,18 @@ async function simulate(images: number, nodes: number, seed: number): Promise<nu
   const members = Array.from({ length: nodes }, (_, i) => simulatedNode(`tcp://node${i}:1234`, m.durations));
   const backend = fleetBackend(members, { slotsPerNode: SLOTS });
   const started = performance.now();
-  const outcomes = await buildTargets(backend, m.targets, { parallel: SLOTS, env: { HOME: '/nonexistent' }, records: { imagesFor: () => [], add: () => undefined } });
+  const outcomes = await buildTargets(backend, m.targets, {
+    parallel: SLOTS,
+    env: { HOME: '/nonexistent' },
+    records: { imagesFor: () => [], add: () => undefined },
+  });
   const makespan = performance.now() - started;
   if (outcomes.some((o) => o.status !== 'done')) throw new Error('a simulated build did not finish');
   const { bound, path, spread } = lowerBound(m, nodes * SLOTS);
   const ratio = makespan / bound;
-  console.log(`  ${String(images).padStart(3)} images on ${String(nodes).padStart(2)} nodes x ${SLOTS} slots: makespan ${makespan.toFixed(0)} ms, critical path ${path.toFixed(0)} ms, work per slot ${spread.toFixed(0)} ms`);
+  console.log(
+    `  ${String(images).padStart(3)} images on ${String(nodes).padStart(2)} nodes x ${SLOTS} slots: makespan ${makespan.toFixed(0)} ms, critical path ${path.toFixed(0)} ms, work per slot ${spread.toFixed(0)} ms`,
+  );
   return ratio;
 }
 

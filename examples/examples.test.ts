@@ -6,7 +6,9 @@ import { cli } from '../packages/cli/test/helpers.js';
 
 /** Every example's committed Dockerfiles are exactly what `dockwright synth` writes from its definitions. */
 const root = import.meta.dirname;
-const examples = readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+const examples = readdirSync(root, { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name);
 
 describe.each(examples)('example %s', (name) => {
   test('dockwright synth --check passes: no committed Dockerfile drifted', async () => {

@@ -41,8 +41,10 @@ describe('the dockwright bin', () => {
     expect(dockwright(['synth'], dir)).toEqual({ code: 0, stdout: 'FROM alpine\nRUN apk add redis\nCMD ["redis-server"]\n', stderr: '' });
   });
 
-  test("what a definitions file logs goes to stderr: stdout holds the Dockerfile alone", () => {
-    const dir = project({ 'dockwright.ts': `import { from } from 'dockwright';\nconsole.log('loading images');\nconsole.info({ debug: true });\nexport default from('alpine');\n` });
+  test('what a definitions file logs goes to stderr: stdout holds the Dockerfile alone', () => {
+    const dir = project({
+      'dockwright.ts': `import { from } from 'dockwright';\nconsole.log('loading images');\nconsole.info({ debug: true });\nexport default from('alpine');\n`,
+    });
     const result = dockwright(['synth'], dir);
     expect(result).toMatchObject({ code: 0, stdout: 'FROM alpine\n' });
     expect(result.stderr).toBe('loading images\n{ debug: true }\n');
@@ -193,7 +195,10 @@ test('Ctrl-C during synth: a message, every file old or new and whole, no tempor
   const { spawn } = await import('node:child_process');
   const { readdirSync, readFileSync } = await import('node:fs');
   const count = 400;
-  const lines = Array.from({ length: count }, (_, i) => `export const image${i} = from('alpine').run('echo ${i}').$meta({ dockerfile: 'out/${i}.Dockerfile' });`);
+  const lines = Array.from(
+    { length: count },
+    (_, i) => `export const image${i} = from('alpine').run('echo ${i}').$meta({ dockerfile: 'out/${i}.Dockerfile' });`,
+  );
   const dir = project({ 'dockwright.ts': `import { from } from 'dockwright';\n${lines.join('\n')}\n` });
   const child = spawn(process.execPath, [BIN, 'synth'], { cwd: dir, env: { PATH: process.env.PATH, NO_COLOR: '1' } });
   let stderr = '';

@@ -24,14 +24,24 @@ test('pack, npm install into a fresh project, tsc, npx dockwright synth', () => 
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'my-images', private: true, type: 'module' }));
   const files = readdirSync(tarballs).map((f) => join(tarballs, f));
-  const installed = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...files, 'typescript@5.9.3', '@types/node@20.19.43'], { cwd: project, encoding: 'utf8', timeout: 600_000 });
+  const installed = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...files, 'typescript@5.9.3', '@types/node@20.19.43'], {
+    cwd: project,
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
   expect(installed.status, installed.stderr).toBe(0);
 
   writeFileSync(
     join(project, 'dockwright.ts'),
     `import { from } from 'dockwright';\nexport const redis = from('alpine:3.20').run('apk add --no-cache redis').expose(6379).cmd(['redis-server']).$meta({ name: 'redis' });\n`,
   );
-  writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, types: ['node'] }, include: ['dockwright.ts'] }));
+  writeFileSync(
+    join(project, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, types: ['node'] },
+      include: ['dockwright.ts'],
+    }),
+  );
   const checked = spawnSync('npx', ['tsc', '-p', '.'], { cwd: project, encoding: 'utf8', timeout: 120_000 });
   expect(checked.status, checked.stdout + checked.stderr).toBe(0);
 

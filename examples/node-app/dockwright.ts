@@ -12,10 +12,7 @@ const deps = from(expand`node:${nodeVersion}-alpine`, { as: 'deps' })
   .copy(['package.json', 'package-lock.json'], './')
   .run('npm ci --omit=dev', { mount: npmCache });
 
-const build = from(deps, { as: 'build' })
-  .run('npm ci', { mount: npmCache })
-  .copy('.', '.')
-  .run('npm run build');
+const build = from(deps, { as: 'build' }).run('npm ci', { mount: npmCache }).copy('.', '.').run('npm run build');
 
 export const app = from(expand`node:${nodeVersion}-alpine`)
   .label({

@@ -96,7 +96,7 @@ export const app = from('${BASE}').copy('msg.txt', '/msg.txt').run('cat /msg.txt
       'secret.txt': 'do not ship\n',
       'logs/today.log': 'noise\n',
       'src/main.txt': 'main\n',
-      'Dockerfile': 'a file of the context named Dockerfile\n',
+      Dockerfile: 'a file of the context named Dockerfile\n',
       'dockwright.ts': `import { from } from 'dockwright';
 export const files = from('scratch').copy('.', '/ctx/').$meta({ name: 'files', tags: ['files:1'] });
 export const script = from('${BASE}').run('echo "first line" > /made.txt\\necho "second line" >> /made.txt').$meta({ name: 'script', tags: ['script:1'] });
@@ -119,7 +119,10 @@ export const good = from('${BASE}').run('echo ok > /ok').$meta({ name: 'good', t
 export const bad = from('${BASE}').run('echo about to fail && exit 3').$meta({ name: 'bad', tags: ['bad:1'] });
 `,
     });
-    const result = await dockwright(['build', '--builder', testBuildkit.host!, '--output', `type=tar,dest=${out}/{name}.tar`, '--output', `type=oci,dest=${out}/{name}.oci.tar`, ...plain], dir);
+    const result = await dockwright(
+      ['build', '--builder', testBuildkit.host!, '--output', `type=tar,dest=${out}/{name}.tar`, '--output', `type=oci,dest=${out}/{name}.oci.tar`, ...plain],
+      dir,
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/dockwright\.ts:3:\d+: bad: RUN echo about to fail && exit 3: .*exit code: 3/);
     expect(result.stderr).toContain('| about to fail');
@@ -155,10 +158,26 @@ export const app = from('${BASE}').copy('agent-query', '/agent-query')
 `,
       });
       execFileSync('gcc', ['-static', '-O2', '-o', join(dir, 'agent-query'), join(import.meta.dirname, '..', 'engine', 'fixtures', 'agent-query.c')]);
-      const result = await dockwright(['build', '--builder', testBuildkit.host!, '--no-cache', '--secret', 'id=token,env=TOKEN', '--ssh', 'default', '--output', `type=local,dest=${out}`, ...plain], dir, {
-        TOKEN: secret,
-        SSH_AUTH_SOCK: socket,
-      });
+      const result = await dockwright(
+        [
+          'build',
+          '--builder',
+          testBuildkit.host!,
+          '--no-cache',
+          '--secret',
+          'id=token,env=TOKEN',
+          '--ssh',
+          'default',
+          '--output',
+          `type=local,dest=${out}`,
+          ...plain,
+        ],
+        dir,
+        {
+          TOKEN: secret,
+          SSH_AUTH_SOCK: socket,
+        },
+      );
       expect(result.code, result.stderr).toBe(0);
       expect(readFileSync(join(out, 'token.sha256'), 'utf8')).toBe(createHash('sha256').update(secret).digest('hex') + '\n');
       expect(readFileSync(join(out, 'identities'), 'utf8')).toBe('identities: 1\n');
@@ -217,7 +236,9 @@ describeWithBuildkit('build() from a script, through BuildKit', () => {
     const { from } = await import('dockwright');
     const repo = uniqueRepo('script');
     const dir = project({});
-    const image = from(BASE).run(`echo ${randomBytes(4).toString('hex')} > /x`).$meta({ name: 'app', tags: [`${repo}:1`] });
+    const image = from(BASE)
+      .run(`echo ${randomBytes(4).toString('hex')} > /x`)
+      .$meta({ name: 'app', tags: [`${repo}:1`] });
     const env = { HOME: dir };
     const [outcome] = await build([image], { builder: testBuildkit.host!, push: true, cacheTo: [`${repo}/cache:{name}`], cwd: dir, env });
     expect(outcome?.status, JSON.stringify(outcome)).toBe('done');

@@ -51,7 +51,19 @@ export async function startBuildkitd(options: { tcpPort?: number; tls?: { ca: st
   writeFileSync(join(dir, 'buildkitd.toml'), `[registry."${testBuildkit.registry}"]\n  http = true\n  insecure = true\n`);
   const address = options.tcpPort ? `tcp://127.0.0.1:${options.tcpPort}` : `unix://${join(dir, 'buildkitd.sock')}`;
   // Each its own trace socket: daemons that share the default one race for it as they start.
-  const args = ['--root', join(dir, 'root'), '--addr', address, '--otel-socket-path', join(dir, 'otel.sock'), '--oci-worker-net', 'host', '--containerd-worker=false', '--config', join(dir, 'buildkitd.toml')];
+  const args = [
+    '--root',
+    join(dir, 'root'),
+    '--addr',
+    address,
+    '--otel-socket-path',
+    join(dir, 'otel.sock'),
+    '--oci-worker-net',
+    'host',
+    '--containerd-worker=false',
+    '--config',
+    join(dir, 'buildkitd.toml'),
+  ];
   if (options.tls) args.push('--tlscacert', options.tls.ca, '--tlscert', options.tls.cert, '--tlskey', options.tls.key);
   const child = spawn('buildkitd', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
@@ -101,7 +113,10 @@ function cleanUpAfter(dir: string): void {
     spawnSync('runc', ['--root', runcRoot, 'kill', '--all', id, 'KILL']);
     spawnSync('runc', ['--root', runcRoot, 'delete', '--force', id]);
   }
-  const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((line) => line.split(' ')[1] ?? '').filter((point) => point.startsWith(`${dir}/`));
+  const mounts = readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[1] ?? '')
+    .filter((point) => point.startsWith(`${dir}/`));
   for (const point of mounts.sort((a, b) => b.length - a.length)) spawnSync('umount', ['-l', point]);
 }
 
@@ -116,15 +131,40 @@ export function makeCertificates(dir: string): { ca: string; serverCert: string;
   writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
   for (const who of ['server', 'client']) {
     run(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${who}`, '-keyout', `${who}-key.pem`, '-out', `${who}.csr`]);
-    run(['x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-days', '1', '-extfile', `${who}.ext`, '-out', `${who}.pem`]);
+    run([
+      'x509',
+      '-req',
+      '-in',
+      `${who}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca-key.pem',
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-extfile',
+      `${who}.ext`,
+      '-out',
+      `${who}.pem`,
+    ]);
   }
-  return { ca: join(dir, 'ca.pem'), serverCert: join(dir, 'server.pem'), serverKey: join(dir, 'server-key.pem'), clientCert: join(dir, 'client.pem'), clientKey: join(dir, 'client-key.pem') };
+  return {
+    ca: join(dir, 'ca.pem'),
+    serverCert: join(dir, 'server.pem'),
+    serverKey: join(dir, 'server-key.pem'),
+    clientCert: join(dir, 'client.pem'),
+    clientKey: join(dir, 'client-key.pem'),
+  };
 }
 
 /** A manifest or index from the test registry, or undefined when it has none. */
 export async function registryManifest(repository: string, reference: string): Promise<{ digest: string; json: Record<string, unknown> } | undefined> {
   const response = await fetch(`http://${testBuildkit.registry}/v2/${repository}/manifests/${reference}`, {
-    headers: { accept: 'application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' },
+    headers: {
+      accept:
+        'application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json',
+    },
   });
   if (response.status === 404) return undefined;
   if (!response.ok) throw new Error(`registry: HTTP ${response.status} for ${repository}:${reference}`);

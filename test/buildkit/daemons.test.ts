@@ -57,7 +57,10 @@ export const app = from('${BASE}').run('echo over tls > /msg').$meta({ name: 'ap
       const noClientCert = await dockwright(['engine', '--builder', daemon.address, '--tlscacert', made.ca, '--tlsservername', 'buildkitd.test'], dir);
       expect(noClientCert.code).toBe(2);
       expect(noClientCert.stderr).toContain(`No BuildKit daemon answered at ${daemon.address} (--builder)`);
-      const wrongCa = await dockwright(['engine', '--builder', daemon.address, '--tlscacert', made.clientCert, '--tlscert', made.clientCert, '--tlskey', made.clientKey], dir);
+      const wrongCa = await dockwright(
+        ['engine', '--builder', daemon.address, '--tlscacert', made.clientCert, '--tlscert', made.clientCert, '--tlskey', made.clientKey],
+        dir,
+      );
       expect(wrongCa.code).toBe(2);
       expect(wrongCa.stderr).toMatch(/certificate/i);
     } finally {
@@ -91,7 +94,9 @@ export const after = from(slow).run('echo never').$meta({ name: 'after', tags: [
       daemon.kill();
       const result = await running;
       expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(new RegExp(`slow: the BuildKit daemon at ${daemon.address.replace(/[/.]/g, '\\$&')} closed the connection in the middle of the build .*did it stop\\?`));
+      expect(result.stderr).toMatch(
+        new RegExp(`slow: the BuildKit daemon at ${daemon.address.replace(/[/.]/g, '\\$&')} closed the connection in the middle of the build .*did it stop\\?`),
+      );
       expect(result.stdout).toMatch(/^after\s.*skipped/m);
     } finally {
       await daemon.stop();
@@ -107,7 +112,9 @@ export const slow = from('${BASE}').run('sleep 30 # ${randomBytes(4).toString('h
     const result = await dockwright(['build', '--builder', testBuildkit.host!, '--timeout', '3s', ...plain], dir);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('did not finish in the time allowed (--timeout)');
-    const next = project({ 'dockwright.ts': `import { from } from 'dockwright';\nexport const quick = from('${BASE}').run('echo quick').$meta({ name: 'quick' });\n` });
+    const next = project({
+      'dockwright.ts': `import { from } from 'dockwright';\nexport const quick = from('${BASE}').run('echo quick').$meta({ name: 'quick' });\n`,
+    });
     expect((await dockwright(['build', '--builder', testBuildkit.host!, ...plain], next)).code).toBe(0);
   }, 60_000);
 
@@ -121,7 +128,10 @@ export const b = from('${BASE}').$meta({ name: 'b' });
     const local = await dockwright(['build', '--builder', testBuildkit.host!, '--cache-to', 'type=local,dest=cache/{name}', ...plain], dir);
     expect(local.code).toBe(1);
     expect(local.stderr).toContain("a type=local cache passes through the client's content store");
-    const shared = await dockwright(['build', '--builder', testBuildkit.host!, '--cache-to', `type=registry,ref=${testBuildkit.registry}/c:one`, ...plain], dir);
+    const shared = await dockwright(
+      ['build', '--builder', testBuildkit.host!, '--cache-to', `type=registry,ref=${testBuildkit.registry}/c:one`, ...plain],
+      dir,
+    );
     expect(shared.code).toBe(2);
     expect(shared.stderr).toContain('is written by 2 images (a, b)');
     expect(shared.stderr).toContain('{name}');

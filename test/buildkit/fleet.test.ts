@@ -20,8 +20,12 @@ function summary(stdout: string): Map<string, { cached: string; node: string; st
 
 /** A family of twelve: a base and eleven images on it, tagged in the test registry. */
 function family(repo: string, step = 'true'): string {
-  const lines = [`import { from } from 'dockwright';`, `export const base = from('${BASE}').run('echo ${randomBytes(4).toString('hex')} > /base').$meta({ name: 'base', tags: ['${repo}/base:1'] });`];
-  for (let i = 1; i <= 11; i++) lines.push(`export const app${i} = from(base).run('echo ${i} > /id && ${step}').$meta({ name: 'app${i}', tags: ['${repo}/app${i}:1'] });`);
+  const lines = [
+    `import { from } from 'dockwright';`,
+    `export const base = from('${BASE}').run('echo ${randomBytes(4).toString('hex')} > /base').$meta({ name: 'base', tags: ['${repo}/base:1'] });`,
+  ];
+  for (let i = 1; i <= 11; i++)
+    lines.push(`export const app${i} = from(base).run('echo ${i} > /id && ${step}').$meta({ name: 'app${i}', tags: ['${repo}/app${i}:1'] });`);
   return lines.join('\n') + '\n';
 }
 
@@ -36,7 +40,7 @@ describeWithBuildkit('a fleet of BuildKit nodes', () => {
   }, 120_000);
   const fleet = (): string[] => [testBuildkit.host!, ...daemons.map((d) => d.address)].flatMap((address) => ['--builder', address]);
 
-  test('twelve images spread over three nodes, every dependent on this run\'s base; a second run finds each image cached on its node', async () => {
+  test("twelve images spread over three nodes, every dependent on this run's base; a second run finds each image cached on its node", async () => {
     const repo = `${testBuildkit.registry}/dockwright-fleet/family-${randomBytes(4).toString('hex')}`;
     const dir = project({ 'dockwright.ts': family(repo) });
     // --parallel 8: no node is ever full, so every image goes to its own node.
@@ -128,7 +132,9 @@ export const app = from('scratch').copy('msg.txt', '/msg.txt').$meta({ name: 'ap
     for (const name of ['app', 'also']) {
       const index = await registryManifest(`${repo.slice(testBuildkit.registry.length + 1)}/${name}`, '1');
       expect(index?.json.mediaType).toBe('application/vnd.oci.image.index.v1+json');
-      const platforms = (index!.json.manifests as { platform: { os: string; architecture: string } }[]).map((m) => `${m.platform.os}/${m.platform.architecture}`);
+      const platforms = (index!.json.manifests as { platform: { os: string; architecture: string } }[]).map(
+        (m) => `${m.platform.os}/${m.platform.architecture}`,
+      );
       expect(platforms.sort()).toEqual(['linux/386', 'linux/amd64']);
     }
     const again = await dockwright(['build', ...two], dir);

@@ -66,12 +66,15 @@ function continues(line: string, escape: string): boolean {
  */
 export function layoutNormalization(text: string): string | undefined {
   const lines = text.split(/\r?\n/).filter((line) => !line.trim().startsWith('#'));
-  if (lines.some((line) => /[^\s\\`][\\`][ \t]*$/.test(line) && !/[\\`]{2}[ \t]*$/.test(line))) return 'a line continued without a blank before the escape character';
+  if (lines.some((line) => /[^\s\\`][\\`][ \t]*$/.test(line) && !/[\\`]{2}[ \t]*$/.test(line)))
+    return 'a line continued without a blank before the escape character';
   if (lines.some((line, i) => i > 0 && /^\s*--[a-z]/.test(line) && /[\\`][ \t]*$/.test(lines[i - 1]!))) return 'flags on continuation lines';
   return undefined;
 }
 
 /** The layout without the lines of continued commands: where every comment, blank line and instruction stands. */
 export function withoutCommandLines(layout: readonly string[]): string[] {
-  return layout.filter((line) => line !== 'command line' && !line.endsWith(' in command') && !line.startsWith('comment in command') && line !== 'blank in command');
+  return layout.filter(
+    (line) => line !== 'command line' && !line.endsWith(' in command') && !line.startsWith('comment in command') && line !== 'blank in command',
+  );
 }

@@ -22,6 +22,10 @@ describeWithCorpus('conformance with BuildKit: the raw parse tree', () => {
     const dockerfile = readFileSync(join(CORPUS, 'testfile-line', 'Dockerfile'), 'utf8');
     const ranges = parseRaw(dockerfile).nodes.map((n) => [n.startLine, n.endLine]);
     // BuildKit's TestLineInformation (frontend/dockerfile/parser/parser_test.go) expects these.
-    expect(ranges).toEqual([[5, 5], [11, 12], [17, 31]]);
+    expect(ranges).toEqual([
+      [5, 5],
+      [11, 12],
+      [17, 31],
+    ]);
   });
 });

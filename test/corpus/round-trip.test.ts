@@ -6,8 +6,7 @@ import { parse, parseRaw, print, ParseError, type ir } from 'dockwright';
 import { CORPUS, describeWithCorpus } from './corpus.js';
 
 /** The IR without locations: what a file means. */
-const meaning = (file: ir.DockerfileNode): unknown =>
-  JSON.parse(JSON.stringify(file, (key, value: unknown) => (key === 'loc' ? undefined : value)));
+const meaning = (file: ir.DockerfileNode): unknown => JSON.parse(JSON.stringify(file, (key, value: unknown) => (key === 'loc' ? undefined : value)));
 
 describeWithCorpus('the corpus, read and written back', () => {
   const names = readdirSync(join(CORPUS, 'testfiles')).sort();
@@ -42,7 +41,40 @@ describeWithCorpus('the corpus, read and written back', () => {
 
   test('fuzz: mutated corpus files and random text only ever raise ParseError', () => {
     const corpus = names.map(read);
-    const mutation = fc.tuple(fc.nat(), fc.nat(), fc.string({ unit: fc.constantFrom('\\', '`', '"', "'", '\n', '\r', '<<', 'EOF', '$', '{', '}', '[', ']', '#', ' ', '-', '--', '=', ',', 'FROM ', 'RUN ', 'ONBUILD ', '\0', '\uFEFF', 'x'), maxLength: 12 }));
+    const mutation = fc.tuple(
+      fc.nat(),
+      fc.nat(),
+      fc.string({
+        unit: fc.constantFrom(
+          '\\',
+          '`',
+          '"',
+          "'",
+          '\n',
+          '\r',
+          '<<',
+          'EOF',
+          '$',
+          '{',
+          '}',
+          '[',
+          ']',
+          '#',
+          ' ',
+          '-',
+          '--',
+          '=',
+          ',',
+          'FROM ',
+          'RUN ',
+          'ONBUILD ',
+          '\0',
+          '\uFEFF',
+          'x',
+        ),
+        maxLength: 12,
+      }),
+    );
     fc.assert(
       fc.property(fc.nat(corpus.length - 1), fc.array(mutation, { maxLength: 5 }), fc.string({ maxLength: 60 }), (index, mutations, noise) => {
         let text = corpus[index]!;

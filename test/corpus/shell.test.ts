@@ -7,7 +7,12 @@ import { CORPUS, describeWithCorpus } from './corpus.js';
 describeWithCorpus("conformance with BuildKit's shell lexer", () => {
   test('every Unix row of shell/envVarTest', () => {
     // BuildKit's TestShellParser4EnvVars runs with exactly these variables set.
-    const env = new Map([['PWD', '/home'], ['SHELL', 'bash'], ['KOREAN', '한국어'], ['NULL', '']]);
+    const env = new Map([
+      ['PWD', '/home'],
+      ['SHELL', 'bash'],
+      ['KOREAN', '한국어'],
+      ['NULL', ''],
+    ]);
     const rows = readFileSync(join(CORPUS, 'shell', 'envVarTest'), 'utf8').split('\n');
     let checked = 0;
     for (const [index, line] of rows.entries()) {

@@ -26,7 +26,9 @@ describe('an address that answers, but not as a Docker Engine', () => {
     try {
       const result = await dockwright(['engine'], dir, { DOCKER_HOST: `unix://${socket}` });
       expect(result.code).toBe(2);
-      expect(result.stderr).toContain(`The server at unix://${socket} (DOCKER_HOST) answered, but it is not a Docker Engine: GET /_ping answered "<html>hello from a web server</html>" without an Api-Version header.`);
+      expect(result.stderr).toContain(
+        `The server at unix://${socket} (DOCKER_HOST) answered, but it is not a Docker Engine: GET /_ping answered "<html>hello from a web server</html>" without an Api-Version header.`,
+      );
       expect(result.stderr).not.toContain('Cannot read properties');
     } finally {
       server.close();
@@ -109,7 +111,15 @@ async function startSshd(root: string, engineHost: string): Promise<{ port: numb
   mkdirSync(bin);
   writeFileSync(
     join(root, 'ssh_config'),
-    ['Host *', `  IdentityFile ${join(root, 'client_key')}`, '  IdentitiesOnly yes', '  StrictHostKeyChecking no', '  UserKnownHostsFile /dev/null', '  LogLevel ERROR', '  BatchMode yes'].join('\n') + '\n',
+    [
+      'Host *',
+      `  IdentityFile ${join(root, 'client_key')}`,
+      '  IdentitiesOnly yes',
+      '  StrictHostKeyChecking no',
+      '  UserKnownHostsFile /dev/null',
+      '  LogLevel ERROR',
+      '  BatchMode yes',
+    ].join('\n') + '\n',
   );
   writeFileSync(join(bin, 'ssh'), `#!/bin/sh\nexec /usr/bin/ssh -F ${join(root, 'ssh_config')} "$@"\n`);
   chmodSync(join(bin, 'ssh'), 0o755);

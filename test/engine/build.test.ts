@@ -7,7 +7,6 @@ import { describeWithEngine, docker, dockwright, imageExists, removeImages, runI
 
 const BASE = testEngine.image;
 
-
 afterAll(async () => {
   if (testEngine.available) await removeImages('dockwright-e2e/');
 });
@@ -126,7 +125,10 @@ export const right = from(base).run('sleep 1 && echo right > /right').$meta({ na
     });
     const result = await dockwright(['build', ...flags, '--parallel', '2'], dir);
     expect(result.code).toBe(0);
-    const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { image?: string; type: string });
+    const events = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { image?: string; type: string });
     const order = events.filter((e) => e.type === 'started' || e.type === 'finished').map((e) => `${e.type} ${e.image}`);
     // base finishes before either of the others starts, and both of those start before either finishes.
     expect(order.indexOf('finished base')).toBeLessThan(order.indexOf('started left'));

@@ -85,7 +85,11 @@ export async function removeImages(prefix: string): Promise<void> {
   const engine = docker();
   for (const image of await engine.listImages()) {
     for (const tag of image.RepoTags ?? []) {
-      if (tag.startsWith(prefix)) await engine.getImage(tag).remove({ force: true }).catch(() => undefined);
+      if (tag.startsWith(prefix))
+        await engine
+          .getImage(tag)
+          .remove({ force: true })
+          .catch(() => undefined);
     }
   }
 }

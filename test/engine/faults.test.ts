@@ -57,11 +57,27 @@ describeWithEngine('a registry that refuses', () => {
     const root = mkdtempSync(join(tmpdir(), 'dockwright-readonly-registry-'));
     const address = '127.0.0.1:5998';
     const config = join(root, 'registry.yml');
-    writeFileSync(config, `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${root}/data\n  maintenance:\n    readonly:\n      enabled: true\nhttp:\n  addr: ${address}\n`);
+    writeFileSync(
+      config,
+      `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${root}/data\n  maintenance:\n    readonly:\n      enabled: true\nhttp:\n  addr: ${address}\n`,
+    );
     const registry = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
     try {
-      for (let i = 0; i < 100 && !(await fetch(`http://${address}/v2/`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
-      await pushFailsPerTag(address, 'readonly', (tag) => new RegExp(`error: push ${escape(tag)}: the registry ${escape(address)} answered HTTP 405, it takes no pushes`));
+      for (
+        let i = 0;
+        i < 100 &&
+        !(await fetch(`http://${address}/v2/`).then(
+          (r) => r.ok,
+          () => false,
+        ));
+        i++
+      )
+        await new Promise((r) => setTimeout(r, 100));
+      await pushFailsPerTag(
+        address,
+        'readonly',
+        (tag) => new RegExp(`error: push ${escape(tag)}: the registry ${escape(address)} answered HTTP 405, it takes no pushes`),
+      );
     } finally {
       registry.kill();
     }
@@ -98,7 +114,8 @@ describeWithEngine('load', () => {
   test('fifty images with --parallel 4: all build, the CLI stays under 200 MB, no connection is left open', async () => {
     const repo = uniqueRepo('load');
     const lines = [`import { from } from 'dockwright';`];
-    for (let i = 0; i < 50; i++) lines.push(`export const image${i} = from('${BASE}').run('echo ${i} > /n').$meta({ name: 'image${i}', tags: ['${repo}-${i}:1'] });`);
+    for (let i = 0; i < 50; i++)
+      lines.push(`export const image${i} = from('${BASE}').run('echo ${i} > /n').$meta({ name: 'image${i}', tags: ['${repo}-${i}:1'] });`);
     const dir = project({ 'dockwright.ts': lines.join('\n') + '\n' });
     // The CLI in a process of its own, reporting its peak memory and what it still holds at the end.
     const cli = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'index.js');
@@ -139,7 +156,8 @@ describeWithEngine('the engine stops in the middle of a build', () => {
     try {
       const repo = uniqueRepo('enginedies');
       const lines = [`import { from } from 'dockwright';`];
-      for (let i = 0; i < 4; i++) lines.push(`export const image${i} = from('${BASE}').run('echo started && sleep 20').$meta({ name: 'image${i}', tags: ['${repo}-${i}:1'] });`);
+      for (let i = 0; i < 4; i++)
+        lines.push(`export const image${i} = from('${BASE}').run('echo started && sleep 20').$meta({ name: 'image${i}', tags: ['${repo}-${i}:1'] });`);
       const dir = project({ 'dockwright.ts': lines.join('\n') + '\n' });
       const bin = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'bin.js');
       const child = spawn(process.execPath, [bin, 'build', '--builder', 'classic', '--progress', 'plain', '--parallel', '2'], {

@@ -29,7 +29,13 @@ describeWithEngine('an imported Dockerfile keeps its build targets', () => {
     expect(imported.code, imported.stderr).toBe(0);
     expect(read(dir, 'Dockerfile')).toContain('FROM base AS update');
     // Tag it, then build the other target.
-    writeFileSync(join(dir, 'dockwright.ts'), read(dir, 'dockwright.ts').replace("$meta({ dockerfile: 'Dockerfile', context: '.' })", `$meta({ dockerfile: 'Dockerfile', context: '.', tags: ['${repo}:1'] })`));
+    writeFileSync(
+      join(dir, 'dockwright.ts'),
+      read(dir, 'dockwright.ts').replace(
+        "$meta({ dockerfile: 'Dockerfile', context: '.' })",
+        `$meta({ dockerfile: 'Dockerfile', context: '.', tags: ['${repo}:1'] })`,
+      ),
+    );
     const built = await dockwright(['build', '--builder', 'classic', '--progress', 'plain', '--target', 'update'], dir);
     expect(built.code, built.stderr).toBe(0);
     expect(await runImage(`${repo}:1`, ['cat', '/base', '/update'])).toBe('base\nupdate\n');

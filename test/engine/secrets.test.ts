@@ -22,7 +22,11 @@ export const app = from('${testEngine.image}')
 `,
     });
     // --no-cache: BuildKit's cache key ignores a secret's value, and an earlier run may have had another.
-    const result = await dockwright(['build', '--builder', 'buildkit', '--network', 'none', '--progress', 'plain', '--no-cache', '--secret', 'id=token,env=TOKEN'], dir, { TOKEN: secret });
+    const result = await dockwright(
+      ['build', '--builder', 'buildkit', '--network', 'none', '--progress', 'plain', '--no-cache', '--secret', 'id=token,env=TOKEN'],
+      dir,
+      { TOKEN: secret },
+    );
     const output = result.stdout + result.stderr;
     expect(result.code, output).toBe(0);
 
@@ -54,7 +58,9 @@ export const app = from('${testEngine.image}')
 export const app = from('${testEngine.image}').run('cat /run/secrets/missing', { mount: { type: 'secret', id: 'missing', required: true } }).$meta({ name: 'app', tags: ['${repo}:1'] });
 `,
     });
-    const result = await dockwright(['build', '--builder', 'buildkit', '--network', 'none', '--progress', 'plain', '--secret', 'id=other,env=OTHER'], dir, { OTHER: 'x' });
+    const result = await dockwright(['build', '--builder', 'buildkit', '--network', 'none', '--progress', 'plain', '--secret', 'id=other,env=OTHER'], dir, {
+      OTHER: 'x',
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('secret missing not found');
   }, 60_000);

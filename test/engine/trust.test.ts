@@ -75,7 +75,9 @@ export const base = from('${BASE}').run('echo ${word} > /base').$meta({ name: 'b
 export const app = from(base).run('cat /base > /copy').$meta({ name: 'app', tags: ['${repo}/app:1'] });
 export const other = from('${repo}/external:1').run('true').$meta({ name: 'other', tags: ['${repo}/other:1'] });
 `;
-    await docker().getImage(BASE).tag({ repo: `${repo}/external`, tag: '1' });
+    await docker()
+      .getImage(BASE)
+      .tag({ repo: `${repo}/external`, tag: '1' });
     const dir = project({ 'dockwright.ts': definitions('one') });
     expect((await dockwright(['build', ...CLASSIC], dir)).code).toBe(0);
     const again = await dockwright(['build', ...CLASSIC], dir);
@@ -86,13 +88,17 @@ export const other = from('${repo}/external:1').run('true').$meta({ name: 'other
     expect([status(rebased.stdout, 'base'), status(rebased.stdout, 'app')]).toEqual(['built', 'built']);
     expect(await runImage(`${repo}/app:1`, ['cat', '/copy'])).toBe('two\n');
     // Someone tags another image as the external base: other is stale.
-    await docker().getImage(`${repo}/base:1`).tag({ repo: `${repo}/external`, tag: '1' });
+    await docker()
+      .getImage(`${repo}/base:1`)
+      .tag({ repo: `${repo}/external`, tag: '1' });
     expect(status((await dockwright(['build', ...CLASSIC, 'other'], dir)).stdout, 'other')).toBe('built');
   }, 60_000);
 
   test('--no-cache rebuilds an image that is up to date, from scratch', async () => {
     const repo = uniqueRepo('nocache');
-    const dir = project({ 'dockwright.ts': `import { from } from 'dockwright';\nexport const app = from('${BASE}').run('echo hi > /hi').$meta({ name: 'app', tags: ['${repo}:1'] });\n` });
+    const dir = project({
+      'dockwright.ts': `import { from } from 'dockwright';\nexport const app = from('${BASE}').run('echo hi > /hi').$meta({ name: 'app', tags: ['${repo}:1'] });\n`,
+    });
     expect((await dockwright(['build', ...CLASSIC], dir)).code).toBe(0);
     const result = await dockwright(['build', ...CLASSIC, '--no-cache'], dir);
     expect(result.code).toBe(0);
@@ -119,7 +125,10 @@ describeWithEngine('a file the image never copies does not change the image', ()
   }, 90_000);
 });
 
-for (const [builder, flags] of [['classic', CLASSIC], ['buildkit', BUILDKIT]] as const) {
+for (const [builder, flags] of [
+  ['classic', CLASSIC],
+  ['buildkit', BUILDKIT],
+] as const) {
   describeWithEngine(`the image holds what docker build would put in (${builder})`, () => {
     test('after COPY . . an edit to a later instruction reuses the cached COPY; the image has exactly the context files', async () => {
       const repo = uniqueRepo(`cache-${builder}`);
@@ -135,7 +144,11 @@ export const app = from('${BASE}').copy('.', '/ctx/').run('echo ${step} ${repo} 
       writeFileSync(join(dir, 'dockwright.ts'), definitions('two'));
       const second = await dockwright(['build', ...json(flags)], dir);
       expect(second.code, second.stderr).toBe(0);
-      const done = second.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; name?: string; cached?: boolean }).filter((e) => e.type === 'stepDone');
+      const done = second.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { type: string; name?: string; cached?: boolean })
+        .filter((e) => e.type === 'stepDone');
       const copy = done.find((e) => e.name?.includes('COPY . /ctx/'));
       // The repository name makes the RUN new to the engine's cache, whatever earlier runs built.
       const run = done.find((e) => e.name?.includes('echo two'));
@@ -177,7 +190,10 @@ export const app = from('${BASE}').copy('run.sh', '/a', { chmod: 0o755 }).copy('
       expect((await dockwright(['build', ...flags], dir)).code).toBe(0);
       expect(await runImage(`${repo}:1`, ['stat', '-c', '%a', '/a', '/b'])).toBe('755\n640\n');
       // The engine's BuildKit drops setuid, setgid and sticky before Docker 26: refused, not lost.
-      writeFileSync(join(dir, 'dockwright.ts'), `import { from } from 'dockwright';\nexport const app = from('${BASE}').copy('run.sh', '/b', { chmod: '4750' }).$meta({ name: 'app', tags: ['${repo}:1'] });\n`);
+      writeFileSync(
+        join(dir, 'dockwright.ts'),
+        `import { from } from 'dockwright';\nexport const app = from('${BASE}').copy('run.sh', '/b', { chmod: '4750' }).$meta({ name: 'app', tags: ['${repo}:1'] });\n`,
+      );
       const special = await dockwright(['build', ...flags], dir);
       expect(special.code).toBe(1);
       expect(special.stderr).toContain('COPY uses COPY --chmod=4750 (setuid, setgid or sticky), whose special bits BuildKit before Docker 26 drops');
@@ -197,7 +213,9 @@ export const api = from(deps).run('echo api > /api').$meta({ name: 'api', tags: 
     });
     const result = await dockwright(['build', ...CLASSIC, '--target', 'deps', 'api'], dir);
     expect(result.code, result.stderr).toBe(0);
-    expect(await runImage(`${repo}/api:1`, ['sh', '-c', 'cat /base /deps; ls /api 2>&1 || true'])).toMatch(/^base\ndeps\nls: \/api: No such file or directory\n$/);
+    expect(await runImage(`${repo}/api:1`, ['sh', '-c', 'cat /base /deps; ls /api 2>&1 || true'])).toMatch(
+      /^base\ndeps\nls: \/api: No such file or directory\n$/,
+    );
     const missing = await dockwright(['build', ...CLASSIC, '--target', 'nope', 'api'], dir);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('--target nope: the image api has no stage named nope (its stages: deps)');
@@ -217,8 +235,10 @@ export const app = from('${BASE}')
     const result = await dockwright(['build', ...BUILDKIT], dir);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('nothing was uploaded');
-    expect(result.stderr).toContain(`dockwright.ts:${lineOf(source, "link: true")}:`);
-    expect(result.stderr).toMatch(/COPY uses COPY --link, which the BuildKit of Docker 20\.10\.\S+ cannot build: add \$dockerfile\(\{ syntax: 'docker\/dockerfile:1' \}\)/);
+    expect(result.stderr).toContain(`dockwright.ts:${lineOf(source, 'link: true')}:`);
+    expect(result.stderr).toMatch(
+      /COPY uses COPY --link, which the BuildKit of Docker 20\.10\.\S+ cannot build: add \$dockerfile\(\{ syntax: 'docker\/dockerfile:1' \}\)/,
+    );
     expect(result.stderr).toContain(`dockwright.ts:${lineOf(source, "network: 'none'")}:`);
     expect(result.stderr).toContain('RUN uses RUN --network');
     expect(result.stderr).toContain(`dockwright.ts:${lineOf(source, 'startInterval')}:`);
@@ -269,9 +289,20 @@ describeWithEngine('one path for builds: build() from a script', () => {
     expect(outcome?.status, JSON.stringify(outcome)).toBe('done');
     expect(await runImage(`${repo}:1`, ['cat', '/token'])).toBe('from-a-file');
 
-    const invalid = from(BASE).workdir('relative').env('A', 'x\nRUN rm -rf /').$meta({ name: 'bad', tags: [`${repo}-bad:1`] });
+    const invalid = from(BASE)
+      .workdir('relative')
+      .env('A', 'x\nRUN rm -rf /')
+      .$meta({ name: 'bad', tags: [`${repo}-bad:1`] });
     await expect(build([invalid], { cwd: dir, env })).rejects.toMatchObject({ code: 'synth.invalid', message: expect.stringMatching(/UnencodableValue/) });
-    expect(await docker().getImage(`${repo}-bad:1`).inspect().then(() => true, () => false)).toBe(false);
+    expect(
+      await docker()
+        .getImage(`${repo}-bad:1`)
+        .inspect()
+        .then(
+          () => true,
+          () => false,
+        ),
+    ).toBe(false);
   }, 60_000);
 });
 

@@ -54,10 +54,7 @@ export const SDK_TYPES = join(SDK_DIR, 'dist', 'index.d.ts');
 export async function loadDefinitions(path: string, options: LoadOptions): Promise<Definitions> {
   const file = resolve(options.cwd, path);
   if (!existsSync(file)) {
-    throw new DockwrightError(
-      'definitions.notFound',
-      `No definitions file at ${path}: create dockwright.ts here, or name one with -f <file>.`,
-    );
+    throw new DockwrightError('definitions.notFound', `No definitions file at ${path}: create dockwright.ts here, or name one with -f <file>.`);
   }
   if (statSync(file).isDirectory()) {
     const inside = join(path, 'dockwright.ts');
@@ -213,8 +210,12 @@ function refusePromises(exports: Record<string, unknown>, file: string, cwd: str
 /** The line that declares the export `name`, when the source says it plainly. */
 function exportLine(file: string, name: string): number | undefined {
   const declaration =
-    name === 'default' ? /^\s*export\s+default\b/ : new RegExp(`^\\s*export\\s+(?:const|let|var|(?:async\\s+)?function\\*?|class)\\s+${name.replace(/\$/g, '\\$')}(?![\\w$])`);
-  const index = readFileSync(file, 'utf8').split('\n').findIndex((line) => declaration.test(line));
+    name === 'default'
+      ? /^\s*export\s+default\b/
+      : new RegExp(`^\\s*export\\s+(?:const|let|var|(?:async\\s+)?function\\*?|class)\\s+${name.replace(/\$/g, '\\$')}(?![\\w$])`);
+  const index = readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((line) => declaration.test(line));
   return index === -1 ? undefined : index + 1;
 }
 
@@ -266,4 +267,3 @@ function describeHang(hang: Hang, path: string, cwd: string, timeoutMs: number):
   const where = userFrame(hang.stack, cwd);
   return where === undefined ? `${file}: ${still}. ${more}` : `${where}: ${still}, running this line (a loop that never ends?). ${more}`;
 }
-

@@ -4,7 +4,15 @@ import type { ErrorCode } from 'dockwright';
 export const ExitCode = { Ok: 0, Failed: 1, CouldNotRun: 2 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-const WORK_FAILED: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['synth.invalid', 'import.changesBuild', 'output.handWritten', 'output.otherDefinitions', 'build.unsupported', 'build.stepFailed', 'push.failed']);
+const WORK_FAILED: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'synth.invalid',
+  'import.changesBuild',
+  'output.handWritten',
+  'output.otherDefinitions',
+  'build.unsupported',
+  'build.stepFailed',
+  'push.failed',
+]);
 
 /** The exit code for an error that ended a command. */
 export function exitCodeFor(error: unknown): ExitCode {

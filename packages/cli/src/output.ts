@@ -96,12 +96,18 @@ function writeTarget(path: string, cwd: string | undefined): string {
   if (stat?.isSymbolicLink()) {
     const to = existsSync(path) ? realpathSync(path) : undefined;
     if (to === undefined) {
-      throw new DockwrightError('output.invalidPath', `${show(path, cwd)} is a symbolic link to nothing: nothing was written. Point it at a file, or remove it.`);
+      throw new DockwrightError(
+        'output.invalidPath',
+        `${show(path, cwd)} is a symbolic link to nothing: nothing was written. Point it at a file, or remove it.`,
+      );
     }
     return writeTarget(to, cwd);
   }
   if (stat?.isDirectory()) {
-    throw new DockwrightError('output.invalidPath', `${show(path, cwd)} is a folder, so no Dockerfile can be written there: nothing was written. Declare a file path ($meta({ dockerfile: '.../Dockerfile' })).`);
+    throw new DockwrightError(
+      'output.invalidPath',
+      `${show(path, cwd)} is a folder, so no Dockerfile can be written there: nothing was written. Declare a file path ($meta({ dockerfile: '.../Dockerfile' })).`,
+    );
   }
   return path;
 }

@@ -60,8 +60,7 @@ Examples:
   $ dockwright build --push           build every image in dependency order, then push its tags`,
     );
 
-  const fileOption = (): Option =>
-    new Option('-f, --file <path>', 'definitions file (.ts, .mts, .cts, .js, .mjs)').default('dockwright.ts');
+  const fileOption = (): Option => new Option('-f, --file <path>', 'definitions file (.ts, .mts, .cts, .js, .mjs)').default('dockwright.ts');
   const typecheckOption = (): Option => new Option('--typecheck', 'type-check the definitions with TypeScript first');
   const loadTimeoutOption = (): Option =>
     new Option('--load-timeout <duration>', 'give up on a definitions file still loading after this long (0: never)').default(DEFAULT_LOAD_TIMEOUT);
@@ -138,7 +137,10 @@ Examples:
     .argument('<Dockerfile...>', 'Dockerfiles to import')
     .option('-o, --output <file>', 'the definitions file to write', 'dockwright.ts')
     .option('--force', 'overwrite the output file')
-    .option('--replace', 'also replace each Dockerfile with the one the definitions synthesize (with the banner), once each is the same build; else write nothing')
+    .option(
+      '--replace',
+      'also replace each Dockerfile with the one the definitions synthesize (with the banner), once each is the same build; else write nothing',
+    )
     .addHelpText(
       'after',
       `
@@ -178,13 +180,21 @@ Examples:
     .option('--cache-to <cache>', 'a cache to write (BuildKit): type=registry,ref=reg/cache:{name}[,mode=max], type=inline... (repeatable)', collect)
     .option('--no-cache', 'do not use the layer cache')
     .option('--pull', 'pull newer base images (never done otherwise)')
-    .option('--builder <builder>', 'auto (default), classic, buildkit (the Docker Engine\'s), or a BuildKit daemon: unix:///path, tcp://host:port, docker://; repeat it (or use commas) for a fleet', collectBuilders)
+    .option(
+      '--builder <builder>',
+      "auto (default), classic, buildkit (the Docker Engine's), or a BuildKit daemon: unix:///path, tcp://host:port, docker://; repeat it (or use commas) for a fleet",
+      collectBuilders,
+    )
     .option('--tlscacert <file>', 'CA certificate of a tcp:// BuildKit daemon')
     .option('--tlscert <file>', 'client certificate for a tcp:// BuildKit daemon')
     .option('--tlskey <file>', 'client key for a tcp:// BuildKit daemon')
-    .option('--tlsservername <name>', 'the server name the daemon\'s certificate holds')
+    .option('--tlsservername <name>', "the server name the daemon's certificate holds")
     .option('--tlsdir <dir>', 'a folder holding ca.pem, cert.pem and key.pem')
-    .option('-o, --output <output>', 'also write the result (BuildKit): type=local,dest=DIR, type=tar|oci|docker,dest=FILE; {name} is the image (repeatable)', collect)
+    .option(
+      '-o, --output <output>',
+      'also write the result (BuildKit): type=local,dest=DIR, type=tar|oci|docker,dest=FILE; {name} is the image (repeatable)',
+      collect,
+    )
     .option('--load', 'load what a BuildKit daemon built into the Docker Engine')
     .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'tty', 'plain', 'json']).default('auto'))
     .option('--parallel <n>', 'images built at once', '4')
@@ -228,7 +238,10 @@ Examples:
     .addOption(fileOption())
     .addOption(typecheckOption())
     .addOption(loadTimeoutOption())
-    .addHelpText('after', '\nCredentials come from the docker config (~/.docker/config.json, credential helpers).\n\nExamples:\n  $ dockwright push\n  $ dockwright push api')
+    .addHelpText(
+      'after',
+      '\nCredentials come from the docker config (~/.docker/config.json, credential helpers).\n\nExamples:\n  $ dockwright push\n  $ dockwright push api',
+    )
     .action(async (images: string[], flags) => {
       const { pushCommand } = await import('./commands/push.js');
       setExitCode(await pushCommand(images, flags, io));
@@ -238,15 +251,19 @@ Examples:
     .command('engine')
     .description('Show the daemon dockwright builds on: endpoint, version, BuildKit, platforms')
     .option('--json', 'print JSON')
-    .option('--builder <builder>', 'as for build: auto (default), classic, buildkit, or BuildKit daemons (unix://, tcp://, docker://; repeatable)', collectBuilders)
+    .option(
+      '--builder <builder>',
+      'as for build: auto (default), classic, buildkit, or BuildKit daemons (unix://, tcp://, docker://; repeatable)',
+      collectBuilders,
+    )
     .option('--tlscacert <file>', 'CA certificate of a tcp:// BuildKit daemon')
     .option('--tlscert <file>', 'client certificate for a tcp:// BuildKit daemon')
     .option('--tlskey <file>', 'client key for a tcp:// BuildKit daemon')
-    .option('--tlsservername <name>', 'the server name the daemon\'s certificate holds')
+    .option('--tlsservername <name>', "the server name the daemon's certificate holds")
     .option('--tlsdir <dir>', 'a folder holding ca.pem, cert.pem and key.pem')
     .addHelpText(
       'after',
-      '\nA BuildKit daemon when --builder or BUILDKIT_HOST names one (its version and its workers\' platforms);\nelse the Docker Engine, found like the docker CLI finds it: DOCKER_HOST (DOCKER_TLS_VERIFY,\nDOCKER_CERT_PATH), DOCKER_CONTEXT or the current context, else the local socket.\n\nExamples:\n  $ dockwright engine\n  $ DOCKER_HOST=tcp://build-host:2376 DOCKER_TLS_VERIFY=1 dockwright engine --json\n  $ dockwright engine --builder tcp://builder:1234 --tlsdir ./certs',
+      "\nA BuildKit daemon when --builder or BUILDKIT_HOST names one (its version and its workers' platforms);\nelse the Docker Engine, found like the docker CLI finds it: DOCKER_HOST (DOCKER_TLS_VERIFY,\nDOCKER_CERT_PATH), DOCKER_CONTEXT or the current context, else the local socket.\n\nExamples:\n  $ dockwright engine\n  $ DOCKER_HOST=tcp://build-host:2376 DOCKER_TLS_VERIFY=1 dockwright engine --json\n  $ dockwright engine --builder tcp://builder:1234 --tlsdir ./certs",
     )
     .action(async (flags) => {
       const { engineCommand } = await import('./commands/engine.js');

@@ -120,7 +120,10 @@ function outcomeLine(outcome: Outcome<ImageResult>, paint: Paint): string {
       const pushes = pushed === undefined ? '' : `, ${pushed}`;
       const colour = r.pushed.some((p) => p.error !== undefined) ? 'yellow' : 'green';
       if (r.upToDate) return paint(colour, `up to date ${shortId(r.id)}${pushes}`);
-      return paint(colour, `built ${shortId(r.id)} (${r.size === undefined ? '' : `${formatSize(r.size)}, `}${formatDuration(r.durationMs)}, ${r.cachedSteps}/${r.steps} steps cached)${pushes}`);
+      return paint(
+        colour,
+        `built ${shortId(r.id)} (${r.size === undefined ? '' : `${formatSize(r.size)}, `}${formatDuration(r.durationMs)}, ${r.cachedSteps}/${r.steps} steps cached)${pushes}`,
+      );
     }
     case 'failed':
       return paint('red', 'failed');
@@ -144,11 +147,24 @@ export function summaryTable(outcomes: readonly Outcome<ImageResult>[], tagsOf: 
       r ? formatDuration(r.durationMs) : '-',
       r ? (r.upToDate ? '-' : `${r.cachedSteps}/${r.steps}`) : '-',
       ...(nodes ? [r?.node ?? '-'] : []),
-      r ? [r.upToDate ? 'up to date' : 'built', pushSummary(r), r.moved ? `moved (${r.moved})` : undefined].filter(Boolean).join(', ') : outcome.status === 'skipped' ? `skipped: ${outcome.because}` : outcome.status,
+      r
+        ? [r.upToDate ? 'up to date' : 'built', pushSummary(r), r.moved ? `moved (${r.moved})` : undefined].filter(Boolean).join(', ')
+        : outcome.status === 'skipped'
+          ? `skipped: ${outcome.because}`
+          : outcome.status,
     ]);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
-  return rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    rows
+      .map((row) =>
+        row
+          .map((cell, c) => cell.padEnd(widths[c]!))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 /** `pushed`, or `pushed 1 of 2 tags (app:1 failed)`; undefined when nothing was pushed. */

@@ -24,9 +24,7 @@ export function typecheckDefinitions(file: string, sdkTypes: string, cwd: string
   });
   project.addSourceFileAtPath(file);
   project.resolveSourceFileDependencies();
-  const errors = project
-    .getPreEmitDiagnostics()
-    .filter((d) => d.getCategory() === DiagnosticCategory.Error);
+  const errors = project.getPreEmitDiagnostics().filter((d) => d.getCategory() === DiagnosticCategory.Error);
   if (errors.length === 0) return;
   const lines = errors.map((d) => {
     const source = d.getSourceFile();
@@ -35,8 +33,5 @@ export function typecheckDefinitions(file: string, sdkTypes: string, cwd: string
     const { line, column } = source.getLineAndColumnAtPos(d.getStart() ?? 0);
     return `${relative(cwd, source.getFilePath())}:${line}:${column} error TS${d.getCode()}: ${message}`;
   });
-  throw new DockwrightError(
-    'definitions.typeErrors',
-    `${errors.length} type error${errors.length === 1 ? '' : 's'} in the definitions:\n${lines.join('\n')}`,
-  );
+  throw new DockwrightError('definitions.typeErrors', `${errors.length} type error${errors.length === 1 ? '' : 's'} in the definitions:\n${lines.join('\n')}`);
 }

@@ -34,7 +34,10 @@ export function describeUncaught(error: unknown, cwd: string, event: 'unhandledR
   if (where === undefined) {
     return `${message}\nThis is a bug in dockwright; please report it with this trace:\n${(error as Error)?.stack ?? ''}`;
   }
-  const what = event === 'unhandledRejection' ? 'a promise of the definitions file was rejected and nothing handled it' : 'the definitions file threw outside its loading (in a callback)';
+  const what =
+    event === 'unhandledRejection'
+      ? 'a promise of the definitions file was rejected and nothing handled it'
+      : 'the definitions file threw outside its loading (in a callback)';
   return `${where}: ${what}: ${message}`;
 }
 

@@ -88,7 +88,12 @@ export const app = from('alpine')
     expect(json.ok).toBe(true);
     expect(json.images.map((i: { status: string }) => i.status)).toEqual(['created', 'created']);
     expect(json.diagnostics).toEqual([
-      expect.objectContaining({ image: 'api', rule: 'JSONArgsRecommended', severity: 'warning', loc: { file: 'dockwright.ts', line: 2, column: expect.any(Number) } }),
+      expect.objectContaining({
+        image: 'api',
+        rule: 'JSONArgsRecommended',
+        severity: 'warning',
+        loc: { file: 'dockwright.ts', line: 2, column: expect.any(Number) },
+      }),
     ]);
   });
 
@@ -246,7 +251,14 @@ export const api = from(base).copy({ from: build, src: '/app', dest: '/app' }).$
   test('ls --json', async () => {
     const result = await cli(['ls', '--json'], project({ 'dockwright.ts': FAMILY }));
     expect(JSON.parse(result.stdout)).toEqual([
-      { name: 'api', export: 'api', tags: ['example/api:1', 'example/api:latest'], dockerfile: 'api.Dockerfile', bases: ['golang:1.23', 'example/base:1'], dependsOn: ['base'] },
+      {
+        name: 'api',
+        export: 'api',
+        tags: ['example/api:1', 'example/api:latest'],
+        dockerfile: 'api.Dockerfile',
+        bases: ['golang:1.23', 'example/base:1'],
+        dependsOn: ['base'],
+      },
       { name: 'base', export: 'base', tags: ['example/base:1'], dockerfile: 'base.Dockerfile', bases: ['debian:bookworm-slim'], dependsOn: [] },
     ]);
   });

@@ -51,7 +51,10 @@ describe('dockwright lint', () => {
     const sarif = JSON.parse((await cli(['lint', 'Dockerfile', '--format', 'sarif'], dir)).stdout);
     expect(sarif.version).toBe('2.1.0');
     const result = sarif.runs[0].results.find((r: { ruleId: string }) => r.ruleId === 'InvalidPort');
-    expect(result).toMatchObject({ level: 'error', locations: [{ physicalLocation: { artifactLocation: { uri: 'Dockerfile' }, region: { startLine: 6, endLine: 6 } } }] });
+    expect(result).toMatchObject({
+      level: 'error',
+      locations: [{ physicalLocation: { artifactLocation: { uri: 'Dockerfile' }, region: { startLine: 6, endLine: 6 } } }],
+    });
     expect(sarif.runs[0].tool.driver.rules.map((r: { id: string }) => r.id)).toContain('LegacyKeyValueFormat');
   });
 

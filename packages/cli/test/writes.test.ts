@@ -63,7 +63,9 @@ describe('paths and signals', () => {
   });
 
   test('a read-only folder: a clear error naming the path', async () => {
-    const dir = project({ 'dockwright.ts': `import { from } from 'dockwright';\nexport const app = from('alpine').$meta({ dockerfile: 'locked/Dockerfile' });\n` });
+    const dir = project({
+      'dockwright.ts': `import { from } from 'dockwright';\nexport const app = from('alpine').$meta({ dockerfile: 'locked/Dockerfile' });\n`,
+    });
     const locked = join(dir, 'locked');
     mkdirSync(locked);
     // Root may write anywhere: a read-only mount is what stops it.
@@ -121,8 +123,12 @@ export const b = from('debian').$meta({ name: 'app', dockerfile: 'b.Dockerfile' 
 `;
     const names = await cli(['synth'], project({ 'dockwright.ts': source }));
     expect(names.code).toBe(2);
-    expect(names.stderr).toContain(`Two images are named app: a (dockwright.ts:${lineOf(source, 'export const a')}) and b (dockwright.ts:${lineOf(source, 'export const b')}). Give each its own $meta({ name }).`);
-    const tags = source.replace("name: 'app', dockerfile: 'a", "name: 'a', tags: ['team/app:1'], dockerfile: 'a").replace("name: 'app', dockerfile: 'b", "name: 'b', tags: ['team/app:1'], dockerfile: 'b");
+    expect(names.stderr).toContain(
+      `Two images are named app: a (dockwright.ts:${lineOf(source, 'export const a')}) and b (dockwright.ts:${lineOf(source, 'export const b')}). Give each its own $meta({ name }).`,
+    );
+    const tags = source
+      .replace("name: 'app', dockerfile: 'a", "name: 'a', tags: ['team/app:1'], dockerfile: 'a")
+      .replace("name: 'app', dockerfile: 'b", "name: 'b', tags: ['team/app:1'], dockerfile: 'b");
     for (const command of ['synth', 'ls', 'build']) {
       const result = await cli([command], project({ 'dockwright.ts': tags }));
       expect(result.code).toBe(2);
@@ -130,7 +136,7 @@ export const b = from('debian').$meta({ name: 'app', dockerfile: 'b.Dockerfile' 
     }
   });
 
-  test("a tag Docker would refuse is reported at its $meta() line by synth, ls and build", async () => {
+  test('a tag Docker would refuse is reported at its $meta() line by synth, ls and build', async () => {
     const source = `import { from } from 'dockwright';
 export const app = from('alpine')
   .$meta({ name: 'app', tags: ['Team/App:1'], dockerfile: 'Dockerfile' });
@@ -165,7 +171,10 @@ describe('definitions files importing each other', () => {
 });
 
 test('an unreadable stale-file guard does not hide a real error: a write into a file path that is a file', async () => {
-  const dir = project({ 'dockwright.ts': `import { from } from 'dockwright';\nexport const app = from('alpine').$meta({ dockerfile: 'notafolder/Dockerfile' });\n`, notafolder: 'a file' });
+  const dir = project({
+    'dockwright.ts': `import { from } from 'dockwright';\nexport const app = from('alpine').$meta({ dockerfile: 'notafolder/Dockerfile' });\n`,
+    notafolder: 'a file',
+  });
   const result = await cli(['synth'], dir);
   expect(result.code).toBe(2);
   expect(result.stderr).toMatch(/Could not create the folder notafolder: /);

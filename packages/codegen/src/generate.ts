@@ -1,16 +1,6 @@
 import { basename, dirname, relative } from 'node:path';
 import { Project, QuoteKind, VariableDeclarationKind, type SourceFile } from 'ts-morph';
-import {
-  parse,
-  parseCheckDirective,
-  ParseError,
-  resolveStage,
-  stageReferences,
-  type AnyInstructionNode,
-  type DockerfileNode,
-  type ir,
-  type Text,
-} from 'dockwright';
+import { parse, parseCheckDirective, resolveStage, type AnyInstructionNode, type DockerfileNode, type ir, type Text } from 'dockwright';
 
 /** A Dockerfile to import. */
 export interface DockerfileInput {
@@ -73,12 +63,61 @@ class Names {
   }
 }
 
-const RESERVED = new Set(['default', 'const', 'let', 'var', 'function', 'class', 'new', 'delete', 'import', 'export', 'return', 'if', 'else', 'for', 'while', 'do', 'switch', 'case', 'break', 'continue', 'in', 'of', 'typeof', 'instanceof', 'void', 'this', 'super', 'null', 'true', 'false', 'try', 'catch', 'finally', 'throw', 'with', 'yield', 'await', 'enum']);
+const RESERVED = new Set([
+  'default',
+  'const',
+  'let',
+  'var',
+  'function',
+  'class',
+  'new',
+  'delete',
+  'import',
+  'export',
+  'return',
+  'if',
+  'else',
+  'for',
+  'while',
+  'do',
+  'switch',
+  'case',
+  'break',
+  'continue',
+  'in',
+  'of',
+  'typeof',
+  'instanceof',
+  'void',
+  'this',
+  'super',
+  'null',
+  'true',
+  'false',
+  'try',
+  'catch',
+  'finally',
+  'throw',
+  'with',
+  'yield',
+  'await',
+  'enum',
+]);
 
 /** A TypeScript string literal for `text`: a template literal when it spans lines. */
 export function tsString(text: string): string {
   if (text.includes('\n')) return '`' + text.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${') + '`';
-  return "'" + text.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\r/g, '\\r').replace(/\0/g, '\\0').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029') + "'";
+  return (
+    "'" +
+    text
+      .replace(/\\/g, '\\\\')
+      .replace(/'/g, "\\'")
+      .replace(/\r/g, '\\r')
+      .replace(/\0/g, '\\0')
+      .replace(/\u2028/g, '\\u2028')
+      .replace(/\u2029/g, '\\u2029') +
+    "'"
+  );
 }
 
 const ONCE: ReadonlySet<string> = new Set(['cmd', 'entrypoint', 'healthcheck']);
@@ -234,14 +273,17 @@ class ImageWriter {
         const c = node.command;
         const command = c.form === 'exec' ? arrayLiteral(c.args) : c.form === 'script' ? tsString(c.script) : shellCommand(c);
         const mounts = node.mounts.map((m) => this.mount(m, stage));
-        return command + options([
-          mounts.length === 0 ? undefined : `mount: ${mounts.length === 1 ? mounts[0] : `[${mounts.join(', ')}]`}`,
-          node.network && `network: ${tsString(node.network)}`,
-          node.security && `security: ${tsString(node.security)}`,
-          c.form === 'script' && !c.errexit ? 'errexit: false' : undefined,
-          c.form === 'script' && c.heredoc?.delimiter !== undefined ? `delimiter: ${tsString(c.heredoc.delimiter)}` : undefined,
-          c.form === 'script' && c.heredoc?.expand ? 'expand: true' : undefined,
-        ]);
+        return (
+          command +
+          options([
+            mounts.length === 0 ? undefined : `mount: ${mounts.length === 1 ? mounts[0] : `[${mounts.join(', ')}]`}`,
+            node.network && `network: ${tsString(node.network)}`,
+            node.security && `security: ${tsString(node.security)}`,
+            c.form === 'script' && !c.errexit ? 'errexit: false' : undefined,
+            c.form === 'script' && c.heredoc?.delimiter !== undefined ? `delimiter: ${tsString(c.heredoc.delimiter)}` : undefined,
+            c.form === 'script' && c.heredoc?.expand ? 'expand: true' : undefined,
+          ])
+        );
       }
       case 'cmd':
       case 'entrypoint':
@@ -249,13 +291,16 @@ class ImageWriter {
       case 'healthcheck': {
         if (node.test === undefined) return 'false';
         const test = node.test.form === 'exec' ? arrayLiteral(node.test.args) : tsString(node.test.command);
-        return test + options([
-          node.interval && `interval: ${tsString(node.interval)}`,
-          node.timeout && `timeout: ${tsString(node.timeout)}`,
-          node.startPeriod && `startPeriod: ${tsString(node.startPeriod)}`,
-          node.startInterval && `startInterval: ${tsString(node.startInterval)}`,
-          node.retries === undefined ? undefined : `retries: ${node.retries}`,
-        ]);
+        return (
+          test +
+          options([
+            node.interval && `interval: ${tsString(node.interval)}`,
+            node.timeout && `timeout: ${tsString(node.timeout)}`,
+            node.startPeriod && `startPeriod: ${tsString(node.startPeriod)}`,
+            node.startInterval && `startInterval: ${tsString(node.startInterval)}`,
+            node.retries === undefined ? undefined : `retries: ${node.retries}`,
+          ])
+        );
       }
       case 'shell':
         return arrayLiteral(node.args);

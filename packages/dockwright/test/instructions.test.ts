@@ -20,54 +20,42 @@ describe('FROM', () => {
 
   test('an arg() in the image declares a global ARG with its default', () => {
     const version = arg('NODE_VERSION', '20');
-    expect(synth(from(expand`node:${version}-alpine`))).toBe(
-      lines('ARG NODE_VERSION=20', '', 'FROM node:${NODE_VERSION}-alpine'),
-    );
+    expect(synth(from(expand`node:${version}-alpine`))).toBe(lines('ARG NODE_VERSION=20', '', 'FROM node:${NODE_VERSION}-alpine'));
   });
 
   test('a stage value as base names it and emits it first', () => {
     const base = from('alpine').run('apk add curl');
-    expect(synth(from(base).run('curl --version'))).toBe(
-      lines('FROM alpine AS stage-0', 'RUN apk add curl', '', 'FROM stage-0', 'RUN curl --version'),
-    );
+    expect(synth(from(base).run('curl --version'))).toBe(lines('FROM alpine AS stage-0', 'RUN apk add curl', '', 'FROM stage-0', 'RUN curl --version'));
   });
 
   test('an image with metadata as base is referred to by its tag, not inlined', () => {
-    const base = from('alpine').run('apk add curl').$meta({ name: 'base', tags: ['example.com/base:1'] });
+    const base = from('alpine')
+      .run('apk add curl')
+      .$meta({ name: 'base', tags: ['example.com/base:1'] });
     expect(synth(from(base).run('curl --version'))).toBe(lines('FROM example.com/base:1', 'RUN curl --version'));
   });
 });
 
 describe('RUN', () => {
   test('shell form goes to the shell untouched', () => {
-    expect(synth(from('alpine').run('echo "$HOME" && ls \'a b\''))).toBe(
-      lines('FROM alpine', `RUN echo "$HOME" && ls 'a b'`),
-    );
+    expect(synth(from('alpine').run('echo "$HOME" && ls \'a b\''))).toBe(lines('FROM alpine', `RUN echo "$HOME" && ls 'a b'`));
   });
 
   test('exec form is a JSON array', () => {
-    expect(synth(from('alpine').run(['echo', 'a "b"', 'c\\d']))).toBe(
-      lines('FROM alpine', 'RUN ["echo", "a \\"b\\"", "c\\\\d"]'),
-    );
+    expect(synth(from('alpine').run(['echo', 'a "b"', 'c\\d']))).toBe(lines('FROM alpine', 'RUN ["echo", "a \\"b\\"", "c\\\\d"]'));
   });
 
   test('a multi-line script is a heredoc that stops at the first failing line', () => {
-    expect(synth(from('alpine').run('apk update\napk add curl'))).toBe(
-      lines('FROM alpine', "RUN <<'EOF'", 'set -e', 'apk update', 'apk add curl', 'EOF'),
-    );
+    expect(synth(from('alpine').run('apk update\napk add curl'))).toBe(lines('FROM alpine', "RUN <<'EOF'", 'set -e', 'apk update', 'apk add curl', 'EOF'));
   });
 
   test('errexit: false leaves the script as written; a shebang stays first', () => {
     expect(synth(from('alpine').run('a\nb', { errexit: false }))).toBe(lines('FROM alpine', "RUN <<'EOF'", 'a', 'b', 'EOF'));
-    expect(synth(from('alpine').run('#!/bin/bash\nb\n'))).toBe(
-      lines('FROM alpine', "RUN <<'EOF'", '#!/bin/bash', 'set -e', 'b', 'EOF'),
-    );
+    expect(synth(from('alpine').run('#!/bin/bash\nb\n'))).toBe(lines('FROM alpine', "RUN <<'EOF'", '#!/bin/bash', 'set -e', 'b', 'EOF'));
   });
 
   test('a script line equal to EOF gets another delimiter', () => {
-    expect(synth(from('alpine').run('cat <<EOF\nhi\nEOF', { errexit: false }))).toBe(
-      lines('FROM alpine', "RUN <<'EOF1'", 'cat <<EOF', 'hi', 'EOF', 'EOF1'),
-    );
+    expect(synth(from('alpine').run('cat <<EOF\nhi\nEOF', { errexit: false }))).toBe(lines('FROM alpine', "RUN <<'EOF1'", 'cat <<EOF', 'hi', 'EOF', 'EOF1'));
   });
 
   test('every mount type with its options, network and security', () => {
@@ -116,10 +104,7 @@ describe('CMD, ENTRYPOINT, HEALTHCHECK, SHELL, STOPSIGNAL', () => {
       retries: 3,
     });
     expect(synth(image)).toBe(
-      lines(
-        'FROM alpine',
-        'HEALTHCHECK --interval=30s --timeout=5s --start-period=1m --start-interval=2s --retries=3 CMD ["wget", "-q", "localhost"]',
-      ),
+      lines('FROM alpine', 'HEALTHCHECK --interval=30s --timeout=5s --start-period=1m --start-interval=2s --retries=3 CMD ["wget", "-q", "localhost"]'),
     );
     expect(synth(from('alpine').healthcheck(false))).toBe(lines('FROM alpine', 'HEALTHCHECK NONE'));
   });
@@ -162,14 +147,14 @@ describe('ENV, LABEL, ARG', () => {
   });
 
   test('ENV from an object keeps its order; references and { expand: true } are expanded', () => {
-    const image = from('alpine').env({ B: '1', A: expand`/app/bin:${env('PATH')}` }).env('HOME_BIN', '$HOME/bin', { expand: true });
+    const image = from('alpine')
+      .env({ B: '1', A: expand`/app/bin:${env('PATH')}` })
+      .env('HOME_BIN', '$HOME/bin', { expand: true });
     expect(synth(image)).toBe(lines('FROM alpine', 'ENV B=1 \\', '    A=/app/bin:${PATH}', 'ENV HOME_BIN=$HOME/bin'));
   });
 
   test('LABEL objects print in key order; keys with spaces are quoted', () => {
-    expect(synth(from('alpine').label({ 'z.last': 'z', 'a first': 'x y' }))).toBe(
-      lines('FROM alpine', 'LABEL "a first"="x y" \\', '    z.last=z'),
-    );
+    expect(synth(from('alpine').label({ 'z.last': 'z', 'a first': 'x y' }))).toBe(lines('FROM alpine', 'LABEL "a first"="x y" \\', '    z.last=z'));
   });
 
   test('ARG with and without a default; raw() text', () => {
@@ -195,9 +180,7 @@ describe('COPY and ADD', () => {
       parents: true,
       exclude: ['*.md', 'tmp'],
     });
-    expect(synth(image)).toBe(
-      lines('FROM alpine', 'COPY --chown=app:app --chmod=0755 --link --parents --exclude=*.md --exclude=tmp a b /dst/'),
-    );
+    expect(synth(image)).toBe(lines('FROM alpine', 'COPY --chown=app:app --chmod=0755 --link --parents --exclude=*.md --exclude=tmp a b /dst/'));
   });
 
   test('a file mode means what was written: strings as given, numbers as mode values', () => {
@@ -241,9 +224,7 @@ describe('COPY and ADD', () => {
   });
 
   test('paths with spaces use the JSON form; quotes and $ are escaped for the lexer', () => {
-    expect(synth(from('alpine').copy(["it's a file", 'cost$'], '/dst dir/'))).toBe(
-      lines('FROM alpine', `COPY ["it\\\\'s a file", "cost\\\\$", "/dst dir/"]`),
-    );
+    expect(synth(from('alpine').copy(["it's a file", 'cost$'], '/dst dir/'))).toBe(lines('FROM alpine', `COPY ["it\\\\'s a file", "cost\\\\$", "/dst dir/"]`));
   });
 
   test('inline content is a heredoc with a quoted delimiter', () => {
@@ -268,9 +249,7 @@ describe('COPY and ADD', () => {
 
 describe('ONBUILD, comments, MAINTAINER, directives', () => {
   test('ONBUILD wraps each instruction the callback adds', () => {
-    expect(synth(from('node:20').onbuild((s) => s.copy('.', '/app/').run('npm ci')))).toBe(
-      lines('FROM node:20', 'ONBUILD COPY . /app/', 'ONBUILD RUN npm ci'),
-    );
+    expect(synth(from('node:20').onbuild((s) => s.copy('.', '/app/').run('npm ci')))).toBe(lines('FROM node:20', 'ONBUILD COPY . /app/', 'ONBUILD RUN npm ci'));
   });
 
   test('comments span lines; MAINTAINER is printed (and warned about)', () => {
@@ -315,7 +294,9 @@ describe('stages', () => {
   test('a stage used twice is emitted once, before its first user', () => {
     const deps = from('node:20', { as: 'deps' }).run('npm ci');
     const build = from(deps, { as: 'build' }).run('npm run build');
-    const image = from('node:20-slim').copy({ from: deps, src: '/node_modules', dest: '/app/node_modules' }).copy({ from: build, src: '/dist', dest: '/app/dist' });
+    const image = from('node:20-slim')
+      .copy({ from: deps, src: '/node_modules', dest: '/app/node_modules' })
+      .copy({ from: build, src: '/dist', dest: '/app/dist' });
     expect(synth(image)).toBe(
       lines(
         'FROM node:20 AS deps',

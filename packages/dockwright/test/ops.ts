@@ -8,8 +8,41 @@ import { from, type Stage } from 'dockwright';
 
 /** Pieces that break Dockerfiles when printed carelessly. */
 export const hostileUnit = fc.constantFrom(
-  'a', 'b', 'Z', '0', ' ', '\t', '\n', '\r', '\\', '"', "'", '$', '${X}', '`', '{', '}', '<<EOF', 'EOF', '<', '#',
-  '--', '-', '=', ':', '[', ']', '[]', '\0', 'é', '\u2028', ',', '/', '.', '..', '*',
+  'a',
+  'b',
+  'Z',
+  '0',
+  ' ',
+  '\t',
+  '\n',
+  '\r',
+  '\\',
+  '"',
+  "'",
+  '$',
+  '${X}',
+  '`',
+  '{',
+  '}',
+  '<<EOF',
+  'EOF',
+  '<',
+  '#',
+  '--',
+  '-',
+  '=',
+  ':',
+  '[',
+  ']',
+  '[]',
+  '\0',
+  'é',
+  '\u2028',
+  ',',
+  '/',
+  '.',
+  '..',
+  '*',
 );
 /** Half hostile strings, half plain words: plain ones make the images that print, to be read back. */
 const hostile = fc.oneof(
@@ -57,44 +90,91 @@ export const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('content' as const), content: hostile, dest: hostile.map((d) => '/' + d) }),
   fc.record({ kind: fc.constant('comment' as const), text: hostile }),
   fc.record({ kind: fc.constant('mount' as const), target: hostile.map((t) => '/' + t), id: hostile, command: hostile }),
-  fc.record({ kind: fc.constant('health' as const), args: fc.array(hostile, { minLength: 1, maxLength: 2 }), interval: or('30s', '1m30s'), retries: fc.integer({ min: -1, max: 5 }) }),
+  fc.record({
+    kind: fc.constant('health' as const),
+    args: fc.array(hostile, { minLength: 1, maxLength: 2 }),
+    interval: or('30s', '1m30s'),
+    retries: fc.integer({ min: -1, max: 5 }),
+  }),
   fc.record({ kind: fc.constant('expose' as const), port: or('80', '443/tcp', '8000-8010/udp') }),
   fc.record({ kind: fc.constant('volume' as const), path: hostile.map((p) => '/' + p) }),
   fc.record({ kind: fc.constant('stopsignal' as const), signal: or('SIGTERM', '9') }),
-  fc.record({ kind: fc.constant('copyFlags' as const), chown: or('app:app', '1000'), chmod: or('755', '0640', 'u+x'), exclude: or('*.md'), from: or('alpine:3.20', 'ghcr.io/org/tools:1') }),
+  fc.record({
+    kind: fc.constant('copyFlags' as const),
+    chown: or('app:app', '1000'),
+    chmod: or('755', '0640', 'u+x'),
+    exclude: or('*.md'),
+    from: or('alpine:3.20', 'ghcr.io/org/tools:1'),
+  }),
   fc.record({ kind: fc.constant('add' as const), source: hostile, checksum: or(`sha256:${'a'.repeat(64)}`) }),
   fc.record({ kind: fc.constant('onbuild' as const), command: hostile }),
   // A command written as lines, with comment and empty lines among them.
-  fc.record({ kind: fc.constant('lines' as const), lines: fc.array(fc.oneof(hostile, fc.constantFrom('# a comment', '', '  && next')), { minLength: 1, maxLength: 4 }) }),
+  fc.record({
+    kind: fc.constant('lines' as const),
+    lines: fc.array(fc.oneof(hostile, fc.constantFrom('# a comment', '', '  && next')), { minLength: 1, maxLength: 4 }),
+  }),
   fc.record({ kind: fc.constant('blank' as const), count: fc.integer({ min: 1, max: 2 }) }),
   // A stage started from the one so far, with lines before its FROM.
-  fc.record({ kind: fc.constant('before' as const), lines: fc.array(fc.oneof(fc.constantFrom('', '# before'), hostile.map((h) => `# ${h}`)), { maxLength: 3 }) }),
+  fc.record({
+    kind: fc.constant('before' as const),
+    lines: fc.array(
+      fc.oneof(
+        fc.constantFrom('', '# before'),
+        hostile.map((h) => `# ${h}`),
+      ),
+      { maxLength: 3 },
+    ),
+  }),
 );
 
 export function apply(stage: Stage, o: Op): Stage {
   switch (o.kind) {
-    case 'env': return stage.env(o.key, o.value);
-    case 'label': return stage.label(o.key, o.value);
-    case 'arg': return stage.arg(o.key, o.value);
-    case 'run': return stage.run(o.command);
-    case 'runExec': return stage.run(o.args);
-    case 'cmd': return stage.shell(['/bin/sh', '-c']).run(['true']).$apply((s) => s.cmd(o.args) as unknown as Stage);
-    case 'workdir': return stage.workdir(o.path);
-    case 'user': return stage.user(o.user);
-    case 'copy': return stage.copy(o.sources, o.dest);
-    case 'content': return stage.copy({ content: o.content, dest: o.dest });
-    case 'comment': return stage.comment(o.text);
-    case 'mount': return stage.run(o.command, { mount: { type: 'cache', target: o.target, id: o.id } });
-    case 'health': return stage.healthcheck(o.args, { interval: o.interval, retries: o.retries }) as unknown as Stage;
-    case 'expose': return stage.expose(o.port);
-    case 'volume': return stage.volume(o.path);
-    case 'stopsignal': return stage.stopsignal(o.signal);
-    case 'copyFlags': return stage.copy('a', '/b/', { chown: o.chown, chmod: o.chmod, exclude: o.exclude, from: o.from });
-    case 'add': return stage.add(o.source, '/dst/', { checksum: o.checksum });
-    case 'onbuild': return stage.onbuild((s) => s.run(o.command));
-    case 'lines': return stage.run({ lines: o.lines });
-    case 'blank': return stage.$blank(o.count);
-    case 'before': return from(stage.as('previous'), { before: o.lines });
+    case 'env':
+      return stage.env(o.key, o.value);
+    case 'label':
+      return stage.label(o.key, o.value);
+    case 'arg':
+      return stage.arg(o.key, o.value);
+    case 'run':
+      return stage.run(o.command);
+    case 'runExec':
+      return stage.run(o.args);
+    case 'cmd':
+      return stage
+        .shell(['/bin/sh', '-c'])
+        .run(['true'])
+        .$apply((s) => s.cmd(o.args) as unknown as Stage);
+    case 'workdir':
+      return stage.workdir(o.path);
+    case 'user':
+      return stage.user(o.user);
+    case 'copy':
+      return stage.copy(o.sources, o.dest);
+    case 'content':
+      return stage.copy({ content: o.content, dest: o.dest });
+    case 'comment':
+      return stage.comment(o.text);
+    case 'mount':
+      return stage.run(o.command, { mount: { type: 'cache', target: o.target, id: o.id } });
+    case 'health':
+      return stage.healthcheck(o.args, { interval: o.interval, retries: o.retries }) as unknown as Stage;
+    case 'expose':
+      return stage.expose(o.port);
+    case 'volume':
+      return stage.volume(o.path);
+    case 'stopsignal':
+      return stage.stopsignal(o.signal);
+    case 'copyFlags':
+      return stage.copy('a', '/b/', { chown: o.chown, chmod: o.chmod, exclude: o.exclude, from: o.from });
+    case 'add':
+      return stage.add(o.source, '/dst/', { checksum: o.checksum });
+    case 'onbuild':
+      return stage.onbuild((s) => s.run(o.command));
+    case 'lines':
+      return stage.run({ lines: o.lines });
+    case 'blank':
+      return stage.$blank(o.count);
+    case 'before':
+      return from(stage.as('previous'), { before: o.lines });
   }
 }
-

@@ -23,7 +23,11 @@ describe('parse: Dockerfile text to the IR', () => {
   test('every node carries its line range', () => {
     const { ir } = parse(lines('FROM alpine', '', 'RUN a \\', '  && b', 'CMD ["x"]'));
     expect(ir.stages[0]!.from.loc).toEqual({ file: 'Dockerfile', line: 1, column: 1, endLine: 1 });
-    expect(ir.stages[0]!.instructions.map((n) => [n.kind, n.loc?.line, n.loc?.endLine])).toEqual([['blank', 2, undefined], ['run', 3, 4], ['cmd', 5, 5]]);
+    expect(ir.stages[0]!.instructions.map((n) => [n.kind, n.loc?.line, n.loc?.endLine])).toEqual([
+      ['blank', 2, undefined],
+      ['run', 3, 4],
+      ['cmd', 5, 5],
+    ]);
   });
 
   test('directives, global ARGs, stages, flags and mounts', () => {
@@ -43,7 +47,18 @@ describe('parse: Dockerfile text to the IR', () => {
     const [build, final] = ir.stages;
     expect(build!.from.name).toBe('build');
     expect((build!.instructions[0] as ir.RunNode).mounts).toEqual([
-      { type: 'cache', target: '/root/.cache', id: 'go', sharing: 'locked', readonly: undefined, from: undefined, source: undefined, mode: undefined, uid: undefined, gid: undefined },
+      {
+        type: 'cache',
+        target: '/root/.cache',
+        id: 'go',
+        sharing: 'locked',
+        readonly: undefined,
+        from: undefined,
+        source: undefined,
+        mode: undefined,
+        uid: undefined,
+        gid: undefined,
+      },
     ]);
     const copy = final!.instructions[0] as ir.CopyNode;
     expect([copy.from, copy.chmod, copy.link, copy.sources, copy.dest]).toEqual(['build', '755', true, ['/out/app'], '/app']);

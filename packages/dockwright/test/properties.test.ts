@@ -73,15 +73,18 @@ function lexerView(value: string): string {
 }
 
 function properties(i: Instruction): [string, string | null][] {
-  return (i as unknown as { getProperties(): { getName(): string; getValue(): string | null }[] })
-    .getProperties()
-    .map((p) => [p.getName(), p.getValue()]);
+  return (i as unknown as { getProperties(): { getName(): string; getValue(): string | null }[] }).getProperties().map((p) => [p.getName(), p.getValue()]);
 }
 
 /** The heredoc body as Docker reads it: every line between the marker and the delimiter, each ending in a newline. */
 function heredocBody(i: Instruction): string {
   // dockerfile-ast keeps the heredoc in the instruction's text: drop the first and last line.
-  return i.getTextContent().split('\n').slice(1, -1).map((line) => line + '\n').join('');
+  return i
+    .getTextContent()
+    .split('\n')
+    .slice(1, -1)
+    .map((line) => line + '\n')
+    .join('');
 }
 
 /** Inline content is documented to end with a newline (added when missing). */
@@ -189,7 +192,13 @@ describe('invariant 5: the same input prints the same bytes', () => {
     const script = join(import.meta.dirname, 'print-ops.ts');
     const jiti = join(import.meta.dirname, '..', '..', '..', 'node_modules', '.bin', 'jiti');
     const print = (env: Record<string, string>, cwd: string): string[] => {
-      const result = spawnSync(jiti, [script], { input: JSON.stringify(images), cwd, env: { PATH: process.env.PATH, ...env }, encoding: 'utf8', maxBuffer: 64 << 20 });
+      const result = spawnSync(jiti, [script], {
+        input: JSON.stringify(images),
+        cwd,
+        env: { PATH: process.env.PATH, ...env },
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+      });
       expect(result.status, result.stderr).toBe(0);
       return JSON.parse(result.stdout) as string[];
     };

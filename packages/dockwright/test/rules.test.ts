@@ -1,24 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import {
-  arg,
-  check,
-  expand,
-  lint,
-  from,
-  platformArgs,
-  raw,
-  rules,
-  synth,
-  SynthError,
-  type Diagnostic,
-  type Image,
-  type ir,
-} from 'dockwright';
+import { arg, check, expand, lint, from, platformArgs, raw, rules, synth, SynthError, type Diagnostic, type Image, type ir } from 'dockwright';
 
 /** The rule names an image breaks, with their severities. */
 const found = (image: Image | ir.DockerfileNode): string[] => check(image).map((d) => `${d.severity} ${d.rule}`);
 
 /** Any stage, for JavaScript-style calls the types would refuse. */
+// biome-ignore lint/suspicious/noExplicitAny: the point is to call what the types refuse
 const loose = (stage: unknown): any => stage;
 
 describe('each rule reports its shape', () => {
@@ -48,9 +35,20 @@ describe('each rule reports its shape', () => {
     ['UnencodableValue', () => from('alpine').env('A', 'x\nRUN rm -rf /'), 'error'],
     ['InvalidName', () => from('alpine').env('MY VAR', 'x'), 'error'],
     ['InvalidFlagValue', () => from('alpine').copy('a', '/a', { chmod: 'rwx' }), 'error'],
-    ['ConflictingArgDefault', () => from(expand`${arg('IMG', 'alpine')}`).copy({ from: from(expand`${arg('IMG', 'debian')}`, { as: 'other' }), src: '/a', dest: '/a' }), 'error'],
+    [
+      'ConflictingArgDefault',
+      () => from(expand`${arg('IMG', 'alpine')}`).copy({ from: from(expand`${arg('IMG', 'debian')}`, { as: 'other' }), src: '/a', dest: '/a' }),
+      'error',
+    ],
     ['InvalidDirective', () => from('alpine').$dockerfile({ escape: '/' as never }), 'error'],
-    ['ImageReferenceIsStageName', () => from('alpine').copy({ from: from('golang', { as: 'build' }), src: '/a', dest: '/a' }).copy('/b', '/b', { from: 'build' }), 'error'],
+    [
+      'ImageReferenceIsStageName',
+      () =>
+        from('alpine')
+          .copy({ from: from('golang', { as: 'build' }), src: '/a', dest: '/a' })
+          .copy('/b', '/b', { from: 'build' }),
+      'error',
+    ],
     ['LineTooLong', () => from('alpine').run(`echo ${'x'.repeat(70_000)}`), 'error'],
   ];
 
@@ -59,9 +57,7 @@ describe('each rule reports its shape', () => {
   });
 
   test('every rule in the catalog has a case here', () => {
-    expect(rules.map((r) => r.name).sort()).toEqual(
-      [...cases.map(([name]) => name), 'UnknownStageReference', 'CircularStageDependency'].sort(),
-    );
+    expect(rules.map((r) => r.name).sort()).toEqual([...cases.map(([name]) => name), 'UnknownStageReference', 'CircularStageDependency'].sort());
   });
 
   test('BuildKit rules link to BuildKit, ours to our catalog', () => {
@@ -83,9 +79,7 @@ describe('stage graph rules on IR that a parser could produce', () => {
   });
 
   test('CircularStageDependency: stages that copy from each other', () => {
-    expect(found(file(stage('a', 'alpine', [copyFrom('b')]), stage('b', 'alpine', [copyFrom('a')])))).toContain(
-      'error CircularStageDependency',
-    );
+    expect(found(file(stage('a', 'alpine', [copyFrom('b')]), stage('b', 'alpine', [copyFrom('a')])))).toContain('error CircularStageDependency');
   });
 });
 
@@ -139,7 +133,9 @@ describe('check configuration', () => {
   });
 
   test('rules that guard the structure cannot be skipped', () => {
-    const broken = from('alpine').env('A', 'x\nRUN rm -rf /').$dockerfile({ check: { skip: 'all' } });
+    const broken = from('alpine')
+      .env('A', 'x\nRUN rm -rf /')
+      .$dockerfile({ check: { skip: 'all' } });
     expect(() => synth(broken)).toThrow(SynthError);
   });
 });
@@ -167,7 +163,10 @@ describe('what Docker refuses, dockwright refuses first', () => {
 
   test('a string image reference that names a stage: Docker would use the stage, so it is an error', () => {
     const build = from('golang:1.23', { as: 'build' }).run('go build -o /out/app');
-    const messages = (image: Image) => check(image).filter((d) => d.rule === 'ImageReferenceIsStageName').map((d) => d.message);
+    const messages = (image: Image) =>
+      check(image)
+        .filter((d) => d.rule === 'ImageReferenceIsStageName')
+        .map((d) => d.message);
     expect(messages(from('alpine').copy({ from: build, src: '/out/app', dest: '/app' }).copy('/x', '/x', { from: 'Build' }))).toEqual([
       "copy() from 'Build' names the stage build of this Dockerfile, so Docker would use that stage, not the image Build. Pass the stage value to mean the stage, or name the stage differently to mean the image.",
     ]);
@@ -181,11 +180,25 @@ describe('what Docker refuses, dockwright refuses first', () => {
 });
 
 describe('image metadata', () => {
-  const tagErrors = (image: Image) => check(image).filter((d) => d.rule === 'InvalidTag').map((d) => d.message);
+  const tagErrors = (image: Image) =>
+    check(image)
+      .filter((d) => d.rule === 'InvalidTag')
+      .map((d) => d.message);
 
   test("tags follow Docker's reference grammar, reported at the $meta() line", () => {
     const line = Number(new Error().stack!.split('\n')[1]!.match(/:(\d+):\d+\)?$/)![1]) + 1;
-    const image = from('alpine').$meta({ tags: ['App:1', '', 'ok/app:1.0', 'registry.example.com:5000/team/app:2', 'a:b:c', `x:${'t'.repeat(129)}`, 'app@sha256:' + 'a'.repeat(64), 'Registry.Example.com/team/app:1'] });
+    const image = from('alpine').$meta({
+      tags: [
+        'App:1',
+        '',
+        'ok/app:1.0',
+        'registry.example.com:5000/team/app:2',
+        'a:b:c',
+        `x:${'t'.repeat(129)}`,
+        'app@sha256:' + 'a'.repeat(64),
+        'Registry.Example.com/team/app:1',
+      ],
+    });
     expect(tagErrors(image)).toEqual([
       'The tag "App:1" is not a valid tag: the repository name must be lower case (app:1).',
       'The tag "" is not a valid tag: it is empty.',

@@ -12,8 +12,18 @@ const SDK = join(import.meta.dirname, '..', 'src', 'index.ts');
 function compilerSays(code: string): string[] {
   const file = join(dir, `snippet-${Math.random().toString(36).slice(2)}.ts`);
   writeFileSync(file, `import { from } from ${JSON.stringify(SDK.replace(/\.ts$/, '.js'))};\n${code}\n`);
-  const program = ts.createProgram([file], { strict: true, noEmit: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, skipLibCheck: true });
-  return ts.getPreEmitDiagnostics(program).filter((d) => d.file?.fileName === file).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  const program = ts.createProgram([file], {
+    strict: true,
+    noEmit: true,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    skipLibCheck: true,
+  });
+  return ts
+    .getPreEmitDiagnostics(program)
+    .filter((d) => d.file?.fileName === file)
+    .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
 }
 
 describe('type errors say what is wrong', () => {

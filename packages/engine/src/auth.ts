@@ -36,7 +36,12 @@ export function credentialsFor(registry: string, configDir: string, env?: Readon
   const server = registry === 'docker.io' ? DOCKER_HUB : registry;
   const helper = config.credHelpers?.[registry] ?? config.credsStore;
   if (helper) {
-    const result = spawnSync(`docker-credential-${helper}`, ['get'], { input: server, encoding: 'utf8', timeout: 10_000, ...(env ? { env: env as NodeJS.ProcessEnv } : {}) });
+    const result = spawnSync(`docker-credential-${helper}`, ['get'], {
+      input: server,
+      encoding: 'utf8',
+      timeout: 10_000,
+      ...(env ? { env: env as NodeJS.ProcessEnv } : {}),
+    });
     if (result.status === 0) {
       const { Username, Secret } = JSON.parse(result.stdout) as { Username: string; Secret: string };
       return Username === '<token>' ? { identitytoken: Secret, serveraddress: server } : { username: Username, password: Secret, serveraddress: server };

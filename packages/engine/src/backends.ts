@@ -43,20 +43,36 @@ export interface BackendChoice {
  */
 export function buildkitEndpoints(choice: Pick<BackendChoice, 'builder' | 'tls' | 'env' | 'cwd'>): BuildkitEndpoint[] {
   const given = typeof choice.builder === 'string' ? [choice.builder] : [...(choice.builder ?? [])];
-  const builders = given.flatMap((b) => b.split(',')).map((b) => b.trim()).filter(Boolean);
+  const builders = given
+    .flatMap((b) => b.split(','))
+    .map((b) => b.trim())
+    .filter(Boolean);
   const addresses = builders.filter(isBuildkitAddress);
   const others = builders.filter((b) => !isBuildkitAddress(b));
   for (const other of others) {
     if (other !== 'auto' && other !== 'classic' && other !== 'buildkit') {
-      throw buildError('cli.usage', `--builder ${other}: expected auto, classic, buildkit, or a BuildKit daemon's address (unix:///path/buildkitd.sock, tcp://host:port, docker://).`);
+      throw buildError(
+        'cli.usage',
+        `--builder ${other}: expected auto, classic, buildkit, or a BuildKit daemon's address (unix:///path/buildkitd.sock, tcp://host:port, docker://).`,
+      );
     }
   }
-  if (addresses.length > 0 && others.some((o) => o !== 'auto')) throw buildError('cli.usage', `--builder ${others.join(', ')} names the Docker Engine's builder; it cannot be given with BuildKit addresses (${addresses.join(', ')}).`);
+  if (addresses.length > 0 && others.some((o) => o !== 'auto'))
+    throw buildError(
+      'cli.usage',
+      `--builder ${others.join(', ')} names the Docker Engine's builder; it cannot be given with BuildKit addresses (${addresses.join(', ')}).`,
+    );
   const endpoints = addresses.map((address) => parseBuildkitAddress(address, '--builder', choice.tls, choice.cwd));
   const host = choice.env.BUILDKIT_HOST?.trim();
   // Of the Docker Engine's builders, the last one given counts, as with any flag given twice.
   if (endpoints.length === 0 && (others.at(-1) ?? 'auto') === 'auto' && host) {
-    endpoints.push(...host.split(',').map((h) => h.trim()).filter(Boolean).map((h) => parseBuildkitAddress(h, 'BUILDKIT_HOST', choice.tls, choice.cwd)));
+    endpoints.push(
+      ...host
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean)
+        .map((h) => parseBuildkitAddress(h, 'BUILDKIT_HOST', choice.tls, choice.cwd)),
+    );
   }
   const seen = new Set<string>();
   for (const endpoint of endpoints) {
@@ -106,7 +122,11 @@ export async function openBackend(choice: BackendChoice): Promise<Backend> {
         address: client.endpoint.address,
         platforms: [...new Set(info.workers.flatMap((w) => w.platforms))],
         backend: buildkitBackend(client, { registry, loadSink }),
-        alive: () => client.info(5000).then(() => true, () => false),
+        alive: () =>
+          client.info(5000).then(
+            () => true,
+            () => false,
+          ),
       });
     });
     if (members.length === 0) throw buildError('engine.unreachable', `No node of the fleet answered:\n${notices.map((n) => `  ${n}`).join('\n')}`);
@@ -119,9 +139,13 @@ export async function openBackend(choice: BackendChoice): Promise<Backend> {
 }
 
 /** What `dockwright engine` shows: the BuildKit daemons a choice names (each answering or not), or the Docker Engine. */
-export async function describeBackend(
-  choice: Pick<BackendChoice, 'builder' | 'tls' | 'env' | 'cwd'>,
-): Promise<{ readonly kind: 'buildkit'; readonly nodes: readonly ({ readonly info: BuildkitInfo } | { readonly address: string; readonly source: string; readonly error: string })[] } | { readonly kind: 'docker'; readonly info: EngineInfo }> {
+export async function describeBackend(choice: Pick<BackendChoice, 'builder' | 'tls' | 'env' | 'cwd'>): Promise<
+  | {
+      readonly kind: 'buildkit';
+      readonly nodes: readonly ({ readonly info: BuildkitInfo } | { readonly address: string; readonly source: string; readonly error: string })[];
+    }
+  | { readonly kind: 'docker'; readonly info: EngineInfo }
+> {
   const endpoints = buildkitEndpoints(choice);
   if (endpoints.length > 0) {
     const answers = await Promise.allSettled(endpoints.map((endpoint) => connectBuildkit(endpoint, choice.env, choice.cwd)));

@@ -151,11 +151,19 @@ export function cancelled(signal: AbortSignal | undefined): Error {
 }
 
 /** A failure that names the instruction, the tail of its output, and the user's line. */
-export function stepFailed(spec: BuildSpec, failure: { message: string; step: string | undefined }, logs: readonly string[], sending: Error | undefined): Error {
+export function stepFailed(
+  spec: BuildSpec,
+  failure: { message: string; step: string | undefined },
+  logs: readonly string[],
+  sending: Error | undefined,
+): Error {
   const step = failure.step ? findStep(spec.steps, failure.step) : undefined;
   const where = step?.node.loc ? `${formatLoc(step.node.loc)}: ` : '';
   const instruction = step ? step.text.split('\n')[0] : failure.step;
-  const tail = logs.slice(-15).map((line) => `  | ${line}`).join('\n');
+  const tail = logs
+    .slice(-15)
+    .map((line) => `  | ${line}`)
+    .join('\n');
   const error = buildError(
     'build.stepFailed',
     `${where}${spec.name}: ${instruction ? `${instruction}: ` : ''}${failure.message.trim()}${sending ? ` (sending the context failed: ${sending.message})` : ''}${tail ? `\n${tail}` : ''}`,
@@ -166,7 +174,12 @@ export function stepFailed(spec: BuildSpec, failure: { message: string; step: st
 
 /** The printed instruction a builder's step name refers to (`RUN make`, `Step 3/5 : RUN make`). */
 export function findStep(steps: readonly PrintedStep[], name: string): PrintedStep | undefined {
-  const normalize = (text: string): string => text.replace(/\\\n\s*/g, ' ').replace(/\s+/g, ' ').trim().toLowerCase();
+  const normalize = (text: string): string =>
+    text
+      .replace(/\\\n\s*/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .toLowerCase();
   const wanted = normalize(name);
   return (
     steps.find((s) => normalize(s.text) === wanted) ??
@@ -177,4 +190,3 @@ export function findStep(steps: readonly PrintedStep[], name: string): PrintedSt
 function formatLoc(loc: SourceLocation): string {
   return `${loc.file}:${loc.line}:${loc.column}`;
 }
-

@@ -88,7 +88,12 @@ export function fleetBackend(members: readonly FleetMember[], options: FleetOpti
         const down = nodes.every((n) => !n.up);
         const error = buildError(
           'engine.unreachable',
-          down ? 'Every node of the fleet is down.' : `${target.name}: no node of the fleet that is up can build ${target.platform ?? 'it'} (${nodes.filter((n) => n.up).map((n) => `${n.address}: ${n.platforms.join(', ')}`).join('; ')}).`,
+          down
+            ? 'Every node of the fleet is down.'
+            : `${target.name}: no node of the fleet that is up can build ${target.platform ?? 'it'} (${nodes
+                .filter((n) => n.up)
+                .map((n) => `${n.address}: ${n.platforms.join(', ')}`)
+                .join('; ')}).`,
         );
         throw Object.assign(error, { fleetDown: down });
       }
@@ -149,12 +154,20 @@ export function fleetBackend(members: readonly FleetMember[], options: FleetOpti
       }
       if (options.assembler) {
         const split = targets.filter((t) => (t.platform?.includes(',') ?? false) && (request.load || t.outputs.length > 0));
-        if (split.length > 0) throw buildError('build.unsupported', `${split.map((t) => t.name).join(', ')}: on a fleet the platforms of an image build on different nodes and meet only in the registry, so --load and --output are not supported with several platforms; build on one node (one --builder) for those.`);
+        if (split.length > 0)
+          throw buildError(
+            'build.unsupported',
+            `${split.map((t) => t.name).join(', ')}: on a fleet the platforms of an image build on different nodes and meet only in the registry, so --load and --output are not supported with several platforms; build on one node (one --builder) for those.`,
+          );
       }
       watch();
     },
     async build(target, job) {
-      const platforms = target.platform?.split(',').map((p) => p.trim()).filter(Boolean) ?? [];
+      const platforms =
+        target.platform
+          ?.split(',')
+          .map((p) => p.trim())
+          .filter(Boolean) ?? [];
       if (platforms.length < 2 || !options.assembler) return buildSomewhere(target, job);
       const started = Date.now();
       const { digest, upToDate } = await options.assembler.before(target, job);

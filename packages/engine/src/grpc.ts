@@ -114,7 +114,13 @@ export class GrpcClient {
   /** Opens a call; a unary call is `call` + one `write` + `end` + the one response. */
   call<Response>(method: GrpcMethod, options: { metadata?: Metadata; signal?: AbortSignal | undefined } = {}): ClientCall<Response> {
     const stream = this.session.request(
-      { ':method': 'POST', ':path': method.path, 'content-type': 'application/grpc', te: 'trailers', ...(options.metadata as Record<string, string | string[]> | undefined) },
+      {
+        ':method': 'POST',
+        ':path': method.path,
+        'content-type': 'application/grpc',
+        te: 'trailers',
+        ...(options.metadata as Record<string, string | string[]> | undefined),
+      },
       { endStream: false },
     );
     return clientCall<Response>(stream, method, () => this.failure, options.signal);
@@ -142,7 +148,12 @@ export class GrpcClient {
   }
 }
 
-function clientCall<Response>(stream: http2.ClientHttp2Stream, method: GrpcMethod, connectionFailure: () => Error | undefined, signal: AbortSignal | undefined): ClientCall<Response> {
+function clientCall<Response>(
+  stream: http2.ClientHttp2Stream,
+  method: GrpcMethod,
+  connectionFailure: () => Error | undefined,
+  signal: AbortSignal | undefined,
+): ClientCall<Response> {
   const queue: Response[] = [];
   let waiting: (() => void) | undefined;
   let ended: { error?: Error } | undefined;
@@ -192,7 +203,10 @@ function clientCall<Response>(stream: http2.ClientHttp2Stream, method: GrpcMetho
   stream.on('close', () => {
     if (!ended) {
       const code = stream.rstCode;
-      settle(connectionFailure() ?? new GrpcError(GrpcStatus.UNAVAILABLE, `${method.path}: the connection ended before the call did${code ? ` (HTTP/2 code ${code})` : ''}`, method.path));
+      settle(
+        connectionFailure() ??
+          new GrpcError(GrpcStatus.UNAVAILABLE, `${method.path}: the connection ended before the call did${code ? ` (HTTP/2 code ${code})` : ''}`, method.path),
+      );
     }
   });
 
@@ -269,7 +283,10 @@ export interface ServerMethod {
 }
 
 /** A unary method from a function of the request (an error thrown carries its gRPC `code`). */
-export function unaryMethod<Request>(method: GrpcMethod, answer: (request: Request, metadata: ServerCall<Request>['metadata']) => object | Promise<object>): ServerMethod {
+export function unaryMethod<Request>(
+  method: GrpcMethod,
+  answer: (request: Request, metadata: ServerCall<Request>['metadata']) => object | Promise<object>,
+): ServerMethod {
   return {
     method,
     handle: (call: ServerCall<Request>) => {
@@ -308,7 +325,15 @@ export function serveGrpc(connection: Duplex, methods: readonly ServerMethod[]):
     const entry = byPath.get(String(headers[':path']));
     if (!entry) {
       stream.on('error', () => undefined);
-      stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(GrpcStatus.UNIMPLEMENTED), 'grpc-message': encodeURIComponent(`unknown method ${headers[':path']}`) }, { endStream: true });
+      stream.respond(
+        {
+          ':status': 200,
+          'content-type': 'application/grpc',
+          'grpc-status': String(GrpcStatus.UNIMPLEMENTED),
+          'grpc-message': encodeURIComponent(`unknown method ${headers[':path']}`),
+        },
+        { endStream: true },
+      );
       return;
     }
     entry.handle(serverCall(stream, headers, entry.method) as ServerCall<never>);
@@ -333,7 +358,9 @@ function serverCall(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttp
     responded = true;
     stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
   };
-  stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': String(status.code), ...(status.message ? { 'grpc-message': encodeURIComponent(status.message) } : {}) }));
+  stream.on('wantTrailers', () =>
+    stream.sendTrailers({ 'grpc-status': String(status.code), ...(status.message ? { 'grpc-message': encodeURIComponent(status.message) } : {}) }),
+  );
   stream.on('data', (chunk: Buffer) => {
     try {
       for (const bytes of reader.push(chunk)) events.emit('data', method.requestType.decode(bytes));
@@ -359,7 +386,7 @@ function serverCall(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttp
         return value === undefined ? [] : Array.isArray(value) ? value : [String(value)];
       },
     },
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    // biome-ignore lint/suspicious/noExplicitAny: an EventEmitter's listeners take any arguments
     on(event: string, listener: (...args: any[]) => void) {
       events.on(event, listener);
       return call;
@@ -392,7 +419,15 @@ function serverCall(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttp
       const message = error?.message ?? '';
       if (!responded) {
         responded = true;
-        stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(code), ...(message ? { 'grpc-message': encodeURIComponent(message) } : {}) }, { endStream: true });
+        stream.respond(
+          {
+            ':status': 200,
+            'content-type': 'application/grpc',
+            'grpc-status': String(code),
+            ...(message ? { 'grpc-message': encodeURIComponent(message) } : {}),
+          },
+          { endStream: true },
+        );
         return;
       }
       status = { code, message };

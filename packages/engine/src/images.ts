@@ -95,7 +95,10 @@ export function planTargets(images: readonly NamedImage[], sdk: SdkFunctions, fl
   const requested = new Set(options.requested && options.requested.length > 0 ? options.requested : images.map((i) => i.name));
   const extraTags = flags.tags ?? [];
   if (extraTags.length > 0 && requested.size !== 1) {
-    throw buildError('cli.usage', `-t/--tag names one image's tags, but ${requested.size} images are asked for: declare tags with $meta({ tags }) or build one image.`);
+    throw buildError(
+      'cli.usage',
+      `-t/--tag names one image's tags, but ${requested.size} images are asked for: declare tags with $meta({ tags }) or build one image.`,
+    );
   }
   for (const tag of extraTags) {
     const problem = sdk.tagProblem(tag);
@@ -116,12 +119,19 @@ export function planTargets(images: readonly NamedImage[], sdk: SdkFunctions, fl
     for (const tag of tags) {
       const problem = sdk.tagProblem(tag);
       const loc = sdk.imageInfo(image).loc;
-      if (problem) throw buildError('cli.usage', `${loc ? `${loc.file}:${loc.line}:${loc.column}: ` : ''}the image ${name} would be tagged ${tag}, which is not a valid tag: ${problem}. Name it with $meta({ name }) or give it tags.`);
+      if (problem)
+        throw buildError(
+          'cli.usage',
+          `${loc ? `${loc.file}:${loc.line}:${loc.column}: ` : ''}the image ${name} would be tagged ${tag}, which is not a valid tag: ${problem}. Name it with $meta({ name }) or give it tags.`,
+        );
     }
     const target = (asked ? flags.target : undefined) ?? meta.target;
     if (target !== undefined && !ir.stages.some((s) => s.from.name?.toLowerCase() === target.toLowerCase())) {
       const names = ir.stages.flatMap((s) => s.from.name ?? []);
-      throw buildError('cli.usage', `--target ${target}: the image ${name} has no stage named ${target} (${names.length > 0 ? `its stages: ${names.join(', ')}` : 'its stages have no names'}).`);
+      throw buildError(
+        'cli.usage',
+        `--target ${target}: the image ${name} has no stage named ${target} (${names.length > 0 ? `its stages: ${names.join(', ')}` : 'its stages have no names'}).`,
+      );
     }
     const dockerfileIgnore = meta.dockerfile ? resolve(options.baseDir, `${meta.dockerfile}.dockerignore`) : undefined;
     const declared = declaredServices(meta, options.baseDir, options.env);
@@ -173,7 +183,12 @@ function declaredCaches(image: Image, sdk: SdkFunctions, key: 'cacheFrom' | 'cac
  * lists every diagnostic, each at its line (`synth.invalid`).
  */
 export function refuseInvalid(images: readonly NamedImage[], sdk: SdkFunctions): void {
-  const errors = images.flatMap(({ name, image }) => sdk.check(image).filter((d) => d.severity === 'error').map((d) => ({ name, d })));
+  const errors = images.flatMap(({ name, image }) =>
+    sdk
+      .check(image)
+      .filter((d) => d.severity === 'error')
+      .map((d) => ({ name, d })),
+  );
   if (errors.length === 0) return;
   const lines = errors.map(({ name, d }) => `  ${d.loc ? `${d.loc.file}:${d.loc.line}:${d.loc.column} ` : ''}${name}: ${d.rule}: ${d.message}`);
   throw buildError('synth.invalid', `${errors.length} error${errors.length === 1 ? '' : 's'}: nothing was built:\n${lines.join('\n')}`);

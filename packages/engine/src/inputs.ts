@@ -69,9 +69,8 @@ export function dockerfileInputs(file: DockerfileNode, buildArgs: Readonly<Recor
       }
     }
   }
-  const context: DockerfileInputs['context'] = all !== undefined
-    ? { all: true, why: all }
-    : { all: false, matches: (rel) => patterns.some((p) => p.test(rel)) };
+  const context: DockerfileInputs['context'] =
+    all !== undefined ? { all: true, why: all } : { all: false, matches: (rel) => patterns.some((p) => p.test(rel)) };
   return { context, images: [...images], unpinned };
 }
 
@@ -83,7 +82,10 @@ export function dockerfileInputs(file: DockerfileNode, buildArgs: Readonly<Recor
 export function sourcePattern(source: string): RegExp | undefined {
   let path = source.replace(/\/+/g, '/');
   while (path.startsWith('./')) path = path.slice(2);
-  path = path.replace(/^\/+/, '').replace(/\/+$/, '').replace(/\/\.(?=\/|$)/g, '');
+  path = path
+    .replace(/^\/+/, '')
+    .replace(/\/+$/, '')
+    .replace(/\/\.(?=\/|$)/g, '');
   if (path === '' || path === '.') return undefined;
   let regex = '';
   for (let i = 0; i < path.length; i++) {

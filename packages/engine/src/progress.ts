@@ -82,7 +82,14 @@ export function classicDecoder(): ProgressDecoder {
 
 /** The fields of BuildKit's `moby.buildkit.v1.StatusResponse` that progress reads (control.proto). */
 export interface StatusResponse {
-  readonly vertexes: readonly { readonly digest: string; readonly name: string; readonly cached: boolean; readonly started?: object | null; readonly completed?: object | null; readonly error: string }[];
+  readonly vertexes: readonly {
+    readonly digest: string;
+    readonly name: string;
+    readonly cached: boolean;
+    readonly started?: object | null;
+    readonly completed?: object | null;
+    readonly error: string;
+  }[];
   readonly logs: readonly { readonly vertex: string; readonly msg: Uint8Array }[];
   readonly warnings?: readonly { readonly vertex: string; readonly short: Uint8Array }[];
 }

@@ -70,7 +70,10 @@ export interface Manifest {
   /** As the registry holds it (its digest is of these bytes). */
   readonly bytes: Buffer;
   readonly json: {
-    readonly manifests?: readonly { readonly digest: string; readonly platform?: { readonly os: string; readonly architecture: string; readonly variant?: string } }[];
+    readonly manifests?: readonly {
+      readonly digest: string;
+      readonly platform?: { readonly os: string; readonly architecture: string; readonly variant?: string };
+    }[];
     readonly config?: { readonly digest: string };
     readonly layers?: readonly { readonly digest: string; readonly size: number }[];
     readonly annotations?: Readonly<Record<string, string>>;
@@ -100,12 +103,19 @@ export class RegistryClient {
   }
 
   /** The image config (JSON) of a manifest, or of the index's manifest for `platform` (`linux/amd64`). */
-  async config(reference: string, platform: string | undefined, signal?: AbortSignal): Promise<{ readonly config?: { readonly OnBuild?: readonly string[] | null } } | undefined> {
+  async config(
+    reference: string,
+    platform: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<{ readonly config?: { readonly OnBuild?: readonly string[] | null } } | undefined> {
     const ref = parseReference(reference);
     let manifest = await this.manifest(ref, signal);
     if (manifest?.isIndex) {
       const [os, architecture, variant] = (platform ?? 'linux/amd64').split('/');
-      const entry = manifest.json.manifests?.find((m) => m.platform?.os === os && m.platform?.architecture === architecture && (!variant || m.platform?.variant === variant)) ?? manifest.json.manifests?.[0];
+      const entry =
+        manifest.json.manifests?.find(
+          (m) => m.platform?.os === os && m.platform?.architecture === architecture && (!variant || m.platform?.variant === variant),
+        ) ?? manifest.json.manifests?.[0];
       manifest = entry ? await this.manifest({ ...ref, digest: entry.digest, tag: undefined }, signal) : undefined;
     }
     const digest = manifest?.json.config?.digest;
@@ -130,22 +140,49 @@ export class RegistryClient {
   async mountBlob(repository: string, digest: string, from: string, signal?: AbortSignal): Promise<void> {
     const ref = parseReference(`${repository}:latest`);
     const source = parseReference(`${from}:latest`);
-    const response = await this.request('POST', ref, `blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(source.repository)}`, {}, undefined, signal, source.repository);
-    if (response.status !== 201) throw this.refused(ref, response.status, `the blob ${digest} of ${from} could not be mounted: ${await response.text().catch(() => '')}`);
+    const response = await this.request(
+      'POST',
+      ref,
+      `blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(source.repository)}`,
+      {},
+      undefined,
+      signal,
+      source.repository,
+    );
+    if (response.status !== 201)
+      throw this.refused(ref, response.status, `the blob ${digest} of ${from} could not be mounted: ${await response.text().catch(() => '')}`);
   }
 
   private get(ref: ImageReference, path: string, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<Response> {
     return this.request('GET', ref, path, headers, undefined, signal);
   }
 
-  private async request(method: string, ref: ImageReference, path: string, headers: Record<string, string>, body: Buffer | undefined, signal: AbortSignal | undefined, mountFrom?: string): Promise<Response> {
+  private async request(
+    method: string,
+    ref: ImageReference,
+    path: string,
+    headers: Record<string, string>,
+    body: Buffer | undefined,
+    signal: AbortSignal | undefined,
+    mountFrom?: string,
+  ): Promise<Response> {
     const host = ref.registry === 'docker.io' ? 'registry-1.docker.io' : ref.registry;
     const url = `${isLoopback(host) ? 'http' : 'https'}://${host}/v2/${ref.repository}/${path}`;
     const scope = [`repository:${ref.repository}:${method === 'GET' ? 'pull' : 'pull,push'}`, ...(mountFrom ? [`repository:${mountFrom}:pull`] : [])].join(' ');
     const key = `${host} ${scope}`;
     const send = (authorization: string | undefined): Promise<Response> =>
-      fetch(url, { method, headers: { ...headers, ...(authorization ? { authorization } : {}) }, ...(body ? { body } : {}), redirect: 'follow', ...(signal ? { signal } : {}) }).catch((error: unknown) => {
-        throw buildError('push.failed', `The registry ${ref.registry} did not answer (${url}): ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}.`, error);
+      fetch(url, {
+        method,
+        headers: { ...headers, ...(authorization ? { authorization } : {}) },
+        ...(body ? { body } : {}),
+        redirect: 'follow',
+        ...(signal ? { signal } : {}),
+      }).catch((error: unknown) => {
+        throw buildError(
+          'push.failed',
+          `The registry ${ref.registry} did not answer (${url}): ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}.`,
+          error,
+        );
       });
     const token = this.tokens.get(key);
     let response = await send(token);
@@ -178,7 +215,10 @@ export class RegistryClient {
 
   private refused(ref: ImageReference, status: number, body: string): Error {
     const meaning = status === 401 ? 'not logged in (docker login)' : status === 403 ? 'denied' : 'it refused';
-    return buildError('push.failed', `The registry ${ref.registry} answered HTTP ${status} for ${ref.repository}, ${meaning}: ${body.replace(/\s+/g, ' ').trim().slice(0, 200)}`);
+    return buildError(
+      'push.failed',
+      `The registry ${ref.registry} answered HTTP ${status} for ${ref.repository}, ${meaning}: ${body.replace(/\s+/g, ' ').trim().slice(0, 200)}`,
+    );
   }
 }
 

@@ -54,7 +54,11 @@ export function sessionCredentials(configDir: string, env: Env | undefined): Cre
  * nothing; with --keep-going the images that built are pushed (their dependencies built too, or
  * they would have been skipped).
  */
-export async function buildTargets(backend: Backend, targets: readonly BuildTarget[], options: RunOptions & { readonly env?: Env }): Promise<Outcome<ImageResult>[]> {
+export async function buildTargets(
+  backend: Backend,
+  targets: readonly BuildTarget[],
+  options: RunOptions & { readonly env?: Env },
+): Promise<Outcome<ImageResult>[]> {
   const env = options.env ?? {};
   const home = env.HOME ?? homedir();
   const push = options.push ?? false;
@@ -73,17 +77,19 @@ export async function buildTargets(backend: Backend, targets: readonly BuildTarg
       dependsOn: target.dependsOn,
       run: async (cancel: AbortSignal): Promise<ImageResult> => {
         const { signal, clear } = withTimeout(cancel, options.timeoutMs);
-        const result = await backend.build(target, {
-          force: options.force ?? false,
-          push,
-          load,
-          records,
-          credentials,
-          dependencies: results,
-          neededByOthers: dependedOn.has(target.name),
-          signal,
-          onEvent: (event) => options.onEvent?.(target.name, event),
-        }).finally(clear);
+        const result = await backend
+          .build(target, {
+            force: options.force ?? false,
+            push,
+            load,
+            records,
+            credentials,
+            dependencies: results,
+            neededByOthers: dependedOn.has(target.name),
+            signal,
+            onEvent: (event) => options.onEvent?.(target.name, event),
+          })
+          .finally(clear);
         results.set(target.name, result);
         return result;
       },
@@ -109,10 +115,12 @@ export async function buildTargets(backend: Backend, targets: readonly BuildTarg
       continue;
     }
     const target = targets.find((t) => t.name === outcome.name)!;
-    const pushed = options.failFast && failed
-      ? 'cancelled'
-      : await backend.pushTags!(target, outcome.value, { signal: options.signal, onEvent: (event) => options.onEvent?.(outcome.name, event) });
-    const final: Outcome<ImageResult> = pushed === 'cancelled' ? { name: outcome.name, status: 'cancelled' } : { name: outcome.name, status: 'done', value: { ...outcome.value, pushed } };
+    const pushed =
+      options.failFast && failed
+        ? 'cancelled'
+        : await backend.pushTags!(target, outcome.value, { signal: options.signal, onEvent: (event) => options.onEvent?.(outcome.name, event) });
+    const final: Outcome<ImageResult> =
+      pushed === 'cancelled' ? { name: outcome.name, status: 'cancelled' } : { name: outcome.name, status: 'done', value: { ...outcome.value, pushed } };
     options.onEvent?.(outcome.name, { type: 'finished', outcome: final });
     outcomes.push(final);
   }
@@ -159,9 +167,7 @@ export async function build(
 ): Promise<Outcome<ImageResult>[]> {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
-  const named = images.map((entry, i): NamedImage =>
-    'image' in entry ? entry : { name: entry.meta.name ?? `image-${i + 1}`, image: entry },
-  );
+  const named = images.map((entry, i): NamedImage => ('image' in entry ? entry : { name: entry.meta.name ?? `image-${i + 1}`, image: entry }));
   const all = withDependencies(named, sdk);
   refuseInvalid(all, sdk);
   const targets = planTargets(all, sdk, options, { baseDir: cwd, cwd, env, requested: named.map((n) => n.name) });

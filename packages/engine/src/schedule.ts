@@ -121,7 +121,10 @@ export function byCriticalPath<T>(jobs: readonly Job<T>[], weight: (job: Job<T>)
     height.set(job.name, value);
     return value;
   };
-  return jobs.map((job, index) => ({ job, index, height: heightOf(job) })).sort((a, b) => b.height - a.height || a.index - b.index).map((e) => e.job);
+  return jobs
+    .map((job, index) => ({ job, index, height: heightOf(job) }))
+    .sort((a, b) => b.height - a.height || a.index - b.index)
+    .map((e) => e.job);
 }
 
 function assertAcyclic(jobs: readonly Job<unknown>[]): void {

@@ -47,8 +47,12 @@ export function sshAgent(spec: string, cwd: string, env: Env): SshAgent {
  */
 export function declaredServices(meta: ImageMeta, baseDir: string, env: Env): { secrets: BuildSecret[]; ssh: SshAgent[] } {
   const secrets = (meta.secrets ?? []).map((secret) =>
-    secret.src !== undefined ? readSecret(`id=${secret.id},src=${resolve(baseDir, secret.src)}`, baseDir, env) : readSecret(`id=${secret.id},env=${secret.env ?? secret.id}`, baseDir, env),
+    secret.src !== undefined
+      ? readSecret(`id=${secret.id},src=${resolve(baseDir, secret.src)}`, baseDir, env)
+      : readSecret(`id=${secret.id},env=${secret.env ?? secret.id}`, baseDir, env),
   );
-  const ssh = (meta.ssh ?? []).map((agent) => (typeof agent === 'string' ? sshAgent(agent, baseDir, env) : { id: agent.id, socket: resolve(baseDir, agent.socket) }));
+  const ssh = (meta.ssh ?? []).map((agent) =>
+    typeof agent === 'string' ? sshAgent(agent, baseDir, env) : { id: agent.id, socket: resolve(baseDir, agent.socket) },
+  );
   return { secrets, ssh };
 }

@@ -69,7 +69,8 @@ export function parseCacheSpec(text: string, flag: '--cache-to' | '--cache-from'
   if (type === 'registry' && !attrs.ref) throw buildError('cli.usage', `${flag} ${text}: a registry cache needs ref=<repository:tag>.`);
   if (type === 'local' && flag === '--cache-to' && !attrs.dest) throw buildError('cli.usage', `${flag} ${text}: a local cache to write needs dest=<folder>.`);
   if (type === 'local' && flag === '--cache-from' && !attrs.src) throw buildError('cli.usage', `${flag} ${text}: a local cache to read needs src=<folder>.`);
-  if (attrs.mode !== undefined && attrs.mode !== 'min' && attrs.mode !== 'max') throw buildError('cli.usage', `${flag} ${text}: mode is min or max, not ${attrs.mode}.`);
+  if (attrs.mode !== undefined && attrs.mode !== 'min' && attrs.mode !== 'max')
+    throw buildError('cli.usage', `${flag} ${text}: mode is min or max, not ${attrs.mode}.`);
   return { type, attrs, written: text };
 }
 
@@ -87,7 +88,8 @@ export function parseOutputSpec(text: string): OutputSpec {
   if (type === 'registry') attrs.push = 'true';
   if (kind !== 'image') {
     if (!attrs.dest) throw buildError('cli.usage', `--output ${text}: type=${kind} needs dest=<${kind === 'local' ? 'folder' : 'file'}>.`);
-    if (attrs.dest === '-') throw buildError('cli.usage', `--output ${text}: dest=- (standard output) is not supported: dockwright prints its summary there; name a file.`);
+    if (attrs.dest === '-')
+      throw buildError('cli.usage', `--output ${text}: dest=- (standard output) is not supported: dockwright prints its summary there; name a file.`);
   }
   return { type: kind, attrs, written: text };
 }
@@ -124,7 +126,10 @@ export function refuseSharedPlaces(kind: '--cache-to' | '--output', perImage: Re
   }
   for (const [place, images] of writers) {
     if (images.length > 1) {
-      throw buildError('cli.usage', `${kind} ${place} is written by ${images.length} images (${images.join(', ')}): each would overwrite the others'. Put {name} in it (ref=reg/cache:{name}) to give each image its own.`);
+      throw buildError(
+        'cli.usage',
+        `${kind} ${place} is written by ${images.length} images (${images.join(', ')}): each would overwrite the others'. Put {name} in it (ref=reg/cache:{name}) to give each image its own.`,
+      );
     }
   }
 }

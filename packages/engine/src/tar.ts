@@ -31,9 +31,8 @@ export function packContext(spec: ContextSpec, entries: readonly ContextEntry[],
   for (let n = 1; entries.some((e) => e.rel === dockerfileName); n++) dockerfileName = `${UPLOADED_DOCKERFILE}-${n}`;
   const own = join(spec.dir, '.dockerignore');
   const original = hasDockerignore && existsSync(own) ? readFileSync(own, 'utf8') : undefined;
-  const ignoreText = original === undefined
-    ? `.dockerignore\n${dockerfileName}\n`
-    : `${original}${original === '' || original.endsWith('\n') ? '' : '\n'}${dockerfileName}\n`;
+  const ignoreText =
+    original === undefined ? `.dockerignore\n${dockerfileName}\n` : `${original}${original === '' || original.endsWith('\n') ? '' : '\n'}${dockerfileName}\n`;
   const ignoreEntry = entries.find((e) => e.rel === '.dockerignore');
 
   const now = Date.now();
@@ -42,7 +41,9 @@ export function packContext(spec: ContextSpec, entries: readonly ContextEntry[],
     { name: '.dockerignore', type: 'file', mode: ignoreEntry?.mode ?? 0o644, mtimeMs: ignoreEntry?.mtimeMs ?? now, content: Buffer.from(ignoreText) },
   ];
   // The context's own .dockerignore is written last, with the Dockerfile's name added.
-  const sent = entries.filter((e) => e.rel !== '.dockerignore').map((e): TarEntry => ({ name: e.rel, type: e.type, mode: e.mode, mtimeMs: e.mtimeMs, size: e.size, path: e.path, linkname: e.linkname }));
+  const sent = entries
+    .filter((e) => e.rel !== '.dockerignore')
+    .map((e): TarEntry => ({ name: e.rel, type: e.type, mode: e.mode, mtimeMs: e.mtimeMs, size: e.size, path: e.path, linkname: e.linkname }));
   return { stream: tarStream([...sent, ...extra]), dockerfileName };
 }
 
@@ -166,7 +167,10 @@ function openFile(entry: TarEntry): number {
 }
 
 function changed(entry: TarEntry): Error {
-  return buildError('build.context', `${entry.name} in the build context changed while it was being sent (it is no longer ${entry.size} bytes): build again once it is written.`);
+  return buildError(
+    'build.context',
+    `${entry.name} in the build context changed while it was being sent (it is no longer ${entry.size} bytes): build again once it is written.`,
+  );
 }
 
 /** How many zeros fill up to the next 512-byte block. */
@@ -186,9 +190,20 @@ function header(entry: TarEntry, size: number): Buffer {
   if (split === undefined) pax.path = name;
   if (Buffer.byteLength(linkname) > 100) pax.linkpath = linkname;
   if (size > 0o77777777777) pax.size = String(size);
-  const main = ustar({ ...(split ?? { name: name.slice(0, 100), prefix: '' }), mode: entry.mode, size: pax.size ? 0 : size, mtime: Math.floor(entry.mtimeMs / 1000), type: TYPE_FLAG[entry.type], linkname: pax.linkpath ? '' : linkname });
+  const main = ustar({
+    ...(split ?? { name: name.slice(0, 100), prefix: '' }),
+    mode: entry.mode,
+    size: pax.size ? 0 : size,
+    mtime: Math.floor(entry.mtimeMs / 1000),
+    type: TYPE_FLAG[entry.type],
+    linkname: pax.linkpath ? '' : linkname,
+  });
   if (Object.keys(pax).length === 0) return main;
-  const body = Buffer.from(Object.entries(pax).map(([key, value]) => paxRecord(key, value)).join(''));
+  const body = Buffer.from(
+    Object.entries(pax)
+      .map(([key, value]) => paxRecord(key, value))
+      .join(''),
+  );
   const paxHeader = ustar({ name: 'PaxHeader', prefix: '', mode: 0o644, size: body.length, mtime: Math.floor(entry.mtimeMs / 1000), type: 'x', linkname: '' });
   return Buffer.concat([paxHeader, body, Buffer.alloc(paddingOf(body.length)), main]);
 }

@@ -16,12 +16,15 @@ describe('registries and credentials', () => {
 
   test('auths entries from the docker config', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dockwright-config-'));
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({
-      auths: {
-        'registry.example.com': { auth: Buffer.from('me:s3cret:with-colon').toString('base64') },
-        'https://index.docker.io/v1/': { identitytoken: 'tok' },
-      },
-    }));
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({
+        auths: {
+          'registry.example.com': { auth: Buffer.from('me:s3cret:with-colon').toString('base64') },
+          'https://index.docker.io/v1/': { identitytoken: 'tok' },
+        },
+      }),
+    );
     expect(credentialsFor('registry.example.com', dir)).toEqual({ username: 'me', password: 's3cret:with-colon', serveraddress: 'registry.example.com' });
     expect(credentialsFor('docker.io', dir)).toEqual({ identitytoken: 'tok', serveraddress: 'https://index.docker.io/v1/' });
     expect(credentialsFor('other.example.com', dir)).toBeUndefined();
@@ -32,7 +35,9 @@ describe('finding the engine', () => {
   test('DOCKER_HOST wins; unix, tcp and TLS', () => {
     expect(resolveEndpoint({ DOCKER_HOST: 'unix:///run/x.sock' }, '/home/u').options).toEqual({ socketPath: '/run/x.sock' });
     expect(resolveEndpoint({ DOCKER_HOST: 'tcp://build:2375' }, '/home/u').options).toEqual({ host: 'build', port: '2375', protocol: 'http' });
-    expect(() => resolveEndpoint({ DOCKER_HOST: 'tcp://build:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/nonexistent' }, '/home/u')).toThrow(/ca\.pem is missing/);
+    expect(() => resolveEndpoint({ DOCKER_HOST: 'tcp://build:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/nonexistent' }, '/home/u')).toThrow(
+      /ca\.pem is missing/,
+    );
   });
 
   test('addresses are read as the docker CLI reads them', () => {
@@ -46,7 +51,9 @@ describe('finding the engine', () => {
     expect(host('tcp://:2376')).toBe('tcp://localhost:2376');
     expect(host(' tcp://[::1]:2375 ')).toBe('tcp://[::1]:2375');
     expect(host('ssh://me@build-host:2222')).toBe('ssh://me@build-host:2222');
-    expect(() => host('http://build-host:2375')).toThrow(/DOCKER_HOST=http:\/\/build-host:2375: http:\/\/ is not an engine address the docker CLI accepts\. Expected unix:/);
+    expect(() => host('http://build-host:2375')).toThrow(
+      /DOCKER_HOST=http:\/\/build-host:2375: http:\/\/ is not an engine address the docker CLI accepts\. Expected unix:/,
+    );
     expect(() => host('fd://')).toThrow(/a client cannot connect to it/);
     expect(() => host('tcp://a://b')).toThrow(/invalid address/);
     // A relative socket is dialled from the working folder, as the docker CLI dials it; never as TCP.

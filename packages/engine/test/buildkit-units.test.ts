@@ -55,17 +55,45 @@ describe('caches and outputs in buildx syntax', () => {
 
   test('one place written by two images is refused, naming both; inline caches and pushed images share nothing', () => {
     const same = parseCacheSpec('type=registry,ref=r/c:one', '--cache-to');
-    expect(() => refuseSharedPlaces('--cache-to', new Map([['a', [same]], ['b', [same]]]))).toThrow('is written by 2 images (a, b)');
+    expect(() =>
+      refuseSharedPlaces(
+        '--cache-to',
+        new Map([
+          ['a', [same]],
+          ['b', [same]],
+        ]),
+      ),
+    ).toThrow('is written by 2 images (a, b)');
     const inline = parseCacheSpec('type=inline', '--cache-to');
-    expect(() => refuseSharedPlaces('--cache-to', new Map([['a', [inline]], ['b', [inline]]]))).not.toThrow();
+    expect(() =>
+      refuseSharedPlaces(
+        '--cache-to',
+        new Map([
+          ['a', [inline]],
+          ['b', [inline]],
+        ]),
+      ),
+    ).not.toThrow();
     const named = parseCacheSpec('r/c:{name}', '--cache-to');
-    expect(() => refuseSharedPlaces('--cache-to', new Map([['a', [forImage(named, 'a', '/')]], ['b', [forImage(named, 'b', '/')]]]))).not.toThrow();
+    expect(() =>
+      refuseSharedPlaces(
+        '--cache-to',
+        new Map([
+          ['a', [forImage(named, 'a', '/')]],
+          ['b', [forImage(named, 'b', '/')]],
+        ]),
+      ),
+    ).not.toThrow();
   });
 });
 
 describe('BuildKit addresses, as buildctl reads them', () => {
   test('unix (relative to the folder given), tcp with a port, docker://', () => {
-    expect(parseBuildkitAddress('unix://run/bk.sock', '--builder', {}, '/home/me')).toMatchObject({ kind: 'unix', path: '/home/me/run/bk.sock', address: 'unix:///home/me/run/bk.sock' });
+    expect(parseBuildkitAddress('unix://run/bk.sock', '--builder', {}, '/home/me')).toMatchObject({
+      kind: 'unix',
+      path: '/home/me/run/bk.sock',
+      address: 'unix:///home/me/run/bk.sock',
+    });
     expect(parseBuildkitAddress('tcp://builder:1234', 'BUILDKIT_HOST')).toMatchObject({ kind: 'tcp', host: 'builder', port: 1234, tls: undefined });
     expect(parseBuildkitAddress('tcp://[::1]:1234', '--builder')).toMatchObject({ host: '::1', port: 1234 });
     expect(parseBuildkitAddress('docker://', '--builder')).toMatchObject({ kind: 'docker' });
@@ -90,7 +118,12 @@ describe('BuildKit addresses, as buildctl reads them', () => {
 
   test('a node of a fleet with TLS settings of its own, in its address', () => {
     writeFileSync(join(scratch, 'other-ca.pem'), 'OTHER');
-    const endpoint = parseBuildkitAddress('tcp://b:1?tlscacert=other-ca.pem&tlsservername=b-1.test', 'BUILDKIT_HOST', { cacert: join(scratch, 'ca.pem') }, scratch);
+    const endpoint = parseBuildkitAddress(
+      'tcp://b:1?tlscacert=other-ca.pem&tlsservername=b-1.test',
+      'BUILDKIT_HOST',
+      { cacert: join(scratch, 'ca.pem') },
+      scratch,
+    );
     expect(endpoint.kind === 'tcp' && endpoint.tls).toEqual({ ca: Buffer.from('OTHER'), servername: 'b-1.test' });
     expect(endpoint.address).toBe('tcp://b:1');
     expect(() => parseBuildkitAddress('tcp://b:1?tls=1', '--builder')).toThrow('unknown setting tls');
@@ -155,7 +188,8 @@ describe('image references', () => {
 describe('which daemons a run builds on', () => {
   test('addresses add up to a fleet; of the engine builders the last counts; BUILDKIT_HOST when auto', async () => {
     const { buildkitEndpoints } = await import('@dockwright/engine');
-    const at = (builder: string | string[] | undefined, env: Record<string, string> = {}) => buildkitEndpoints({ builder, env, cwd: '/' }).map((e) => e.address);
+    const at = (builder: string | string[] | undefined, env: Record<string, string> = {}) =>
+      buildkitEndpoints({ builder, env, cwd: '/' }).map((e) => e.address);
     expect(at(['unix:///a.sock', 'tcp://b:1,tcp://c:2'])).toEqual(['unix:///a.sock', 'tcp://b:1', 'tcp://c:2']);
     expect(at(['classic', 'buildkit'], { BUILDKIT_HOST: 'tcp://b:1' })).toEqual([]);
     expect(at(['classic', 'auto'], { BUILDKIT_HOST: 'tcp://b:1,tcp://c:2' })).toEqual(['tcp://b:1', 'tcp://c:2']);

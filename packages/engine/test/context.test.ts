@@ -48,7 +48,9 @@ describe('the build context', () => {
       server.close();
     }
     execFileSync('mkfifo', [join(dir, 'pipe')]);
-    expect(() => walkContext(dir, contextFilter(spec(dir)))).toThrow(`pipe in the build context (${dir}) is a named pipe (FIFO), which cannot be sent: add it to .dockerignore.`);
+    expect(() => walkContext(dir, contextFilter(spec(dir)))).toThrow(
+      `pipe in the build context (${dir}) is a named pipe (FIFO), which cannot be sent: add it to .dockerignore.`,
+    );
     writeFileSync(join(dir, '.dockerignore'), 'pipe\n');
     expect(contextEntries(dir, contextFilter(spec(dir)))).toEqual(['.dockerignore', 'a.txt']);
   });
@@ -118,7 +120,9 @@ describe('the digest of build inputs', () => {
     expect(await inputDigest(inputs(dir))).toBe(first);
     expect(await inputDigest(inputs(dir, undefined, { buildArgs: { A: '1' } }))).not.toBe(await inputDigest(inputs(dir, undefined, { buildArgs: { A: '2' } })));
     expect(await inputDigest(inputs(dir, undefined, { labels: { a: 'x' } }))).not.toBe(await inputDigest(inputs(dir, undefined, { labels: { a: 'y' } })));
-    expect(await inputDigest({ ...inputs(dir), images: { alpine: 'sha256:1' } })).not.toBe(await inputDigest({ ...inputs(dir), images: { alpine: 'sha256:2' } }));
+    expect(await inputDigest({ ...inputs(dir), images: { alpine: 'sha256:1' } })).not.toBe(
+      await inputDigest({ ...inputs(dir), images: { alpine: 'sha256:2' } }),
+    );
     chmodSync(join(dir, 'a.txt'), 0o755);
     const moded = await inputDigest(inputs(dir));
     expect(moded).not.toBe(first);
@@ -167,12 +171,28 @@ describe('what a Dockerfile reads', () => {
     expect(reads(from('alpine').run('make', { mount: { type: 'bind', target: '/src' } }), paths)).toBe('all');
     expect(reads(from('alpine').run('make', { mount: { type: 'bind', target: '/src', source: 'src' } }), paths)).toEqual(['src', 'src/a.js', 'src/lib/b.js']);
     // From another stage or image, or inline: nothing of the context.
-    expect(reads(from('alpine').copy({ from: from('golang').run('go build'), src: '/out', dest: '/app' }).copy({ content: 'x', dest: '/x' }), paths)).toEqual([]);
+    expect(
+      reads(
+        from('alpine')
+          .copy({ from: from('golang').run('go build'), src: '/out', dest: '/app' })
+          .copy({ content: 'x', dest: '/x' }),
+        paths,
+      ),
+    ).toEqual([]);
   });
 
   test('a remote ADD without a checksum can change at any time: the image is never called up to date', () => {
-    expect(dockerfileInputs(from('alpine').add('https://example.com/a.tgz', '/a').toIR(), {}).unpinned).toMatch(/ADD https:\/\/example\.com\/a\.tgz can change/);
-    expect(dockerfileInputs(from('alpine').add('https://example.com/a.tgz', '/a', { checksum: 'sha256:' + 'a'.repeat(64) }).toIR(), {}).unpinned).toBeUndefined();
+    expect(dockerfileInputs(from('alpine').add('https://example.com/a.tgz', '/a').toIR(), {}).unpinned).toMatch(
+      /ADD https:\/\/example\.com\/a\.tgz can change/,
+    );
+    expect(
+      dockerfileInputs(
+        from('alpine')
+          .add('https://example.com/a.tgz', '/a', { checksum: 'sha256:' + 'a'.repeat(64) })
+          .toIR(),
+        {},
+      ).unpinned,
+    ).toBeUndefined();
   });
 
   test('the images it builds on, with build arguments applied; stages are not images', () => {

@@ -19,14 +19,38 @@ function node(address: string, platforms: string[] = ['linux/amd64'], ignoresAbo
     gone: () => undefined,
     close: () => undefined,
   };
-  const finish = (name: string): void => pending.get(name)!.resolve({ name, id: name, tags: [], size: undefined, durationMs: 0, steps: 1, cachedSteps: 0, upToDate: false, builder: 'fake', node: address, pushed: [] });
+  const finish = (name: string): void =>
+    pending.get(name)!.resolve({
+      name,
+      id: name,
+      tags: [],
+      size: undefined,
+      durationMs: 0,
+      steps: 1,
+      cachedSteps: 0,
+      upToDate: false,
+      builder: 'fake',
+      node: address,
+      pushed: [],
+    });
   const lose = (name: string): void => pending.get(name)!.reject(Object.assign(new Error('connection reset'), { lost: true }));
   return { member: { address, platforms, backend } satisfies FleetMember, started, finish, lose };
 }
 
-const target = (name: string, platform?: string): BuildTarget => ({ name, platform, dependsOn: [], tags: [`reg.example/${name}:1`], cacheTo: [], cacheFrom: [], outputs: [] }) as unknown as BuildTarget;
+const target = (name: string, platform?: string): BuildTarget =>
+  ({ name, platform, dependsOn: [], tags: [`reg.example/${name}:1`], cacheTo: [], cacheFrom: [], outputs: [] }) as unknown as BuildTarget;
 const job = (signal: AbortSignal, notes: string[] = []): BuildJob =>
-  ({ force: false, push: false, load: false, records: { imagesFor: () => [], add: () => undefined }, credentials: () => undefined, dependencies: new Map(), neededByOthers: false, signal, onEvent: (e) => e.type === 'note' && notes.push(e.text) }) as BuildJob;
+  ({
+    force: false,
+    push: false,
+    load: false,
+    records: { imagesFor: () => [], add: () => undefined },
+    credentials: () => undefined,
+    dependencies: new Map(),
+    neededByOthers: false,
+    signal,
+    onEvent: (e) => e.type === 'note' && notes.push(e.text),
+  }) as BuildJob;
 
 describe('a fleet', () => {
   test('a build waiting for a slot ends when the run is cancelled, even while the slot stays taken', async () => {
@@ -69,6 +93,8 @@ describe('a fleet', () => {
 
   test('a platform no node runs: refused, naming what each node runs', async () => {
     const fleet = fleetBackend([node('tcp://a:1').member], { slotsPerNode: 1 });
-    await expect(fleet.build(target('api', 'linux/arm64'), job(new AbortController().signal))).rejects.toThrow('api: no node of the fleet that is up can build linux/arm64 (tcp://a:1: linux/amd64)');
+    await expect(fleet.build(target('api', 'linux/arm64'), job(new AbortController().signal))).rejects.toThrow(
+      'api: no node of the fleet that is up can build linux/arm64 (tcp://a:1: linux/amd64)',
+    );
   });
 });

@@ -44,7 +44,16 @@ describe("BuildKit's moby.buildkit.trace messages", () => {
   const root = protobuf.Root.fromJSON({
     nested: {
       Timestamp: { fields: { seconds: { type: 'int64', id: 1 }, nanos: { type: 'int32', id: 2 } } },
-      Vertex: { fields: { digest: { type: 'string', id: 1 }, name: { type: 'string', id: 3 }, cached: { type: 'bool', id: 4 }, started: { type: 'Timestamp', id: 5 }, completed: { type: 'Timestamp', id: 6 }, error: { type: 'string', id: 7 } } },
+      Vertex: {
+        fields: {
+          digest: { type: 'string', id: 1 },
+          name: { type: 'string', id: 3 },
+          cached: { type: 'bool', id: 4 },
+          started: { type: 'Timestamp', id: 5 },
+          completed: { type: 'Timestamp', id: 6 },
+          error: { type: 'string', id: 7 },
+        },
+      },
       VertexLog: { fields: { vertex: { type: 'string', id: 1 }, stream: { type: 'int64', id: 3 }, msg: { type: 'bytes', id: 4 } } },
       StatusResponse: { fields: { vertexes: { rule: 'repeated', type: 'Vertex', id: 1 }, logs: { rule: 'repeated', type: 'VertexLog', id: 3 } } },
     },
@@ -76,7 +85,10 @@ describe("BuildKit's moby.buildkit.trace messages", () => {
 
   test('a failed vertex names the step of the final error', () => {
     const decoder = buildkitDecoder();
-    decoder.decode({ id: 'moby.buildkit.trace', aux: encode({ vertexes: [{ digest: 'a', name: '[2/2] RUN exit 3', started: now, completed: now, error: 'exit code: 3' }] }) });
+    decoder.decode({
+      id: 'moby.buildkit.trace',
+      aux: encode({ vertexes: [{ digest: 'a', name: '[2/2] RUN exit 3', started: now, completed: now, error: 'exit code: 3' }] }),
+    });
     expect(decoder.decode({ errorDetail: { message: 'executor failed running: exit code: 3' } })).toEqual([
       { type: 'error', message: 'executor failed running: exit code: 3', step: 'RUN exit 3' },
     ]);

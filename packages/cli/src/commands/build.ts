@@ -65,7 +65,13 @@ export async function buildCommand(names: readonly string[], flags: BuildCliFlag
   const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout, '--timeout');
 
   const definitions = await loadFromFlags(flags, io);
-  const wanted = [...names, ...(flags.only?.split(',').map((n) => n.trim()).filter(Boolean) ?? [])];
+  const wanted = [
+    ...names,
+    ...(flags.only
+      ?.split(',')
+      .map((n) => n.trim())
+      .filter(Boolean) ?? []),
+  ];
   const known: NamedImage[] = definitions.images.map(({ name, image }) => ({ name, image }));
   const selected = selectImages(definitions.images, wanted).map(({ name, image }) => ({ name, image }));
   const named = withDependencies(selected, definitions.sdk, known);
@@ -97,7 +103,12 @@ export async function buildCommand(names: readonly string[], flags: BuildCliFlag
 
   const mode = resolveMode(flags.progress ?? 'auto', io);
   const color = useColor(io, io.stderr);
-  const view = await createProgressView(mode, io, targets.map((t) => t.name), color);
+  const view = await createProgressView(
+    mode,
+    io,
+    targets.map((t) => t.name),
+    color,
+  );
   let outcomes: Outcome<ImageResult>[];
   try {
     outcomes = await buildTargets(backend, targets, {
@@ -164,7 +175,21 @@ function keyValues(pairs: readonly string[] | undefined, flag: string): Record<s
 function summaryJson(outcome: Outcome<ImageResult>, tags: readonly string[]): Record<string, unknown> {
   if (outcome.status === 'done') {
     const r = outcome.value;
-    return { name: r.name, status: r.upToDate ? 'up-to-date' : 'built', builder: r.builder, node: r.node, ...(r.moved ? { moved: r.moved } : {}), id: r.id, digest: r.digest, tags, size: r.size, durationMs: r.durationMs, steps: r.steps, cachedSteps: r.cachedSteps, pushed: r.pushed };
+    return {
+      name: r.name,
+      status: r.upToDate ? 'up-to-date' : 'built',
+      builder: r.builder,
+      node: r.node,
+      ...(r.moved ? { moved: r.moved } : {}),
+      id: r.id,
+      digest: r.digest,
+      tags,
+      size: r.size,
+      durationMs: r.durationMs,
+      steps: r.steps,
+      cachedSteps: r.cachedSteps,
+      pushed: r.pushed,
+    };
   }
   if (outcome.status === 'failed') return { name: outcome.name, status: 'failed', tags, error: (outcome.error as Error).message };
   return { name: outcome.name, status: outcome.status, tags, ...(outcome.status === 'skipped' ? { because: outcome.because } : {}) };

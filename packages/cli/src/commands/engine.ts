@@ -4,13 +4,19 @@ import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../io.js';
 
 /** `dockwright engine`: which daemon (or daemons) dockwright would build on, and what they offer. */
-export async function engineCommand(flags: { readonly json?: boolean; readonly builder?: string | readonly string[] } & TlsCliFlags, io: Io): Promise<ExitCode> {
+export async function engineCommand(
+  flags: { readonly json?: boolean; readonly builder?: string | readonly string[] } & TlsCliFlags,
+  io: Io,
+): Promise<ExitCode> {
   const described = await describeBackend({ builder: flags.builder, tls: tlsFlags(flags), env: io.env, cwd: io.cwd });
   const rows: [string, string][] = [];
   if (described.kind === 'buildkit') {
     const [only] = described.nodes;
     if (flags.json) {
-      const json = described.nodes.length === 1 && only && 'info' in only ? { kind: 'buildkit', ...only.info } : { kind: 'fleet', nodes: described.nodes.map((n) => ('info' in n ? { up: true, ...n.info } : { up: false, ...n })) };
+      const json =
+        described.nodes.length === 1 && only && 'info' in only
+          ? { kind: 'buildkit', ...only.info }
+          : { kind: 'fleet', nodes: described.nodes.map((n) => ('info' in n ? { up: true, ...n.info } : { up: false, ...n })) };
       io.stdout.write(JSON.stringify(json, null, 2) + '\n');
       return ExitCode.Ok;
     }

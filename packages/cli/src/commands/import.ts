@@ -41,7 +41,9 @@ export async function importCommand(files: readonly string[], flags: ImportFlags
     return ExitCode.Ok;
   }
   await replaceDockerfiles(inputs, source, outFile, io);
-  io.stderr.write(`wrote ${shown} from ${count} and replaced ${files.length === 1 ? 'it' : 'them'} with what it synthesizes; from now on: edit ${shown}, run dockwright synth, gate with dockwright synth --check\n`);
+  io.stderr.write(
+    `wrote ${shown} from ${count} and replaced ${files.length === 1 ? 'it' : 'them'} with what it synthesizes; from now on: edit ${shown}, run dockwright synth, gate with dockwright synth --check\n`,
+  );
   return ExitCode.Ok;
 }
 
@@ -58,11 +60,18 @@ async function replaceDockerfiles(inputs: readonly { path: string; text: string 
     const { sdk } = definitions;
     const written = inputs.map((input) => {
       const image = definitions.images.find((d) => d.dockerfile === input.path);
-      if (!image) throw new DockwrightError('import.changesBuild', `${shortPath(input.path, io.cwd)}: no image of the imported definitions writes it back: nothing was written.`);
+      if (!image)
+        throw new DockwrightError(
+          'import.changesBuild',
+          `${shortPath(input.path, io.cwd)}: no image of the imported definitions writes it back: nothing was written.`,
+        );
       const text = sdk.print(image.image.toIR());
       const difference = sdk.buildDifference(sdk.parse(input.text, input.path).ir, sdk.parse(text, input.path).ir);
       if (difference !== undefined) {
-        throw new DockwrightError('import.changesBuild', `${shortPath(input.path, io.cwd)} would not be the same build after import (${difference}): nothing was written.`);
+        throw new DockwrightError(
+          'import.changesBuild',
+          `${shortPath(input.path, io.cwd)} would not be the same build after import (${difference}): nothing was written.`,
+        );
       }
       return { path: input.path, content: withBanner(text, input.path, outFile) };
     });

@@ -40,15 +40,19 @@ export async function lsCommand(flags: LsFlags, io: Io): Promise<ExitCode> {
     ...rows.map((r) => [r.name, r.tags.join(',') || '-', r.dockerfile ?? '(stdout)', r.bases.join(',') || '-', r.dependsOn.join(',') || '-']),
   ];
   const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
-  for (const row of table) io.stdout.write(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd() + '\n');
+  for (const row of table)
+    io.stdout.write(
+      row
+        .map((cell, c) => cell.padEnd(widths[c]!))
+        .join('  ')
+        .trimEnd() + '\n',
+    );
   return tagErrors.length > 0 ? ExitCode.Failed : ExitCode.Ok;
 }
 
 export function summarize(image: DefinedImage, definitions: Definitions, cwd: string): ImageSummary {
   const info = definitions.sdk.imageInfo(image.image);
-  const dependsOn = info.dependencies.map(
-    (dep) => definitions.images.find((d) => d.image === dep)?.name ?? definitions.sdk.imageInfo(dep).reference ?? '?',
-  );
+  const dependsOn = info.dependencies.map((dep) => definitions.images.find((d) => d.image === dep)?.name ?? definitions.sdk.imageInfo(dep).reference ?? '?');
   return {
     name: image.name,
     export: image.exportName,

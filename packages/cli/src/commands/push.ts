@@ -19,7 +19,12 @@ export async function pushCommand(names: readonly string[], flags: DefinitionFla
     const tags = definitions.sdk.imageTags(image.image, image.name);
     for (const tag of tags) {
       try {
-        const digest = await pushTag(connection, tag, { configDir, env: io.env, signal: io.signal, onProgress: (t, text) => io.stderr.write(`[${t}] ${printable(text)}\n`) });
+        const digest = await pushTag(connection, tag, {
+          configDir,
+          env: io.env,
+          signal: io.signal,
+          onProgress: (t, text) => io.stderr.write(`[${t}] ${printable(text)}\n`),
+        });
         io.stdout.write(`pushed ${tag}${digest ? ` ${digest}` : ''}\n`);
       } catch (error) {
         failed++;

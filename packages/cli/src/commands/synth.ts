@@ -93,7 +93,10 @@ function plan(images: readonly DefinedImage[], definitions: Definitions, flags: 
     if (target === undefined) continue;
     const other = byTarget.get(target);
     if (other !== undefined) {
-      throw new DockwrightError('definitions.conflict', `${other} and ${image.name} would both write ${shortPath(target, io.cwd)}: give each its own dockerfile path.`);
+      throw new DockwrightError(
+        'definitions.conflict',
+        `${other} and ${image.name} would both write ${shortPath(target, io.cwd)}: give each its own dockerfile path.`,
+      );
     }
     byTarget.set(target, image.name);
   }
@@ -109,7 +112,12 @@ const EXIT_INTERRUPTED = 130;
  */
 async function writeFiles(planned: readonly Synthesized[], definitions: Definitions, flags: SynthFlags, report: Report): Promise<number> {
   const { io } = report;
-  refuseUnowned(planned.map((p) => p.target!), definitions.file, flags.force ?? false, io.cwd);
+  refuseUnowned(
+    planned.map((p) => p.target!),
+    definitions.file,
+    flags.force ?? false,
+    io.cwd,
+  );
   const signal = io.signal; // from here on Ctrl-C is ours: it stops between two files
   const results: { image: string; dockerfile: string; status: string }[] = [];
   for (const { image, text, target } of planned) {
@@ -140,7 +148,8 @@ async function checkFiles(planned: readonly Synthesized[], definitions: Definiti
     const status = actual === undefined ? 'missing' : actual === expected ? 'up-to-date' : 'differs';
     // A checkout that turned LF into CRLF (git's autocrlf): say so rather than show every line changed.
     const lineEndings = status === 'differs' && actual!.replace(/\r\n/g, '\n') === expected ? 'crlf' : undefined;
-    const diff = status === 'up-to-date' || lineEndings ? undefined : createTwoFilesPatch(dockerfile, dockerfile, actual ?? '', expected, 'on disk', 'generated');
+    const diff =
+      status === 'up-to-date' || lineEndings ? undefined : createTwoFilesPatch(dockerfile, dockerfile, actual ?? '', expected, 'on disk', 'generated');
     return { image: image.name, dockerfile, status, diff, ...(lineEndings ? { lineEndings } : {}) };
   });
   const drifted = results.filter((r) => r.status !== 'up-to-date');
@@ -149,10 +158,13 @@ async function checkFiles(planned: readonly Synthesized[], definitions: Definiti
   } else {
     for (const r of drifted) if (r.diff) io.stdout.write(r.diff);
     const describe = (r: (typeof results)[number]): string =>
-      r.lineEndings ? `${r.dockerfile}: differs only in line endings (CRLF on disk, LF generated: check git's core.autocrlf or add "Dockerfile text eol=lf" to .gitattributes)` : `${r.dockerfile}: ${r.status}`;
-    const summary = drifted.length === 0
-      ? `${count(results.length, 'Dockerfile')} up to date\n`
-      : `${count(drifted.length, 'Dockerfile')} out of date (${drifted.map(describe).join(', ')}): run dockwright synth\n`;
+      r.lineEndings
+        ? `${r.dockerfile}: differs only in line endings (CRLF on disk, LF generated: check git's core.autocrlf or add "Dockerfile text eol=lf" to .gitattributes)`
+        : `${r.dockerfile}: ${r.status}`;
+    const summary =
+      drifted.length === 0
+        ? `${count(results.length, 'Dockerfile')} up to date\n`
+        : `${count(drifted.length, 'Dockerfile')} out of date (${drifted.map(describe).join(', ')}): run dockwright synth\n`;
     io.stderr.write(summary);
   }
   return drifted.length === 0 ? ExitCode.Ok : ExitCode.Failed;

@@ -24,11 +24,5 @@ export function from(base: TextInput | StageLike, options: FromOptions = {}): St
     throw invalidArgument(`from() takes an image reference, a stage, or an expand\`...\` template; got ${describe(base)}`);
   }
   const image = toText(base as TextInput, 'from() image');
-  return startStage(
-    { kind: 'image', image, args: argRefsOf(base as TextInput) },
-    options.as,
-    options.platform,
-    loc,
-    before,
-  ) as unknown as Stage;
+  return startStage({ kind: 'image', image, args: argRefsOf(base as TextInput) }, options.as, options.platform, loc, before) as unknown as Stage;
 }

@@ -31,18 +31,19 @@ import type {
   ShellLines,
   ValueOptions,
 } from './options.js';
-import {
-  argRefsOf,
-  describe,
-  invalidArgument,
-  requireString,
-  toText,
-  toTextExpanding,
-  type ArgRef,
-  type TextInput,
-} from './refs.js';
+import { argRefsOf, describe, invalidArgument, requireString, toText, toTextExpanding, type ArgRef, type TextInput } from './refs.js';
 import type { StageLike } from './stage.js';
-import { DeferredInstruction, entriesOf, installStageAccess, type BaseSpec, type Entry, type EntryLink, type StageHead, type StageResolver, type StageState } from './state.js';
+import {
+  DeferredInstruction,
+  entriesOf,
+  installStageAccess,
+  type BaseSpec,
+  type Entry,
+  type EntryLink,
+  type StageHead,
+  type StageResolver,
+  type StageState,
+} from './state.js';
 import { buildDockerfile } from './to-ir.js';
 
 const EMPTY: readonly never[] = Object.freeze([]);
@@ -164,20 +165,12 @@ export class StageImpl implements StageLike {
     return this.#add(makeNode('expose', { ports: frozen(ports.map(portText)), loc }));
   }
 
-  env(
-    keyOrPairs: string | Readonly<Record<string, TextInput>>,
-    valueOrOptions?: TextInput | ValueOptions,
-    options?: ValueOptions,
-  ): StageImpl {
+  env(keyOrPairs: string | Readonly<Record<string, TextInput>>, valueOrOptions?: TextInput | ValueOptions, options?: ValueOptions): StageImpl {
     const loc = captureCallSite(this.env);
     return this.#add(makeNode('env', { pairs: keyValues(keyOrPairs, valueOrOptions, options, false, 'env()'), loc }));
   }
 
-  label(
-    keyOrPairs: string | Readonly<Record<string, TextInput>>,
-    valueOrOptions?: TextInput | ValueOptions,
-    options?: ValueOptions,
-  ): StageImpl {
+  label(keyOrPairs: string | Readonly<Record<string, TextInput>>, valueOrOptions?: TextInput | ValueOptions, options?: ValueOptions): StageImpl {
     const loc = captureCallSite(this.label);
     return this.#add(makeNode('label', { pairs: keyValues(keyOrPairs, valueOrOptions, options, true, 'label()'), loc }));
   }
@@ -203,9 +196,7 @@ export class StageImpl implements StageLike {
     let next: StageImpl = this;
     for (const entry of entriesOf(StageImpl.stateOf(recorded))) {
       const wrap = (trigger: AnyInstructionNode): OnbuildNode => makeNode('onbuild', { trigger, loc });
-      next = entry instanceof DeferredInstruction
-        ? next.#push(entry.deps, (resolve) => wrap(entry.make(resolve)))
-        : next.#add(wrap(entry));
+      next = entry instanceof DeferredInstruction ? next.#push(entry.deps, (resolve) => wrap(entry.make(resolve))) : next.#add(wrap(entry));
     }
     return next;
   }
@@ -239,11 +230,7 @@ export class StageImpl implements StageLike {
     return this.#add(makeNode('maintainer', { name, loc: captureCallSite(this.maintainer) }));
   }
 
-  copy(
-    srcOrSpec: TextInput | readonly TextInput[] | CopySpec | CopyContentSpec,
-    dest?: TextInput,
-    options: CopyOptions = {},
-  ): StageImpl {
+  copy(srcOrSpec: TextInput | readonly TextInput[] | CopySpec | CopyContentSpec, dest?: TextInput, options: CopyOptions = {}): StageImpl {
     const loc = captureCallSite(this.copy);
     const spec = isSpec(srcOrSpec) ? srcOrSpec : { src: srcOrSpec, dest: dest!, ...options };
     const from = 'from' in spec ? spec.from : undefined;
@@ -412,7 +399,9 @@ function fileMode(value: string | number | undefined, what: string): string | un
   if (typeof value === 'string') return value;
   if (typeof value !== 'number') throw invalidArgument(`${what} must be a string ('755', 'u+x') or a number (0o755), got ${describe(value)}`);
   if (!Number.isInteger(value) || value < 0 || value > 0o7777) {
-    throw invalidArgument(`${what}: ${value} is not a file mode (a number is a mode value, as for fs.chmod). Write the mode as a string, e.g. '4755', or as an octal literal, e.g. 0o4755`);
+    throw invalidArgument(
+      `${what}: ${value} is not a file mode (a number is a mode value, as for fs.chmod). Write the mode as a string, e.g. '4755', or as an octal literal, e.g. 0o4755`,
+    );
   }
   const octalDigits = value.toString(8);
   if (/^[0-7]+$/.test(String(value)) && value >= 8) {
@@ -451,9 +440,7 @@ function keyValues(
   const expand = (valueOrOptions as ValueOptions | undefined)?.expand;
   const keys = Object.keys(keyOrPairs);
   if (sortKeys) keys.sort();
-  return frozen(
-    keys.map((key) => Object.freeze({ key, value: toTextExpanding(keyOrPairs[key]!, expand, `${what} value of ${key}`) })),
-  );
+  return frozen(keys.map((key) => Object.freeze({ key, value: toTextExpanding(keyOrPairs[key]!, expand, `${what} value of ${key}`) })));
 }
 
 function chownText(chown: Chown | undefined): Text | undefined {

@@ -93,12 +93,7 @@ export interface SshMountOptions {
   readonly gid?: number;
 }
 
-export type MountOptions =
-  | BindMountOptions
-  | CacheMountOptions
-  | TmpfsMountOptions
-  | SecretMountOptions
-  | SshMountOptions;
+export type MountOptions = BindMountOptions | CacheMountOptions | TmpfsMountOptions | SecretMountOptions | SshMountOptions;
 
 /** Options of `run()`. */
 export interface RunOptions {

@@ -87,9 +87,7 @@ export function raw(text: string): TextNode {
 type PlatformArgName = 'BUILDPLATFORM' | 'BUILDOS' | 'BUILDARCH' | 'BUILDVARIANT' | 'TARGETPLATFORM' | 'TARGETOS' | 'TARGETARCH' | 'TARGETVARIANT';
 
 /** The automatic platform ARGs that BuildKit defines (declare them in a stage with `.arg(ref)`). */
-export const platformArgs = Object.freeze(
-  Object.fromEntries(AUTOMATIC_ARGS.map((name) => [name, arg(name)])) as Record<PlatformArgName, ArgRef>,
-);
+export const platformArgs = Object.freeze(Object.fromEntries(AUTOMATIC_ARGS.map((name) => [name, arg(name)])) as Record<PlatformArgName, ArgRef>);
 
 /** Converts what a user passed into IR text; throws for values of the wrong type. */
 export function toText(input: TextInput, what: string): Text {

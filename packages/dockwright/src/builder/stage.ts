@@ -35,8 +35,12 @@ export interface StageLike {
  */
 export interface AlreadySet {
   cmd: { readonly 'CMD is already set in this stage': 'a stage has one CMD; to keep an earlier one in the file, write it inside $overridden()' };
-  entrypoint: { readonly 'ENTRYPOINT is already set in this stage': 'a stage has one ENTRYPOINT; to keep an earlier one in the file, write it inside $overridden()' };
-  healthcheck: { readonly 'HEALTHCHECK is already set in this stage': 'a stage has one HEALTHCHECK; to keep an earlier one in the file, write it inside $overridden()' };
+  entrypoint: {
+    readonly 'ENTRYPOINT is already set in this stage': 'a stage has one ENTRYPOINT; to keep an earlier one in the file, write it inside $overridden()';
+  };
+  healthcheck: {
+    readonly 'HEALTHCHECK is already set in this stage': 'a stage has one HEALTHCHECK; to keep an earlier one in the file, write it inside $overridden()';
+  };
 }
 
 /** Callable only while the stage has no instruction of that slot; after, it asks for an argument no call can give, named after the mistake. */
@@ -69,11 +73,7 @@ export interface Stage<Used extends Slot = never> extends StageLike {
    * `HEALTHCHECK CMD ...` with its options, or `healthcheck(false)` for `HEALTHCHECK NONE`
    * (turn off the base image's check). Once per stage.
    */
-  healthcheck: Once<
-    'healthcheck',
-    Used,
-    (test: string | readonly string[] | false, options?: HealthcheckOptions) => Stage<Used | 'healthcheck'>
-  >;
+  healthcheck: Once<'healthcheck', Used, (test: string | readonly string[] | false, options?: HealthcheckOptions) => Stage<Used | 'healthcheck'>>;
 
   /** `SHELL ["executable", "parameters"]` for later shell-form instructions. */
   shell(args: readonly string[]): Stage<Used>;

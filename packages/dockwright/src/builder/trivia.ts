@@ -8,7 +8,8 @@ import { DockwrightError } from '../errors/errors.js';
  */
 // Not from refs.ts, which needs this module: no import cycle.
 const invalidArgument = (message: string): DockwrightError => new DockwrightError('builder.invalidArgument', message);
-const describe = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`);
+const describe = (value: unknown): string =>
+  value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
 
 export function triviaLines(lines: readonly string[] | undefined, what: string): readonly TriviaNode[] | undefined {
   if (lines === undefined) return undefined;

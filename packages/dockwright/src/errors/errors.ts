@@ -19,10 +19,7 @@ export class SynthError extends DockwrightError {
   constructor(diagnostics: readonly Diagnostic[]) {
     const errors = diagnostics.filter((d) => d.severity === 'error');
     const lines = errors.map((d) => `  ${formatLocation(d)}${d.rule}: ${d.message}`);
-    super(
-      'synth.invalid',
-      `The image definition has ${errors.length} error${errors.length === 1 ? '' : 's'}:\n${lines.join('\n')}`,
-    );
+    super('synth.invalid', `The image definition has ${errors.length} error${errors.length === 1 ? '' : 's'}:\n${lines.join('\n')}`);
     this.diagnostics = diagnostics;
   }
 }

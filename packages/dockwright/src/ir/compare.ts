@@ -19,7 +19,8 @@ export function buildDifference(a: DockerfileNode, b: DockerfileNode): string | 
     const stageB = b.stages[i]!;
     const label = `stage ${i}${stageA.from.name ? ` (${stageA.from.name})` : ''}`;
     if (key(meaningOf(stageA.from, a.stages, i)) !== key(meaningOf(stageB.from, b.stages, i))) return `${label}: the FROM lines differ`;
-    if (!sameStageName(stageA.from.name, stageB.from.name)) return `${label}: the stage names differ (${stageA.from.name ?? 'none'} against ${stageB.from.name ?? 'none'})`;
+    if (!sameStageName(stageA.from.name, stageB.from.name))
+      return `${label}: the stage names differ (${stageA.from.name ?? 'none'} against ${stageB.from.name ?? 'none'})`;
     const nodesA = instructions(stageA);
     const nodesB = instructions(stageB);
     for (let n = 0; n < Math.max(nodesA.length, nodesB.length); n++) {

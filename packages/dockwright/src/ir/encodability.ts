@@ -81,7 +81,8 @@ export function inlineDestinationProblem(dest: Text): Problem {
 
 /** An ONBUILD trigger must fit on its line: Docker reads no heredoc after ONBUILD. */
 export function onbuildTriggerProblem(trigger: { kind: string; command?: { form: string }; inline?: string | undefined }): Problem {
-  const heredoc = (trigger.kind === 'run' && trigger.command?.form === 'script') || ((trigger.kind === 'copy' || trigger.kind === 'add') && trigger.inline !== undefined);
+  const heredoc =
+    (trigger.kind === 'run' && trigger.command?.form === 'script') || ((trigger.kind === 'copy' || trigger.kind === 'add') && trigger.inline !== undefined);
   return heredoc ? 'is a heredoc (a multi-line script or inline file), which Docker does not read after ONBUILD' : undefined;
 }
 
@@ -157,7 +158,14 @@ function endsWithOddEscapes(text: string, escape: EscapeChar): boolean {
 }
 
 function describeChar(ch: string): string {
-  const names: Record<string, string> = { ' ': 'a space', '\t': 'a tab', '\n': 'a newline', '\r': 'a carriage return', '\0': 'a NUL character', ',': 'a comma' };
+  const names: Record<string, string> = {
+    ' ': 'a space',
+    '\t': 'a tab',
+    '\n': 'a newline',
+    '\r': 'a carriage return',
+    '\0': 'a NUL character',
+    ',': 'a comma',
+  };
   return names[ch] ?? `"${ch}"`;
 }
 
@@ -210,7 +218,7 @@ export function linesProblem(command: { readonly command: string; readonly lines
   if (lines.some((line) => !skipped(line) && TRAILING_ESCAPE[escape].test(line.trimEnd()))) {
     return `has a line that ends with the escape character ${escape}, which parsers read as a continuation of its own`;
   }
-  if (skipped(lines[0]!)) return 'starts with a comment or an empty line, which would be part of the command on the instruction\'s line';
+  if (skipped(lines[0]!)) return "starts with a comment or an empty line, which would be part of the command on the instruction's line";
   if (skipped(lines[lines.length - 1]!)) return 'ends with a comment or an empty line: the continuation before it would run on into the next instruction';
   const joined = lines.filter((line) => !skipped(line)).join(' ');
   if (joined !== command.command) return 'has lines that do not join into its command';

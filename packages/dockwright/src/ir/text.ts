@@ -73,8 +73,14 @@ export function rawVariables(raw: string): string[] {
 
 /** The platform ARGs BuildKit defines in the global scope without a declaration. */
 export const AUTOMATIC_ARGS: readonly string[] = Object.freeze([
-  'BUILDPLATFORM', 'BUILDOS', 'BUILDARCH', 'BUILDVARIANT',
-  'TARGETPLATFORM', 'TARGETOS', 'TARGETARCH', 'TARGETVARIANT',
+  'BUILDPLATFORM',
+  'BUILDOS',
+  'BUILDARCH',
+  'BUILDVARIANT',
+  'TARGETPLATFORM',
+  'TARGETOS',
+  'TARGETARCH',
+  'TARGETVARIANT',
 ]);
 
 const AUTOMATIC_ARG_SET: ReadonlySet<string> = new Set(AUTOMATIC_ARGS);

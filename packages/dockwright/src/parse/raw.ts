@@ -101,7 +101,12 @@ const isComment = (line: string): boolean => trimLeadingWhitespace(trimNewline(l
 export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
   const all = lines(text.startsWith('\uFEFF') ? text.slice(1) : text);
   const long = longLine(text);
-  if (long) throw new ParseError(`the line is ${long.bytes} bytes long; Docker reads lines of up to ${MAX_LINE_BYTES} bytes ("dockerfile line greater than max allowed size")`, file, long.line);
+  if (long)
+    throw new ParseError(
+      `the line is ${long.bytes} bytes long; Docker reads lines of up to ${MAX_LINE_BYTES} bytes ("dockerfile line greater than max allowed size")`,
+      file,
+      long.line,
+    );
   let escape: EscapeChar = '\\';
   const directives: RawDirective[] = [];
   const warnings: RawWarning[] = [];
@@ -114,7 +119,7 @@ export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
   const processDirective = (line: string, lineNumber: number): boolean => {
     if (directivesDone) return false;
     const match = DIRECTIVE.exec(line);
-    const name = match?.[1]!.toLowerCase();
+    const name = match ? match[1]!.toLowerCase() : undefined;
     if (!match || !KNOWN_DIRECTIVES.has(name!)) {
       directivesDone = true;
       return false;
@@ -469,7 +474,12 @@ export function heredocsFromLine(line: string, escape: EscapeChar): Omit<RawHere
     const quoted = /^(["'])(.*)\1$/.exec(match[3]!);
     const name = quoted ? quoted[2]! : unescapeWord(match[3]!, escape);
     if (name === '') continue;
-    docs.push({ name, fileDescriptor: match[1] ? Number(match[1]) : 0, expand: !quoted && !match[3]!.includes('"') && !match[3]!.includes("'"), chomp: match[2] === '-' });
+    docs.push({
+      name,
+      fileDescriptor: match[1] ? Number(match[1]) : 0,
+      expand: !quoted && !match[3]!.includes('"') && !match[3]!.includes("'"),
+      chomp: match[2] === '-',
+    });
   }
   return docs;
 }

@@ -294,7 +294,13 @@ function globToRegExp(pattern: string): string {
       const end = pattern.indexOf(']', i + 1);
       if (end === -1) out += '\\[';
       else {
-        out += '[' + pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']';
+        out +=
+          '[' +
+          pattern
+            .slice(i + 1, end)
+            .replace(/^!/, '^')
+            .replace(/\\/g, '\\\\') +
+          ']';
         i = end;
       }
     } else if (ch === '\\' && i + 1 < pattern.length) out += '\\' + pattern[++i];

@@ -77,9 +77,13 @@ function toIR(raw: RawDockerfile, file: string): DockerfileNode {
     check: raw.directives.find((d) => d.name === 'check')?.value,
   };
   const stageNodes = stages.map((s): StageNode => makeNode('stage', { from: s.from, instructions: frozen(s.instructions), loc: s.loc }));
-  return makeNode('dockerfile', { directives: Object.freeze(directives), globalArgs: frozen(globalArgs), stages: frozen(stageNodes), loc: { file, line: 1, column: 1 } });
+  return makeNode('dockerfile', {
+    directives: Object.freeze(directives),
+    globalArgs: frozen(globalArgs),
+    stages: frozen(stageNodes),
+    loc: { file, line: 1, column: 1 },
+  });
 }
-
 
 /** A heredoc's word and quoting, as the IR keeps them: only what differs from dockwright's own `<<'EOF'`. */
 function heredocSpec(heredoc: RawHeredoc): Heredoc | undefined {
@@ -124,7 +128,10 @@ function commandLines(physical: readonly string[], command: string, escape: Esca
     continued = run % 2 === 1;
     parts.push({ text: continued ? body.slice(0, -1) : text, skipped: false, continued });
   }
-  const logical = parts.filter((p) => !p.skipped).map((p) => p.text).join('');
+  const logical = parts
+    .filter((p) => !p.skipped)
+    .map((p) => p.text)
+    .join('');
   const start = logical.trimEnd().length - command.length;
   if (start < 0 || logical.slice(start, start + command.length) !== command) return undefined;
   // Walk to the part where the command starts; keep the lines from there.
@@ -194,7 +201,8 @@ class Converter {
   /** A word that must be literal (names, keys): quotes removed, no variables. */
   literal(node: RawNode, word: string, what: string): string {
     const text = this.text(node, word);
-    if (typeof text !== 'string') throw this.error(node, `${what} ${JSON.stringify(word)} uses a variable, which dockwright cannot represent there`, 'parse.unsupported');
+    if (typeof text !== 'string')
+      throw this.error(node, `${what} ${JSON.stringify(word)} uses a variable, which dockwright cannot represent there`, 'parse.unsupported');
     return text;
   }
 
@@ -333,7 +341,11 @@ class Converter {
     if (node.heredocs.length > 0) {
       const [heredoc] = node.heredocs;
       if (node.heredocs.length !== 1 || node.args.length !== 2 || !node.args[0]!.includes('<<')) {
-        throw this.error(node, `this ${node.command.toUpperCase()} heredoc shape cannot be represented (one inline file and a destination can)`, 'parse.unsupported');
+        throw this.error(
+          node,
+          `this ${node.command.toUpperCase()} heredoc shape cannot be represented (one inline file and a destination can)`,
+          'parse.unsupported',
+        );
       }
       return { ...base, sources: frozen([]), inline: heredoc!.content, heredoc: heredocSpec(heredoc!), dest: this.text(node, node.args[1]!) };
     }
@@ -364,11 +376,31 @@ class Converter {
       case 'bind':
         return Object.freeze({ type, target: target ?? '', source: text('source', 'src'), from: text('from'), readwrite: bool('rw', 'readwrite') });
       case 'cache':
-        return Object.freeze({ type, target: target ?? '', id: text('id'), readonly: bool('ro', 'readonly'), sharing: get('sharing') as 'shared' | 'private' | 'locked' | undefined, from: text('from'), source: text('source', 'src'), mode: get('mode'), uid: int('uid'), gid: int('gid') });
+        return Object.freeze({
+          type,
+          target: target ?? '',
+          id: text('id'),
+          readonly: bool('ro', 'readonly'),
+          sharing: get('sharing') as 'shared' | 'private' | 'locked' | undefined,
+          from: text('from'),
+          source: text('source', 'src'),
+          mode: get('mode'),
+          uid: int('uid'),
+          gid: int('gid'),
+        });
       case 'tmpfs':
         return Object.freeze({ type, target: target ?? '', size: get('size') });
       case 'secret':
-        return Object.freeze({ type, id: text('id'), target, env: get('env'), required: bool('required'), mode: get('mode'), uid: int('uid'), gid: int('gid') });
+        return Object.freeze({
+          type,
+          id: text('id'),
+          target,
+          env: get('env'),
+          required: bool('required'),
+          mode: get('mode'),
+          uid: int('uid'),
+          gid: int('gid'),
+        });
       case 'ssh':
         return Object.freeze({ type, id: text('id'), target, required: bool('required'), mode: get('mode'), uid: int('uid'), gid: int('gid') });
       default:
@@ -393,10 +425,12 @@ class Flags {
   }
 
   values(name: string): string[] {
-    return this.entries.filter((e) => e.name === name).map((e) => {
-      e.used = true;
-      return e.value ?? '';
-    });
+    return this.entries
+      .filter((e) => e.name === name)
+      .map((e) => {
+        e.used = true;
+        return e.value ?? '';
+      });
   }
 
   value(name: string): string | undefined {

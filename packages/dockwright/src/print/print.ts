@@ -174,9 +174,7 @@ const printers: { [K in AnyInstructionKind]: Printer<K> } = {
   env: (node, ctx) => `ENV ${printPairs(node.pairs, ctx, 'ENV')}`,
   label: (node, ctx) => `LABEL ${printPairs(node.pairs, ctx, 'LABEL')}`,
   arg: (node, ctx) =>
-    node.default === undefined
-      ? `ARG ${node.name}`
-      : `ARG ${node.name}=${checkedWord(node.default, ctx, `The default of ARG ${node.name}`)}`,
+    node.default === undefined ? `ARG ${node.name}` : `ARG ${node.name}=${checkedWord(node.default, ctx, `The default of ARG ${node.name}`)}`,
   onbuild: (node, ctx) => {
     const problem = onbuildTriggerProblem(node.trigger);
     if (problem) throw unencodable('The ONBUILD trigger', problem);
@@ -186,7 +184,10 @@ const printers: { [K in AnyInstructionKind]: Printer<K> } = {
     const problem = commentProblem(node.text);
     if (problem) throw unencodable('The comment', problem);
     // Trailing blanks are dropped: a parser cannot see them, so the comment reads back the same.
-    return node.text.split('\n').map((line) => (line.trimEnd() === '' ? '#' : `# ${line.trimEnd()}`)).join('\n');
+    return node.text
+      .split('\n')
+      .map((line) => (line.trimEnd() === '' ? '#' : `# ${line.trimEnd()}`))
+      .join('\n');
   },
   blank: () => '',
   maintainer: (node) => {

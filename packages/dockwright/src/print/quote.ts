@@ -8,8 +8,8 @@ import { DockwrightError } from '../errors/errors.js';
 import type { EscapeChar } from '../ir/encodability.js';
 
 /** Characters a word may have and still be printed without quotes. */
-const BARE = /^[A-Za-z0-9_.\/:@%+,=^~*?#-]+$/;
-const BARE_RAW = /^[A-Za-z0-9_.\/:@%+,=^~*?#${}-]*$/;
+const BARE = /^[A-Za-z0-9_./:@%+,=^~*?#-]+$/;
+const BARE_RAW = /^[A-Za-z0-9_./:@%+,=^~*?#${}-]*$/;
 /** Starts that Docker would read as something else: a flag, a comment on a continuation line. */
 const UNSAFE_START = /^(?:--|#)/;
 
@@ -19,7 +19,12 @@ const UNSAFE_START = /^(?:--|#)/;
  * they hold a blank outside quotes and braces, which would split the word (then they are quoted).
  */
 export function word(text: Text, escape: EscapeChar): string {
-  if (canBeBare(text)) return joinParts(text, (s) => s, (s) => s);
+  if (canBeBare(text))
+    return joinParts(
+      text,
+      (s) => s,
+      (s) => s,
+    );
   const quoteRaw = (s: string): string => s.replaceAll('"', escape + '"');
   const first = typeof text === 'string' ? undefined : text.parts[0];
   const unsafeStart = typeof first === 'object' && first.kind === 'raw' && UNSAFE_START.test(first.text);
@@ -70,12 +75,22 @@ function hasLooseBlank(raw: string, escape: EscapeChar): boolean {
 
 /** A word inside a JSON array (COPY/ADD/VOLUME exec form): lexed, but not split on spaces. */
 export function jsonWord(text: Text, escape: EscapeChar): string {
-  return jsonString(joinParts(text, (s) => escapeUnquoted(s, escape), (s) => s));
+  return jsonString(
+    joinParts(
+      text,
+      (s) => escapeUnquoted(s, escape),
+      (s) => s,
+    ),
+  );
 }
 
 /** A flag value: validated to hold no quotes or spaces, so only `$` needs escaping. */
 export function flagValue(text: Text, escape: EscapeChar): string {
-  return joinParts(text, (s) => s.replaceAll('$', escape + '$'), (s) => s);
+  return joinParts(
+    text,
+    (s) => s.replaceAll('$', escape + '$'),
+    (s) => s,
+  );
 }
 
 /** True when any literal part has whitespace: COPY/ADD/VOLUME must then use the JSON form. */

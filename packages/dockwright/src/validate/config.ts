@@ -20,7 +20,13 @@ export function parseCheckDirective(value: string): { config: CheckConfig; probl
     const key = (eq === -1 ? trimmed : trimmed.slice(0, eq)).trim().toLowerCase();
     const val = eq === -1 ? '' : trimmed.slice(eq + 1).trim();
     if (key === 'skip') {
-      skip = val.toLowerCase() === 'all' ? 'all' : val.split(',').map((s) => s.trim()).filter(Boolean);
+      skip =
+        val.toLowerCase() === 'all'
+          ? 'all'
+          : val
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean);
     } else if (key === 'error') {
       if (val !== 'true' && val !== 'false') return { config: {}, problem: `error must be true or false, not ${JSON.stringify(val)}` };
       error = val === 'true';

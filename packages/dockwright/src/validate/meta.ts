@@ -19,14 +19,18 @@ export const InvalidTag = Object.freeze({
  */
 export function checkMeta(meta: ImageMeta, loc: SourceLocation | undefined): Diagnostic[] {
   const found: Diagnostic[] = [];
-  const report = (message: string): void => void found.push(Object.freeze({ rule: InvalidTag.name, severity: InvalidTag.severity, message, url: InvalidTag.url, loc }));
+  const report = (message: string): void =>
+    void found.push(Object.freeze({ rule: InvalidTag.name, severity: InvalidTag.severity, message, url: InvalidTag.url, loc }));
   for (const tag of meta.tags ?? []) {
     const problem = typeof tag === 'string' ? tagProblem(tag) : 'it is not a string';
     if (problem) report(`The tag ${JSON.stringify(tag)} is not a valid tag: ${problem}.`);
   }
   if (meta.tags === undefined && meta.name !== undefined) {
     const problem = tagProblem(meta.name);
-    if (problem) report(`The name ${JSON.stringify(meta.name)} would tag the image ${meta.name.includes(':') ? meta.name : `${meta.name}:latest`}, which is not a valid tag: ${problem}. Give it valid tags with $meta({ tags }).`);
+    if (problem)
+      report(
+        `The name ${JSON.stringify(meta.name)} would tag the image ${meta.name.includes(':') ? meta.name : `${meta.name}:latest`}, which is not a valid tag: ${problem}. Give it valid tags with $meta({ tags }).`,
+      );
   }
   return found;
 }

@@ -17,8 +17,7 @@ export interface TextRule {
 const rule = (name: string, description: string, check: TextRule['check']): TextRule =>
   Object.freeze({ name, severity: 'warning', description, url: buildkitUrl(name), check });
 
-const casing = (word: string): 'upper' | 'lower' | 'mixed' =>
-  word === word.toUpperCase() ? 'upper' : word === word.toLowerCase() ? 'lower' : 'mixed';
+const casing = (word: string): 'upper' | 'lower' | 'mixed' => (word === word.toUpperCase() ? 'upper' : word === word.toLowerCase() ? 'lower' : 'mixed');
 
 /** Every instruction, ONBUILD triggers included. */
 function* instructions(file: RawDockerfile): Generator<RawNode> {
@@ -50,7 +49,8 @@ export const textRules: readonly TextRule[] = Object.freeze([
     }
   }),
   rule('NoEmptyContinuation', 'An empty line inside a continued instruction.', (file, report) => {
-    for (const warning of file.warnings) if (warning.rule === 'NoEmptyContinuation') report(warning.line, 'Empty continuation line: remove it, a later Docker will refuse it.');
+    for (const warning of file.warnings)
+      if (warning.rule === 'NoEmptyContinuation') report(warning.line, 'Empty continuation line: remove it, a later Docker will refuse it.');
   }),
   rule('LegacyKeyValueFormat', 'ENV or LABEL uses the legacy "key value" form.', (file, report) => {
     for (const node of instructions(file)) {

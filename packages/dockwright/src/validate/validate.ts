@@ -23,9 +23,7 @@ type Hook = (node: AnyInstructionNode, where: Where) => void;
  * Global ARGs belong to no stage: rules that care read them in their `file` hook.
  */
 export function validate(file: DockerfileNode, options: ValidateOptions = {}): Diagnostic[] {
-  const settings = file.directives.check === undefined && options.check === undefined
-    ? DEFAULT_SETTINGS
-    : checkSettings(file.directives.check, options.check);
+  const settings = file.directives.check === undefined && options.check === undefined ? DEFAULT_SETTINGS : checkSettings(file.directives.check, options.check);
   const diagnostics: Diagnostic[] = [];
   const visitors: Visitor[] = [];
   const hooks: Partial<Record<string, Hook[]>> = {};
@@ -41,8 +39,7 @@ export function validate(file: DockerfileNode, options: ValidateOptions = {}): D
       file,
       escape,
       origin: options.origin ?? 'code',
-      report: (loc, message) =>
-        diagnostics.push(Object.freeze({ rule: rule.name, severity, message, url: rule.url, loc: loc ?? fallbackLoc })),
+      report: (loc, message) => diagnostics.push(Object.freeze({ rule: rule.name, severity, message, url: rule.url, loc: loc ?? fallbackLoc })),
     };
     const visitor = rule.create(ctx);
     visitors.push(visitor);

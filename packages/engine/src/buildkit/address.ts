@@ -86,11 +86,15 @@ export function parseBuildkitAddress(written: string, source: string, tls: Build
     case 'docker-container':
     case 'podman-container':
     case 'nerdctl-container':
-      return refuse(`dockwright does not run ${scheme.split('-')[0]} to reach a daemon in a container: publish its socket or port (buildkitd --addr tcp://0.0.0.0:1234) and use tcp://`);
+      return refuse(
+        `dockwright does not run ${scheme.split('-')[0]} to reach a daemon in a container: publish its socket or port (buildkitd --addr tcp://0.0.0.0:1234) and use tcp://`,
+      );
     case 'kube-pod':
       return refuse('dockwright does not run kubectl: forward a port to the pod (kubectl port-forward pod/buildkitd 1234) and use tcp://127.0.0.1:1234');
     case 'ssh':
-      return refuse('dockwright does not tunnel BuildKit over ssh: forward its socket (ssh -L /tmp/buildkitd.sock:/run/buildkit/buildkitd.sock host) and use unix://');
+      return refuse(
+        'dockwright does not tunnel BuildKit over ssh: forward its socket (ssh -L /tmp/buildkitd.sock:/run/buildkit/buildkitd.sock host) and use unix://',
+      );
     default:
       return refuse(`unknown scheme ${scheme}://`);
   }

@@ -13,10 +13,7 @@ const CLIENT_SIDE_CACHES = new Set(['local']);
  * own BuildKit through `POST /grpc` (`docker://`). Builds push from the daemon (the image
  * exporter), so there is no separate push step.
  */
-export function buildkitBackend(
-  client: BuildkitClient,
-  options: { readonly registry: RegistryClient; readonly loadSink?: (() => Sink) | undefined },
-): Backend {
+export function buildkitBackend(client: BuildkitClient, options: { readonly registry: RegistryClient; readonly loadSink?: (() => Sink) | undefined }): Backend {
   const engineStore = client.endpoint.kind === 'docker';
   return {
     kind: 'buildkit',
@@ -26,11 +23,17 @@ export function buildkitBackend(
       for (const target of targets) {
         for (const cache of [...target.cacheTo, ...target.cacheFrom]) {
           if (CLIENT_SIDE_CACHES.has(cache.type)) {
-            refusals.push({ image: target.name, text: `${target.name}: ${cache.written}: a type=local cache passes through the client's content store, which dockwright does not serve; use type=registry,ref=<registry>/<cache>:{name}` });
+            refusals.push({
+              image: target.name,
+              text: `${target.name}: ${cache.written}: a type=local cache passes through the client's content store, which dockwright does not serve; use type=registry,ref=<registry>/<cache>:{name}`,
+            });
           }
         }
         if (engineStore && target.outputs.length > 0) {
-          refusals.push({ image: target.name, text: `${target.name}: --output through the Docker Engine's BuildKit API is not supported; point --builder at a buildkitd` });
+          refusals.push({
+            image: target.name,
+            text: `${target.name}: --output through the Docker Engine's BuildKit API is not supported; point --builder at a buildkitd`,
+          });
         }
       }
       if (request.load && !options.loadSink && !engineStore) {

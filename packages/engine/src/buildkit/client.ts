@@ -49,16 +49,29 @@ export class BuildkitClient {
   static async connect(endpoint: BuildkitEndpoint, dialEngine?: () => Promise<Duplex>): Promise<BuildkitClient> {
     switch (endpoint.kind) {
       case 'unix':
-        return new BuildkitClient(GrpcClient.over(() => createConnection(endpoint.path)), endpoint);
+        return new BuildkitClient(
+          GrpcClient.over(() => createConnection(endpoint.path)),
+          endpoint,
+        );
       case 'tcp':
         if (endpoint.tls) return new BuildkitClient(GrpcClient.tls(endpoint.host, endpoint.port, endpoint.tls), endpoint);
-        return new BuildkitClient(GrpcClient.over(() => createConnection({ host: endpoint.host, port: endpoint.port })), endpoint);
+        return new BuildkitClient(
+          GrpcClient.over(() => createConnection({ host: endpoint.host, port: endpoint.port })),
+          endpoint,
+        );
       case 'docker': {
         if (!dialEngine) throw new Error('dockwright: docker:// needs the engine connection');
         const socket = await dialEngine().catch((error: unknown) => {
-          throw buildError('engine.unreachable', `The Docker Engine did not open its BuildKit API (POST /grpc): ${(error as Error).message}. Docker 20.10 and later have it; else use --builder buildkit.`, error);
+          throw buildError(
+            'engine.unreachable',
+            `The Docker Engine did not open its BuildKit API (POST /grpc): ${(error as Error).message}. Docker 20.10 and later have it; else use --builder buildkit.`,
+            error,
+          );
         });
-        return new BuildkitClient(GrpcClient.over(() => socket), endpoint);
+        return new BuildkitClient(
+          GrpcClient.over(() => socket),
+          endpoint,
+        );
       }
     }
   }
@@ -71,14 +84,13 @@ export class BuildkitClient {
       const info = await this.grpc
         .unary<{ buildkitVersion?: { version?: string; revision?: string } }>(grpcMethod('moby.buildkit.v1.Control/Info'), {}, { signal })
         .catch((error: unknown) => {
-          if (error instanceof GrpcError && error.code === GrpcStatus.UNIMPLEMENTED) return { buildkitVersion: { version: 'before v0.11 (no Info)', revision: '' } };
+          if (error instanceof GrpcError && error.code === GrpcStatus.UNIMPLEMENTED)
+            return { buildkitVersion: { version: 'before v0.11 (no Info)', revision: '' } };
           throw error;
         });
-      const workers = await this.grpc.unary<{ record?: { ID: string; platforms?: { OS: string; Architecture: string; Variant?: string }[]; Labels?: Record<string, string> }[] }>(
-        grpcMethod('moby.buildkit.v1.Control/ListWorkers'),
-        {},
-        { signal },
-      );
+      const workers = await this.grpc.unary<{
+        record?: { ID: string; platforms?: { OS: string; Architecture: string; Variant?: string }[]; Labels?: Record<string, string> }[];
+      }>(grpcMethod('moby.buildkit.v1.Control/ListWorkers'), {}, { signal });
       return {
         address: this.endpoint.address,
         source: this.endpoint.source,
@@ -151,11 +163,19 @@ export class BuildkitClient {
   /** The daemon did not answer, or answered as something else. */
   unreachable(cause: unknown): Error {
     if (cause instanceof GrpcError && cause.code === GrpcStatus.UNIMPLEMENTED) {
-      return buildError('engine.notDocker', `The server at ${this.endpoint.address} (${this.endpoint.source}) answered, but it is not a BuildKit daemon: ${cause.details}.`, cause);
+      return buildError(
+        'engine.notDocker',
+        `The server at ${this.endpoint.address} (${this.endpoint.source}) answered, but it is not a BuildKit daemon: ${cause.details}.`,
+        cause,
+      );
     }
     const code = (cause as { code?: unknown }).code;
     if (code === 'ERR_HTTP2_ERROR' || code === 'ERR_HTTP2_SESSION_ERROR') {
-      return buildError('engine.notDocker', `The server at ${this.endpoint.address} (${this.endpoint.source}) answered, but not in gRPC over HTTP/2: it is not a BuildKit daemon (${(cause as Error).message}).`, cause);
+      return buildError(
+        'engine.notDocker',
+        `The server at ${this.endpoint.address} (${this.endpoint.source}) answered, but not in gRPC over HTTP/2: it is not a BuildKit daemon (${(cause as Error).message}).`,
+        cause,
+      );
     }
     const reason = cause instanceof Error ? cause.message : String(cause);
     return buildError(

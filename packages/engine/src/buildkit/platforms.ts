@@ -21,7 +21,20 @@ export function indexAssembler(registry: RegistryClient): IndexAssembler {
       if (!found) return { digest, upToDate: undefined };
       return {
         digest,
-        upToDate: { name: target.name, id: found.id, digest: found.digest, tags: target.tags, size: undefined, durationMs: 0, steps: 0, cachedSteps: 0, upToDate: true, builder: 'buildkitd', node: '-', pushed: [] },
+        upToDate: {
+          name: target.name,
+          id: found.id,
+          digest: found.digest,
+          tags: target.tags,
+          size: undefined,
+          durationMs: 0,
+          steps: 0,
+          cachedSteps: 0,
+          upToDate: true,
+          builder: 'buildkitd',
+          node: '-',
+          pushed: [],
+        },
       };
     },
     async assemble(target, parts, job, digest, started) {
@@ -29,12 +42,26 @@ export function indexAssembler(registry: RegistryClient): IndexAssembler {
       const children = await Promise.all(
         parts.map(async ({ platform, result }) => {
           const manifest = await registry.manifest(`${home}@${result.digest}`, job.signal);
-          if (!manifest) throw buildError('push.failed', `${target.name}: the registry has no ${platform} manifest ${result.digest} in ${home}, which its build pushed.`);
+          if (!manifest)
+            throw buildError('push.failed', `${target.name}: the registry has no ${platform} manifest ${result.digest} in ${home}, which its build pushed.`);
           const [os, architecture, variant] = platform.split('/');
-          return { manifest, descriptor: { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, platform: { architecture, os, ...(variant ? { variant } : {}) } } };
+          return {
+            manifest,
+            descriptor: {
+              mediaType: manifest.mediaType,
+              digest: manifest.digest,
+              size: manifest.size,
+              platform: { architecture, os, ...(variant ? { variant } : {}) },
+            },
+          };
         }),
       );
-      const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: children.map((c) => c.descriptor), ...(digest ? { annotations: { [INPUTS_ANNOTATION]: `sha256:${digest}` } } : {}) };
+      const index = {
+        schemaVersion: 2,
+        mediaType: OCI_INDEX,
+        manifests: children.map((c) => c.descriptor),
+        ...(digest ? { annotations: { [INPUTS_ANNOTATION]: `sha256:${digest}` } } : {}),
+      };
       const body = Buffer.from(JSON.stringify(index));
       const indexDigest = await registry.putManifest(home, `sha256:${createHash('sha256').update(body).digest('hex')}`, body, OCI_INDEX, job.signal);
       const pushed = [];
@@ -48,7 +75,8 @@ export function indexAssembler(registry: RegistryClient): IndexAssembler {
             }
             // The platforms' manifests and their blobs, made the other repository's too.
             for (const { manifest } of children) {
-              for (const blob of [manifest.json.config?.digest, ...(manifest.json.layers ?? []).map((l) => l.digest)]) if (blob) await registry.mountBlob(repository, blob, home, job.signal);
+              for (const blob of [manifest.json.config?.digest, ...(manifest.json.layers ?? []).map((l) => l.digest)])
+                if (blob) await registry.mountBlob(repository, blob, home, job.signal);
               await registry.putManifest(repository, manifest.digest, manifest.bytes, manifest.mediaType, job.signal);
             }
           }

@@ -106,7 +106,8 @@ function writeEntry(root: string, header: TarHeader, stream: Readable, next: () 
     stream.on('end', next);
     return;
   }
-  if (name.startsWith(`..${sep}`) || name === '..' || name.startsWith(sep)) throw buildError('build.stepFailed', `The result holds a path outside its folder: ${header.name}`);
+  if (name.startsWith(`..${sep}`) || name === '..' || name.startsWith(sep))
+    throw buildError('build.stepFailed', `The result holds a path outside its folder: ${header.name}`);
   const path = join(root, name);
   mkdirSync(dirname(path), { recursive: true });
   const mode = (header.mode ?? 0o644) & 0o7777;

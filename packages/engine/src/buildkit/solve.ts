@@ -40,14 +40,31 @@ export async function buildOnBuildkit(client: BuildkitClient, target: BuildTarge
   const filter = contextFilter({ dir: target.context, dockerfile: target.dockerfile, dockerfileIgnore: target.dockerfileIgnore });
   const entries = walkContext(target.context, filter);
   const contexts = dependencyContexts(target, job);
-  const platforms = target.platform?.split(',').map((p) => p.trim()).filter(Boolean) ?? [];
+  const platforms =
+    target.platform
+      ?.split(',')
+      .map((p) => p.trim())
+      .filter(Boolean) ?? [];
 
   const digest = job.push ? await buildDigest(target, entries, 'buildkit', (reference) => resolveImage(reference, target, job.registry, job)) : undefined;
   if (digest !== undefined && !job.force && !target.noCache && !target.pull && !job.load && target.outputs.length === 0 && target.tags.length > 0) {
     const found = await inRegistry(job.registry, target.tags, digest, job.signal).catch(() => undefined);
     if (found) {
       // Every tag already names it: nothing is built, nothing is pushed.
-      return { name: target.name, id: found.id, digest: found.digest, tags: target.tags, size: undefined, durationMs: Date.now() - started, steps: 0, cachedSteps: 0, upToDate: true, builder: job.builder, node, pushed: [] };
+      return {
+        name: target.name,
+        id: found.id,
+        digest: found.digest,
+        tags: target.tags,
+        size: undefined,
+        durationMs: Date.now() - started,
+        steps: 0,
+        cachedSteps: 0,
+        upToDate: true,
+        builder: job.builder,
+        node,
+        pushed: [],
+      };
     }
   }
 
@@ -197,7 +214,12 @@ export async function registryInputsDigest(target: BuildTarget, job: BuildJob, r
  * The manifest every tag names, when all name one manifest annotated with `digest`; else
  * undefined. Its id is the image config's digest (the image id), or the index's digest.
  */
-export async function inRegistry(registry: RegistryClient, tags: readonly string[], digest: string, signal: AbortSignal): Promise<{ digest: string; id: string } | undefined> {
+export async function inRegistry(
+  registry: RegistryClient,
+  tags: readonly string[],
+  digest: string,
+  signal: AbortSignal,
+): Promise<{ digest: string; id: string } | undefined> {
   let found: Manifest | undefined;
   for (const tag of tags) {
     const manifest = await registry.manifest(tag, signal);
@@ -213,10 +235,16 @@ export async function inRegistry(registry: RegistryClient, tags: readonly string
  * pushes every tag, annotated with the inputs' digest; an image others build on, without
  * `--push`, is pushed by digest only; `--load` streams a docker archive into the engine.
  */
-function exportersFor(target: BuildTarget, job: BuildkitJob, digest: string | undefined, multiPlatform: boolean): { exporters: Entry[]; sinks: Map<number, Sink>; exchanged: string | undefined } {
+function exportersFor(
+  target: BuildTarget,
+  job: BuildkitJob,
+  digest: string | undefined,
+  multiPlatform: boolean,
+): { exporters: Entry[]; sinks: Map<number, Sink>; exchanged: string | undefined } {
   const exporters: Entry[] = [];
   const sinks = new Map<number, Sink>();
-  const annotations: Record<string, string> = digest === undefined ? {} : { [`${multiPlatform ? 'annotation-index' : 'annotation'}.${INPUTS_ANNOTATION}`]: `sha256:${digest}` };
+  const annotations: Record<string, string> =
+    digest === undefined ? {} : { [`${multiPlatform ? 'annotation-index' : 'annotation'}.${INPUTS_ANNOTATION}`]: `sha256:${digest}` };
   const names = target.tags.join(',');
   let exchanged: string | undefined;
   if (job.engineStore) {
@@ -240,19 +268,36 @@ function exportersFor(target: BuildTarget, job: BuildkitJob, digest: string | un
     }
     sinks.set(exporters.length, output.type === 'local' ? folderSink(dest!) : fileSink(dest!));
     // A folder comes as a tar: the local exporter's own protocol is fsutil's, the other way round.
-    exporters.push({ Type: output.type === 'local' ? 'tar' : output.type, Attrs: output.type === 'oci' || output.type === 'docker' ? { name: names, ...attrs } : attrs });
+    exporters.push({
+      Type: output.type === 'local' ? 'tar' : output.type,
+      Attrs: output.type === 'oci' || output.type === 'docker' ? { name: names, ...attrs } : attrs,
+    });
   }
   return { exporters, sinks, exchanged };
 }
 
 /** A solve that failed: at the user's line when a step failed; in words when the daemon went away. */
-function solveFailed(target: BuildTarget, error: unknown, tally: StepTally, step: string | undefined, sending: Error | undefined, client: BuildkitClient): Error {
+function solveFailed(
+  target: BuildTarget,
+  error: unknown,
+  tally: StepTally,
+  step: string | undefined,
+  sending: Error | undefined,
+  client: BuildkitClient,
+): Error {
   if (error instanceof GrpcError && error.code !== GrpcStatus.UNAVAILABLE) {
     return stepFailed(target, { message: error.details.replace(/^failed to solve: /, ''), step }, tally.logs, sending);
   }
   const reason = error instanceof Error ? error.message : String(error);
   if (client.closed || (error instanceof GrpcError && error.code === GrpcStatus.UNAVAILABLE)) {
-    return Object.assign(buildError('build.stepFailed', `${target.name}: the BuildKit daemon at ${client.endpoint.address} closed the connection in the middle of the build (${reason}): did it stop?`, error), { lostDaemon: true });
+    return Object.assign(
+      buildError(
+        'build.stepFailed',
+        `${target.name}: the BuildKit daemon at ${client.endpoint.address} closed the connection in the middle of the build (${reason}): did it stop?`,
+        error,
+      ),
+      { lostDaemon: true },
+    );
   }
   return error instanceof Error ? error : new Error(reason);
 }

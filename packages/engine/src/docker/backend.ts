@@ -10,14 +10,20 @@ import { pushTag } from './push.js';
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Where BuildKit can do what the Docker Engine's builders cannot. */
-const USE_BUILDKIT = 'build through BuildKit instead (--builder unix:///run/buildkit/buildkitd.sock, tcp://..., docker:// for the engine\'s own BuildKit API, or BUILDKIT_HOST)';
+const USE_BUILDKIT =
+  "build through BuildKit instead (--builder unix:///run/buildkit/buildkitd.sock, tcp://..., docker:// for the engine's own BuildKit API, or BUILDKIT_HOST)";
 
 /**
  * The Docker Engine as a backend: its classic builder, or its BuildKit through `POST /build` (the
  * docker CLI's way). Images land in the engine; pushes go through the engine once every build of
  * the run has ended.
  */
-export function dockerBackend(connection: EngineConnection, engine: EngineInfo, requested: 'auto' | Builder, options: { readonly configDir: string; readonly env: Env }): Backend {
+export function dockerBackend(
+  connection: EngineConnection,
+  engine: EngineInfo,
+  requested: 'auto' | Builder,
+  options: { readonly configDir: string; readonly env: Env },
+): Backend {
   const builders = new Map<string, Builder>();
   return {
     kind: 'docker',
@@ -29,21 +35,44 @@ export function dockerBackend(connection: EngineConnection, engine: EngineInfo, 
       for (const target of targets) {
         const builder = builders.get(target.name)!;
         for (const f of unsupportedFeatures(target.ir, builder, engine.version)) {
-          refusals.push({ image: target.name, text: `${f.loc ? `${f.loc.file}:${f.loc.line}:${f.loc.column}: ` : ''}${target.name}: ${f.instruction} uses ${f.feature}, which ${name(builder)} cannot build: ${f.wayOut}` });
+          refusals.push({
+            image: target.name,
+            text: `${f.loc ? `${f.loc.file}:${f.loc.line}:${f.loc.column}: ` : ''}${target.name}: ${f.instruction} uses ${f.feature}, which ${name(builder)} cannot build: ${f.wayOut}`,
+          });
         }
         for (const cache of target.cacheTo) {
-          if (cache.type !== 'inline') refusals.push({ image: target.name, text: `${target.name}: --cache-to ${cache.written}: the Docker Engine's builders write no ${cache.type} cache (only type=inline, with BuildKit): ${USE_BUILDKIT}` });
-          else if (builder === 'classic') refusals.push({ image: target.name, text: `${target.name}: --cache-to type=inline needs BuildKit (--builder buildkit)` });
+          if (cache.type !== 'inline')
+            refusals.push({
+              image: target.name,
+              text: `${target.name}: --cache-to ${cache.written}: the Docker Engine's builders write no ${cache.type} cache (only type=inline, with BuildKit): ${USE_BUILDKIT}`,
+            });
+          else if (builder === 'classic')
+            refusals.push({ image: target.name, text: `${target.name}: --cache-to type=inline needs BuildKit (--builder buildkit)` });
         }
         for (const cache of target.cacheFrom) {
-          if (cache.type !== 'registry') refusals.push({ image: target.name, text: `${target.name}: --cache-from ${cache.written}: the Docker Engine reads caches from images only (type=registry or a reference): ${USE_BUILDKIT}` });
+          if (cache.type !== 'registry')
+            refusals.push({
+              image: target.name,
+              text: `${target.name}: --cache-from ${cache.written}: the Docker Engine reads caches from images only (type=registry or a reference): ${USE_BUILDKIT}`,
+            });
         }
-        for (const output of target.outputs) refusals.push({ image: target.name, text: `${target.name}: --output ${output.written}: the Docker Engine keeps what it builds in its own images: ${USE_BUILDKIT}` });
-        if (target.platform?.includes(',')) refusals.push({ image: target.name, text: `${target.name}: --platform ${target.platform}: the Docker Engine builds one platform at a time and keeps no index: ${USE_BUILDKIT}` });
+        for (const output of target.outputs)
+          refusals.push({
+            image: target.name,
+            text: `${target.name}: --output ${output.written}: the Docker Engine keeps what it builds in its own images: ${USE_BUILDKIT}`,
+          });
+        if (target.platform?.includes(','))
+          refusals.push({
+            image: target.name,
+            text: `${target.name}: --platform ${target.platform}: the Docker Engine builds one platform at a time and keeps no index: ${USE_BUILDKIT}`,
+          });
       }
       if (refusals.length > 0) {
         const images = [...new Set(refusals.map((r) => r.image))];
-        throw buildError('build.unsupported', `${images.join(', ')} cannot be built here; nothing was uploaded:\n${refusals.map((r) => `  ${r.text}`).join('\n')}`);
+        throw buildError(
+          'build.unsupported',
+          `${images.join(', ')} cannot be built here; nothing was uploaded:\n${refusals.map((r) => `  ${r.text}`).join('\n')}`,
+        );
       }
     },
     async build(target, job) {
@@ -59,7 +88,7 @@ export function dockerBackend(connection: EngineConnection, engine: EngineInfo, 
       });
       return { ...result, builder, node: connection.endpoint.host, pushed: [] };
     },
-    async pushTags(target, result, job) {
+    async pushTags(target, _result, job) {
       return pushAll(connection, target, job, options);
     },
     gone: (error) => engineGone(error, connection.endpoint),

@@ -1,6 +1,17 @@
 import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import { buildDigest, cancelled, SESSION_DOCKERFILE, sessionFiles, sharedKeyOf, StepTally, stepFailed, type BuildResult, type BuildSpec, type Credentials } from '../build.js';
+import {
+  buildDigest,
+  cancelled,
+  SESSION_DOCKERFILE,
+  sessionFiles,
+  sharedKeyOf,
+  StepTally,
+  stepFailed,
+  type BuildResult,
+  type BuildSpec,
+  type Credentials,
+} from '../build.js';
 import { contextFilter, walkContext, type ContextEntry, type ContextFilter } from '../context.js';
 import { buildError } from '../errors.js';
 import { buildkitDecoder, classicDecoder, type BuildEvent, type EngineMessage } from '../progress.js';
@@ -37,13 +48,26 @@ export async function buildOnEngine(connection: EngineConnection, spec: BuildSpe
   const filter = contextFilter({ dir: spec.context, dockerfile: spec.dockerfile, dockerfileIgnore: spec.dockerfileIgnore });
   const entries = walkContext(spec.context, filter);
   const digest = await buildDigest(spec, entries, options.builder, async (reference) => {
-    const image = await docker.getImage(reference).inspect().catch(() => undefined);
+    const image = await docker
+      .getImage(reference)
+      .inspect()
+      .catch(() => undefined);
     return image && { id: image.Id, onBuild: (image.Config?.OnBuild?.length ?? 0) > 0 };
   });
 
   if (!options.force && !spec.noCache && !spec.pull && digest !== undefined && spec.tags.length > 0) {
     const existing = await upToDateImage(docker, spec.tags, options.records.imagesFor(digest));
-    if (existing) return { name: spec.name, id: existing.Id, tags: spec.tags, size: existing.Size, durationMs: Date.now() - started, steps: 0, cachedSteps: 0, upToDate: true };
+    if (existing)
+      return {
+        name: spec.name,
+        id: existing.Id,
+        tags: spec.tags,
+        size: existing.Size,
+        durationMs: Date.now() - started,
+        steps: 0,
+        cachedSteps: 0,
+        upToDate: true,
+      };
   }
 
   let session: Session | undefined;
@@ -114,7 +138,16 @@ async function runBuild(
   const id = tally.image;
   if (!id) throw buildError('build.stepFailed', `${spec.name}: the engine ended the build without an image id.`);
   const image = await docker.getImage(id).inspect();
-  return { name: spec.name, id, tags: spec.tags, size: image.Size, durationMs: Date.now() - started, steps: tally.steps, cachedSteps: tally.cachedSteps, upToDate: false };
+  return {
+    name: spec.name,
+    id,
+    tags: spec.tags,
+    size: image.Size,
+    durationMs: Date.now() - started,
+    steps: tally.steps,
+    cachedSteps: tally.cachedSteps,
+    upToDate: false,
+  };
 }
 
 /**
@@ -144,7 +177,10 @@ async function upToDateImage(docker: Docker, tags: readonly string[], built: rea
   if (built.length === 0) return undefined;
   let found: Docker.ImageInspectInfo | undefined;
   for (const tag of tags) {
-    const image = await docker.getImage(tag).inspect().catch(() => undefined);
+    const image = await docker
+      .getImage(tag)
+      .inspect()
+      .catch(() => undefined);
     if (image === undefined || !built.includes(image.Id) || (found && found.Id !== image.Id)) return undefined;
     found = image;
   }

@@ -40,7 +40,8 @@ export function unsupportedFeatures(file: DockerfileNode, builder: Builder, engi
     if (node.kind === 'onbuild') return visit(node.trigger);
     if (node.kind === 'run') {
       if (classic && node.mounts.length > 0) add('RUN --mount', classicWayOut);
-      if (node.mounts.some((m) => m.type === 'secret' && m.env !== undefined) && !frontend(26)) add('RUN --mount=type=secret,env=', classic ? classicWayOut : "add $dockerfile({ syntax: 'docker/dockerfile:1' }), or use Docker 26 or later");
+      if (node.mounts.some((m) => m.type === 'secret' && m.env !== undefined) && !frontend(26))
+        add('RUN --mount=type=secret,env=', classic ? classicWayOut : "add $dockerfile({ syntax: 'docker/dockerfile:1' }), or use Docker 26 or later");
       if (node.network && !frontend(23)) add('RUN --network', frontendWayOut);
       if (node.security && !labs) add('RUN --security', labsWayOut);
       if (node.command.form === 'script' && !frontend(23)) add('a heredoc script (RUN <<EOF)', frontendWayOut);
@@ -50,7 +51,10 @@ export function unsupportedFeatures(file: DockerfileNode, builder: Builder, engi
       if (classic && node.chmod !== undefined) add(`${name} --chmod`, classicWayOut);
       // The engine's BuildKit applies the mode itself (fsutil), and dropped these bits before 26.
       if (!classic && typeof node.chmod === 'string' && /^0?[1-7][0-7]{3}$/.test(node.chmod) && engine < 26) {
-        add(`${name} --chmod=${node.chmod} (setuid, setgid or sticky), whose special bits BuildKit before Docker 26 drops`, `set them with a RUN chmod after the ${name}, or use Docker 26 or later`);
+        add(
+          `${name} --chmod=${node.chmod} (setuid, setgid or sticky), whose special bits BuildKit before Docker 26 drops`,
+          `set them with a RUN chmod after the ${name}, or use Docker 26 or later`,
+        );
       }
       if (node.link && !frontend(23)) add(`${name} --link`, frontendWayOut);
       if (node.inline !== undefined && !frontend(23)) add(`inline file content (${name} <<EOF)`, frontendWayOut);

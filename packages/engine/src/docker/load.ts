@@ -33,7 +33,8 @@ export function engineLoad(connection: EngineConnection): { open(): PassThrough;
             });
             (response as NodeJS.ReadableStream).on('error', reject);
           }),
-        (error: Error) => Promise.reject(buildError('build.stepFailed', `The engine at ${connection.endpoint.host} did not take the image (--load): ${error.message}`, error)),
+        (error: Error) =>
+          Promise.reject(buildError('build.stepFailed', `The engine at ${connection.endpoint.host} did not take the image (--load): ${error.message}`, error)),
       );
       void loaded.catch(() => undefined);
       return archive;

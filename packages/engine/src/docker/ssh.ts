@@ -18,7 +18,8 @@ export function sshAgent(host: string, env: Env): Agent {
   } catch {
     throw buildError('engine.config', `${host}: not an ssh://[user@]host[:port] address.`);
   }
-  if (url.pathname !== '' && url.pathname !== '/') throw buildError('engine.config', `${host}: an ssh address takes no path (the remote docker CLI finds its engine).`);
+  if (url.pathname !== '' && url.pathname !== '/')
+    throw buildError('engine.config', `${host}: an ssh address takes no path (the remote docker CLI finds its engine).`);
   const args = ['-o', 'ConnectTimeout=30', '-T'];
   if (url.username) args.push('-l', decodeURIComponent(url.username));
   if (url.port) args.push('-p', url.port);
@@ -34,10 +35,20 @@ export function sshAgent(host: string, env: Env): Agent {
     const connection = Duplex.from({ readable: child.stdout, writable: child.stdin });
     const fail = (error: Error): void => void connection.destroy(error);
     child.on('error', (error: NodeJS.ErrnoException) =>
-      fail(error.code === 'ENOENT' ? buildError('engine.config', `${host}: no ssh command on this machine (the ssh client is needed for ssh:// addresses).`, error) : error),
+      fail(
+        error.code === 'ENOENT'
+          ? buildError('engine.config', `${host}: no ssh command on this machine (the ssh client is needed for ssh:// addresses).`, error)
+          : error,
+      ),
     );
     child.on('exit', (code) => {
-      if (code !== 0 && code !== null) fail(Object.assign(new Error(`ssh exited with ${code}${stderr.trim() ? `: ${stderr.trim().split('\n').pop()}` : ''}`), { code: 'ECONNREFUSED', syscall: 'connect' }));
+      if (code !== 0 && code !== null)
+        fail(
+          Object.assign(new Error(`ssh exited with ${code}${stderr.trim() ? `: ${stderr.trim().split('\n').pop()}` : ''}`), {
+            code: 'ECONNREFUSED',
+            syscall: 'connect',
+          }),
+        );
     });
     // The connection ends the ssh process with it.
     connection.on('close', () => void child.kill());

@@ -86,7 +86,6 @@ export type TriviaNode = CommentNode | BlankNode;
 /** The node of a kind, for `Record<InstructionKind, ...>` dispatch tables. */
 export type NodeOfKind<K extends AnyInstructionKind> = Extract<AnyInstructionNode, { kind: K }>;
 
-
 /** Every node of the IR. */
 export type AnyNode = AnyInstructionNode | StageNode | DockerfileNode;
 export type NodeKind = AnyNode['kind'];

@@ -20,7 +20,10 @@ export const ConflictingArgDefault = defineRule({
           // A redeclaration is a chain the file (or `arg(previous, ...)`) means: the later default wins, as in BuildKit.
           if (!first.has(arg.name) || arg.redeclares) first.set(arg.name, value);
           else if (first.get(arg.name) !== value) {
-            ctx.report(arg.loc, `ARG ${arg.name} is declared with the defaults ${JSON.stringify(first.get(arg.name))} and ${JSON.stringify(value)}: the last one wins for every FROM. ${ctx.origin === 'code' ? 'Use one arg() reference, or redeclare it on purpose with arg(previous, default).' : 'Keep one declaration.'}`);
+            ctx.report(
+              arg.loc,
+              `ARG ${arg.name} is declared with the defaults ${JSON.stringify(first.get(arg.name))} and ${JSON.stringify(value)}: the last one wins for every FROM. ${ctx.origin === 'code' ? 'Use one arg() reference, or redeclare it on purpose with arg(previous, default).' : 'Keep one declaration.'}`,
+            );
           }
         }
       },

@@ -2,8 +2,7 @@ import type { AnyInstructionNode } from '../../ir/nodes/index.js';
 import type { Text } from '../../ir/text.js';
 import { dockwrightUrl, defineRule } from '../rule.js';
 
-const isEmpty = (text: Text | undefined): boolean =>
-  text !== undefined && (typeof text === 'string' ? text.trim() === '' : text.parts.length === 0);
+const isEmpty = (text: Text | undefined): boolean => text !== undefined && (typeof text === 'string' ? text.trim() === '' : text.parts.length === 0);
 
 /** An instruction without the value it needs: `run('')`, `cmd([])`, `workdir('')`, `copy([], ...)`. */
 export const EmptyValue = defineRule({

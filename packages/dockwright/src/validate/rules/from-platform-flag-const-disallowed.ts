@@ -16,7 +16,10 @@ export const FromPlatformFlagConstDisallowed = defineRule({
           const [os, arch] = node.platform.split('/');
           const name = node.name ?? '';
           if ((os && name.includes(os)) || (arch && name.includes(arch))) return;
-          ctx.report(node.loc, `FROM --platform=${node.platform} is a constant: use a build argument such as ${ctx.origin === 'code' ? 'platformArgs.BUILDPLATFORM' : '$BUILDPLATFORM'}.`);
+          ctx.report(
+            node.loc,
+            `FROM --platform=${node.platform} is a constant: use a build argument such as ${ctx.origin === 'code' ? 'platformArgs.BUILDPLATFORM' : '$BUILDPLATFORM'}.`,
+          );
         },
       },
     };

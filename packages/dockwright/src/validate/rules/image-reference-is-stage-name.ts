@@ -39,7 +39,8 @@ export const ImageReferenceIsStageName = defineRule({
         run: (node, where) => {
           if (where.trigger) return;
           for (const mount of node.mounts) {
-            if ((mount.type === 'bind' || mount.type === 'cache') && mount.fromRefersTo === 'image') check(mount.from, node.loc, `--mount=type=${mount.type} from`);
+            if ((mount.type === 'bind' || mount.type === 'cache') && mount.fromRefersTo === 'image')
+              check(mount.from, node.loc, `--mount=type=${mount.type} from`);
           }
         },
       },

@@ -1,12 +1,18 @@
-import { type Text } from '../../ir/text.js';
+import type { Text } from '../../ir/text.js';
 import { processWord } from '../../parse/shell.js';
 import { buildkitUrl, defineRule } from '../rule.js';
 import { isImageReference } from '../reference.js';
 
 /** The platform ARGs as a linux/amd64 builder sets them, as BuildKit's own check evaluates FROM lines. */
 const PLATFORM = new Map([
-  ['BUILDPLATFORM', 'linux/amd64'], ['BUILDOS', 'linux'], ['BUILDARCH', 'amd64'], ['BUILDVARIANT', ''],
-  ['TARGETPLATFORM', 'linux/amd64'], ['TARGETOS', 'linux'], ['TARGETARCH', 'amd64'], ['TARGETVARIANT', ''],
+  ['BUILDPLATFORM', 'linux/amd64'],
+  ['BUILDOS', 'linux'],
+  ['BUILDARCH', 'amd64'],
+  ['BUILDVARIANT', ''],
+  ['TARGETPLATFORM', 'linux/amd64'],
+  ['TARGETOS', 'linux'],
+  ['TARGETARCH', 'amd64'],
+  ['TARGETVARIANT', ''],
 ]);
 
 /** With its ARG defaults, a FROM must still name a valid image (a build without --build-arg would fail). */

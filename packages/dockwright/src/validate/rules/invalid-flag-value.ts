@@ -31,7 +31,8 @@ export const InvalidFlagValue = defineRule({
       if ('mode' in m && m.mode !== undefined && !OCTAL_MODE.test(m.mode)) bad(node, `${flag} mode=${m.mode} is invalid: expected an octal mode such as 0755.`);
       if ('uid' in m) count(node, `${flag} uid`, m.uid);
       if ('gid' in m) count(node, `${flag} gid`, m.gid);
-      if (m.type === 'tmpfs' && m.size !== undefined && !SIZE.test(m.size)) bad(node, `${flag} size=${m.size} is invalid: expected bytes or a size such as 64m.`);
+      if (m.type === 'tmpfs' && m.size !== undefined && !SIZE.test(m.size))
+        bad(node, `${flag} size=${m.size} is invalid: expected bytes or a size such as 64m.`);
       if (m.type === 'secret' && m.env !== undefined && !ENV_NAME.test(m.env)) bad(node, `${flag} env=${m.env} is not a variable name.`);
       if (m.type === 'secret' && m.id === undefined && m.target === undefined && m.env === undefined) {
         bad(node, `${flag} needs an id, a target or an env.`);

@@ -15,7 +15,10 @@ export const InvalidImageReference = defineRule({
         from: (node) => {
           const image = node.image;
           if (isLiteral(image) && image !== '' && !stages.has(image) && !isImageReference(image)) {
-            ctx.report(node.loc, `FROM ${JSON.stringify(image)} is not a valid image reference (expected e.g. alpine:3.20 or registry.example.com/team/app:1.0).`);
+            ctx.report(
+              node.loc,
+              `FROM ${JSON.stringify(image)} is not a valid image reference (expected e.g. alpine:3.20 or registry.example.com/team/app:1.0).`,
+            );
           }
           if (node.name !== undefined) stages.add(node.name);
         },

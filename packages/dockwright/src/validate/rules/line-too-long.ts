@@ -31,10 +31,32 @@ export const LineTooLong = defineRule({
       ctx.report(
         node.loc,
         `${node.kind.toUpperCase()} would print ${multiline}${long.bytes} bytes on one line; Docker reads lines of up to ${MAX_LINE_BYTES} bytes. ` +
-          (node.kind === 'run' ? 'Split the command into lines (a multi-line script), or move it into a file the image copies.' : 'Shorten the value, or move it into a file the image copies.'),
+          (node.kind === 'run'
+            ? 'Split the command into lines (a multi-line script), or move it into a file the image copies.'
+            : 'Shorten the value, or move it into a file the image copies.'),
       );
     };
-    const kinds: readonly AnyInstructionKind[] = ['from', 'run', 'cmd', 'entrypoint', 'healthcheck', 'shell', 'stopsignal', 'user', 'workdir', 'volume', 'expose', 'env', 'label', 'arg', 'onbuild', 'comment', 'maintainer', 'copy', 'add'];
+    const kinds: readonly AnyInstructionKind[] = [
+      'from',
+      'run',
+      'cmd',
+      'entrypoint',
+      'healthcheck',
+      'shell',
+      'stopsignal',
+      'user',
+      'workdir',
+      'volume',
+      'expose',
+      'env',
+      'label',
+      'arg',
+      'onbuild',
+      'comment',
+      'maintainer',
+      'copy',
+      'add',
+    ];
     return {
       file: (file) => file.globalArgs.forEach((arg) => measure(arg)),
       instruction: Object.fromEntries(kinds.map((kind) => [kind, measure])),

@@ -8,8 +8,7 @@ export const MaintainerDeprecated = defineRule({
   create(ctx) {
     return {
       instruction: {
-        maintainer: (node) =>
-          ctx.report(node.loc, "MAINTAINER is deprecated: use label('org.opencontainers.image.authors', ...)."),
+        maintainer: (node) => ctx.report(node.loc, "MAINTAINER is deprecated: use label('org.opencontainers.image.authors', ...)."),
       },
     };
   },

@@ -10,11 +10,16 @@ export const MissingFrom = defineRule({
   create(ctx) {
     return {
       file: (file) => {
-        if (file.stages.length === 0) ctx.report(file.loc, `The Dockerfile has no FROM instruction: start it with ${ctx.origin === 'code' ? 'from(image)' : 'FROM <image>'}.`);
+        if (file.stages.length === 0)
+          ctx.report(file.loc, `The Dockerfile has no FROM instruction: start it with ${ctx.origin === 'code' ? 'from(image)' : 'FROM <image>'}.`);
       },
       instruction: {
         from: (node) => {
-          if (node.image === '') ctx.report(node.loc, `FROM has no image: ${ctx.origin === 'code' ? 'pass an image reference or a stage to from()' : 'name an image or an earlier stage'}.`);
+          if (node.image === '')
+            ctx.report(
+              node.loc,
+              `FROM has no image: ${ctx.origin === 'code' ? 'pass an image reference or a stage to from()' : 'name an image or an earlier stage'}.`,
+            );
         },
       },
     };

@@ -12,14 +12,16 @@ export const MultipleInstructionsDisallowed = defineRule({
   url: buildkitUrl('MultipleInstructionsDisallowed'),
   create(ctx) {
     let seen = new Set<string>();
-    const visit = (kind: keyof typeof ONCE) => (node: { loc?: import('../../ir/location.js').SourceLocation | undefined; overridden?: boolean | undefined }, where: { trigger: boolean }) => {
-      // One kept on purpose where a file had it (`$overridden`) is not the mistake this catches.
-      if (where.trigger || node.overridden) return;
-      if (seen.has(kind)) {
-        ctx.report(node.loc, `Multiple ${ONCE[kind]} instructions in one stage: only the last one takes effect. Remove this one or the earlier one.`);
-      }
-      seen.add(kind);
-    };
+    const visit =
+      (kind: keyof typeof ONCE) =>
+      (node: { loc?: import('../../ir/location.js').SourceLocation | undefined; overridden?: boolean | undefined }, where: { trigger: boolean }) => {
+        // One kept on purpose where a file had it (`$overridden`) is not the mistake this catches.
+        if (where.trigger || node.overridden) return;
+        if (seen.has(kind)) {
+          ctx.report(node.loc, `Multiple ${ONCE[kind]} instructions in one stage: only the last one takes effect. Remove this one or the earlier one.`);
+        }
+        seen.add(kind);
+      };
     return {
       stage: () => {
         seen = new Set();

@@ -12,7 +12,10 @@ export const SecretsUsedInArgOrEnv = defineRule({
   create(ctx) {
     const check = (name: string, instruction: string, loc: Parameters<typeof ctx.report>[0]): void => {
       if (SECRET.test(name) && !PUBLIC.test(name)) {
-        ctx.report(loc, `${instruction} ${name} looks like a secret: its value is kept in the image. Use a secret mount (${ctx.origin === 'code' ? "run(..., { mount: { type: 'secret', ... } })" : 'RUN --mount=type=secret,id=...'}).`);
+        ctx.report(
+          loc,
+          `${instruction} ${name} looks like a secret: its value is kept in the image. Use a secret mount (${ctx.origin === 'code' ? "run(..., { mount: { type: 'secret', ... } })" : 'RUN --mount=type=secret,id=...'}).`,
+        );
       }
     };
     return {

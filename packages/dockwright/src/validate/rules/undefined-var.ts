@@ -37,10 +37,19 @@ export const UndefinedVar = defineRule({
           if (!where.trigger) declared.add(node.name);
         },
         env: (node, where) => {
-          check(node, node.pairs.map((p) => p.value), where);
+          check(
+            node,
+            node.pairs.map((p) => p.value),
+            where,
+          );
           if (!where.trigger) node.pairs.forEach((p) => declared.add(p.key));
         },
-        label: (node, where) => check(node, node.pairs.map((p) => p.value), where),
+        label: (node, where) =>
+          check(
+            node,
+            node.pairs.map((p) => p.value),
+            where,
+          ),
         workdir: (node, where) => check(node, [node.path], where),
         user: (node, where) => check(node, [node.user, node.group], where),
         stopsignal: (node, where) => check(node, [node.signal], where),
@@ -49,7 +58,11 @@ export const UndefinedVar = defineRule({
         copy: (node, where) => check(node, [...node.sources, node.dest, node.chown, node.chmod, node.from], where),
         add: (node, where) => check(node, [...node.sources, node.dest, node.chown, node.chmod], where),
         run: (node, where) =>
-          check(node, node.mounts.flatMap((m) => ['target' in m ? m.target : undefined, 'id' in m ? m.id : undefined]), where),
+          check(
+            node,
+            node.mounts.flatMap((m) => ['target' in m ? m.target : undefined, 'id' in m ? m.id : undefined]),
+            where,
+          ),
       },
     };
   },

@@ -50,9 +50,16 @@ export const UnencodableValue = defineRule({
       else if (form.args.some((a) => a.includes('\0'))) report(node, what, 'contains a NUL character, which no program argument can carry');
     };
     const mountProblem = (mount: Mount): Problem => {
-      for (const value of [mount.target, 'id' in mount ? mount.id : undefined, 'source' in mount ? mount.source : undefined, 'from' in mount ? mount.from : undefined]) {
+      for (const value of [
+        mount.target,
+        'id' in mount ? mount.id : undefined,
+        'source' in mount ? mount.source : undefined,
+        'from' in mount ? mount.from : undefined,
+      ]) {
         if (value === undefined) continue;
-        const problem = flagValueProblem(value, MOUNT_FORBIDDEN) ?? (typeof value === 'string' && value.includes('$') ? 'contains "$", which --mount does not expand the same way in every BuildKit version' : undefined);
+        const problem =
+          flagValueProblem(value, MOUNT_FORBIDDEN) ??
+          (typeof value === 'string' && value.includes('$') ? 'contains "$", which --mount does not expand the same way in every BuildKit version' : undefined);
         if (problem) return problem;
       }
       return undefined;
