@@ -80,6 +80,28 @@ export const app = from('alpine')
     expect(existsSync(join(dir, 'Dockerfile'))).toBe(false);
   });
 
+  test("diagnostics point at the TypeScript source's own line and column, not the transpiled code's", async () => {
+    // Type annotations and `as` casts move columns when jiti strips them; the positions must not move.
+    const source = `import { from, type Stage } from 'dockwright';
+const root: string = '/' as string;
+export const app: Stage = from('alpine' as string).workdir('relative' as string).user('app' as string)
+  .workdir(('x' as string) + root).env('GITHUB_TOKEN', 'x' as string);
+`;
+    const dir = project({ 'dockwright.ts': source });
+    const result = await cli(['synth', '--json'], dir);
+    const json = JSON.parse(result.stdout) as { diagnostics: { rule: string; loc: { line: number; column: number } }[] };
+    const at = (needle: string) => {
+      const lines = source.split('\n');
+      const line = lines.findIndex((l) => l.includes(needle));
+      return { line: line + 1, column: lines[line]!.indexOf(needle) + 1 };
+    };
+    expect(json.diagnostics.map((d) => [d.rule, d.loc.line, d.loc.column])).toEqual([
+      ['WorkdirRelativePath', at("workdir('relative'").line, at("workdir('relative'").column],
+      ['WorkdirRelativePath', at("workdir(('x'").line, at("workdir(('x'").column],
+      ['SecretsUsedInArgOrEnv', at("env('GITHUB").line, at("env('GITHUB").column],
+    ]);
+  });
+
   test('--json prints one document with results and diagnostics', async () => {
     const dir = project({ 'dockwright.ts': TWO_IMAGES.replace("cmd(['node', 'api.js'])", "cmd('node api.js')") });
     const result = await cli(['synth', '--json'], dir);

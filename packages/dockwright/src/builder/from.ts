@@ -1,4 +1,4 @@
-import { captureCallSite } from '../ir/location.js';
+import { linkOf } from './call-sites.js';
 import { startStage, StageImpl } from './impl.js';
 import type { FromOptions } from './options.js';
 import { argRefsOf, describe, invalidArgument, toText, type TextInput } from './refs.js';
@@ -15,14 +15,14 @@ import { triviaLines } from './trivia.js';
  * // CMD ["redis-server"]
  */
 export function from(base: TextInput | StageLike, options: FromOptions = {}): Stage {
-  const loc = captureCallSite(from);
+  const link = linkOf(undefined, 'from', from);
   const before = triviaLines(options.before, 'from() before');
   if (base instanceof StageImpl) {
-    return startStage({ kind: 'stage', stage: base }, options.as, options.platform, loc, before) as unknown as Stage;
+    return startStage({ kind: 'stage', stage: base }, options.as, options.platform, link, before) as unknown as Stage;
   }
   if (base === undefined || base === null || (typeof base === 'object' && !('kind' in base))) {
     throw invalidArgument(`from() takes an image reference, a stage, or an expand\`...\` template; got ${describe(base)}`);
   }
   const image = toText(base as TextInput, 'from() image');
-  return startStage({ kind: 'image', image, args: argRefsOf(base as TextInput) }, options.as, options.platform, loc, before) as unknown as Stage;
+  return startStage({ kind: 'image', image, args: argRefsOf(base as TextInput) }, options.as, options.platform, link, before) as unknown as Stage;
 }

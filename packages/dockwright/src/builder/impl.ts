@@ -11,7 +11,8 @@ import type {
   TriviaNode,
 } from '../ir/nodes/index.js';
 import { execForm, frozen, makeNode, scriptForm, shellForm, shellLines } from '../ir/nodes/index.js';
-import { captureCallSite, type SourceLocation } from '../ir/location.js';
+import type { SourceLocation } from '../ir/location.js';
+import { followLink, linkOf, type ChainLink } from './call-sites.js';
 import type { Text } from '../ir/text.js';
 import type {
   AddOptions,
@@ -53,10 +54,13 @@ export class StageImpl implements StageLike {
   // Private and never handed out, so immutable without the cost of freezing on every call.
   readonly #head: StageHead;
   readonly #last: EntryLink | null;
+  /** The call that made this value, as the source text chains it (see call-sites.ts). */
+  readonly #link: ChainLink | undefined;
 
-  constructor(head: StageHead, last: EntryLink | null) {
+  constructor(head: StageHead, last: EntryLink | null, link: ChainLink | undefined) {
     this.#head = head;
     this.#last = last;
+    this.#link = link;
     Object.freeze(this);
   }
 
@@ -83,7 +87,8 @@ export class StageImpl implements StageLike {
   }
 
   run(command: string | readonly string[] | ShellLines, options: RunOptions = {}): StageImpl {
-    const loc = captureCallSite(this.run);
+    const link = this.#call('run', this.run);
+    const loc = link.loc;
     const form =
       typeof command === 'string'
         ? command.includes('\n')
@@ -94,28 +99,34 @@ export class StageImpl implements StageLike {
           : execForm(stringArray(command, 'run() command'));
     const mountOptions = options.mount === undefined ? EMPTY : Array.isArray(options.mount) ? options.mount : [options.mount as MountOptions];
     const deps = mountOptions.flatMap((m) => stageDeps('from' in m ? m.from : undefined));
-    return this.#push(deps, (resolve) =>
-      makeNode('run', {
-        command: form,
-        mounts: frozen(mountOptions.map((m) => toMount(m, resolve))),
-        network: options.network,
-        security: options.security,
-        loc,
-      }),
+    return this.#push(
+      deps,
+      (resolve) =>
+        makeNode('run', {
+          command: form,
+          mounts: frozen(mountOptions.map((m) => toMount(m, resolve))),
+          network: options.network,
+          security: options.security,
+          loc,
+        }),
+      link,
     );
   }
 
   cmd(command: string | readonly string[] | ShellLines): StageImpl {
-    return this.#add(makeNode('cmd', { command: commandForm(command, 'cmd()'), loc: captureCallSite(this.cmd) }));
+    const link = this.#call('cmd', this.cmd);
+    return this.#add(makeNode('cmd', { command: commandForm(command, 'cmd()'), loc: link.loc }), link);
   }
 
   entrypoint(command: string | readonly string[] | ShellLines): StageImpl {
-    const loc = captureCallSite(this.entrypoint);
-    return this.#add(makeNode('entrypoint', { command: commandForm(command, 'entrypoint()'), loc }));
+    const link = this.#call('entrypoint', this.entrypoint);
+    const loc = link.loc;
+    return this.#add(makeNode('entrypoint', { command: commandForm(command, 'entrypoint()'), loc }), link);
   }
 
   healthcheck(test: string | readonly string[] | false, options: HealthcheckOptions = {}): StageImpl {
-    const loc = captureCallSite(this.healthcheck);
+    const link = this.#call('healthcheck', this.healthcheck);
+    const loc = link.loc;
     return this.#add(
       makeNode('healthcheck', {
         test: test === false ? undefined : commandForm(test, 'healthcheck()'),
@@ -126,69 +137,81 @@ export class StageImpl implements StageLike {
         retries: options.retries,
         loc,
       }),
+      link,
     );
   }
 
   shell(args: readonly string[]): StageImpl {
-    const loc = captureCallSite(this.shell);
-    return this.#add(makeNode('shell', { args: frozen(stringArray(args, 'shell()')), loc }));
+    const link = this.#call('shell', this.shell);
+    const loc = link.loc;
+    return this.#add(makeNode('shell', { args: frozen(stringArray(args, 'shell()')), loc }), link);
   }
 
   stopsignal(signal: string | number | TextInput): StageImpl {
-    const loc = captureCallSite(this.stopsignal);
+    const link = this.#call('stopsignal', this.stopsignal);
+    const loc = link.loc;
     const value = typeof signal === 'number' ? String(signal) : toText(signal, 'stopsignal()');
-    return this.#add(makeNode('stopsignal', { signal: value, loc }));
+    return this.#add(makeNode('stopsignal', { signal: value, loc }), link);
   }
 
   user(user: TextInput | number, group?: TextInput | number): StageImpl {
-    const loc = captureCallSite(this.user);
+    const link = this.#call('user', this.user);
+    const loc = link.loc;
     return this.#add(
       makeNode('user', {
         user: numberOrText(user, 'user()'),
         group: group === undefined ? undefined : numberOrText(group, 'user() group'),
         loc,
       }),
+      link,
     );
   }
 
   workdir(path: TextInput): StageImpl {
-    return this.#add(makeNode('workdir', { path: toText(path, 'workdir()'), loc: captureCallSite(this.workdir) }));
+    const link = this.#call('workdir', this.workdir);
+    return this.#add(makeNode('workdir', { path: toText(path, 'workdir()'), loc: link.loc }), link);
   }
 
   volume(...paths: TextInput[]): StageImpl {
-    const loc = captureCallSite(this.volume);
-    return this.#add(makeNode('volume', { paths: frozen(paths.map((p) => toText(p, 'volume() path'))), loc }));
+    const link = this.#call('volume', this.volume);
+    const loc = link.loc;
+    return this.#add(makeNode('volume', { paths: frozen(paths.map((p) => toText(p, 'volume() path'))), loc }), link);
   }
 
   expose(...ports: PortInput[]): StageImpl {
-    const loc = captureCallSite(this.expose);
-    return this.#add(makeNode('expose', { ports: frozen(ports.map(portText)), loc }));
+    const link = this.#call('expose', this.expose);
+    const loc = link.loc;
+    return this.#add(makeNode('expose', { ports: frozen(ports.map(portText)), loc }), link);
   }
 
   env(keyOrPairs: string | Readonly<Record<string, TextInput>>, valueOrOptions?: TextInput | ValueOptions, options?: ValueOptions): StageImpl {
-    const loc = captureCallSite(this.env);
-    return this.#add(makeNode('env', { pairs: keyValues(keyOrPairs, valueOrOptions, options, false, 'env()'), loc }));
+    const link = this.#call('env', this.env);
+    const loc = link.loc;
+    return this.#add(makeNode('env', { pairs: keyValues(keyOrPairs, valueOrOptions, options, false, 'env()'), loc }), link);
   }
 
   label(keyOrPairs: string | Readonly<Record<string, TextInput>>, valueOrOptions?: TextInput | ValueOptions, options?: ValueOptions): StageImpl {
-    const loc = captureCallSite(this.label);
-    return this.#add(makeNode('label', { pairs: keyValues(keyOrPairs, valueOrOptions, options, true, 'label()'), loc }));
+    const link = this.#call('label', this.label);
+    const loc = link.loc;
+    return this.#add(makeNode('label', { pairs: keyValues(keyOrPairs, valueOrOptions, options, true, 'label()'), loc }), link);
   }
 
   arg(nameOrRef: string | ArgRef, defaultValue?: TextInput): StageImpl {
-    const loc = captureCallSite(this.arg);
+    const link = this.#call('arg', this.arg);
+    const loc = link.loc;
     if (typeof nameOrRef === 'object' && nameOrRef?.kind === 'argRef') {
-      return this.#add(makeNode('arg', { name: nameOrRef.name, default: nameOrRef.default, loc }));
+      return this.#add(makeNode('arg', { name: nameOrRef.name, default: nameOrRef.default, loc }), link);
     }
     requireString(nameOrRef, 'arg() name');
     const value = defaultValue === undefined ? undefined : toText(defaultValue, 'arg() default');
-    return this.#add(makeNode('arg', { name: nameOrRef, default: value, loc }));
+    return this.#add(makeNode('arg', { name: nameOrRef, default: value, loc }), link);
   }
 
   onbuild(triggers: (stage: StageImpl) => StageLike): StageImpl {
-    const loc = captureCallSite(this.onbuild);
+    const link = this.#call('onbuild', this.onbuild);
+    const loc = link.loc;
     if (typeof triggers !== 'function') throw invalidArgument('onbuild() takes a callback: onbuild((s) => s.run(...))');
-    const recorder = new StageImpl({ ...INITIAL_HEAD, base: { kind: 'trigger' } }, null);
+    const recorder = new StageImpl({ ...INITIAL_HEAD, base: { kind: 'trigger' } }, null, undefined);
     const recorded = triggers(recorder);
     if (!(recorded instanceof StageImpl) || recorded.#head.base.kind !== 'trigger') {
       throw invalidArgument('onbuild() callback must return the stage it was given, with the trigger instructions added');
@@ -196,51 +219,59 @@ export class StageImpl implements StageLike {
     let next: StageImpl = this;
     for (const entry of entriesOf(StageImpl.stateOf(recorded))) {
       const wrap = (trigger: AnyInstructionNode): OnbuildNode => makeNode('onbuild', { trigger, loc });
-      next = entry instanceof DeferredInstruction ? next.#push(entry.deps, (resolve) => wrap(entry.make(resolve))) : next.#add(wrap(entry));
+      next = entry instanceof DeferredInstruction ? next.#push(entry.deps, (resolve) => wrap(entry.make(resolve)), link) : next.#add(wrap(entry), link);
     }
     return next;
   }
 
   comment(text: string): StageImpl {
     requireString(text, 'comment()');
-    return this.#add(makeNode('comment', { text, loc: captureCallSite(this.comment) }));
+    const link = this.#call('comment', this.comment);
+    return this.#add(makeNode('comment', { text, loc: link.loc }), link);
   }
 
   $blank(count = 1): StageImpl {
     if (!Number.isInteger(count) || count < 1) throw invalidArgument(`$blank() takes a number of lines of 1 or more, got ${describe(count)}`);
+    const link = followLink(this.#link, '$blank');
     let next: StageImpl = this;
-    for (let i = 0; i < count; i++) next = next.#add(BLANK);
+    for (let i = 0; i < count; i++) next = next.#add(BLANK, link);
     return next;
   }
 
   $overridden(instruction: (stage: StageImpl) => StageLike): StageImpl {
-    const loc = captureCallSite(this.$overridden);
+    const link = this.#call('$overridden', this.$overridden);
+    const loc = link.loc;
     if (typeof instruction !== 'function') throw invalidArgument('$overridden() takes a callback: $overridden((s) => s.cmd([...]))');
-    const recorded = instruction(new StageImpl({ ...INITIAL_HEAD, base: { kind: 'trigger' } }, null));
+    const recorded = instruction(new StageImpl({ ...INITIAL_HEAD, base: { kind: 'trigger' } }, null, undefined));
     const entries = recorded instanceof StageImpl && recorded.#head.base.kind === 'trigger' ? entriesOf(StageImpl.stateOf(recorded)) : [];
     if (entries.length !== 1 || entries[0] instanceof DeferredInstruction || !['cmd', 'entrypoint', 'healthcheck'].includes(entries[0]!.kind)) {
       throw invalidArgument('$overridden() callback must add one CMD, ENTRYPOINT or HEALTHCHECK to the stage it is given');
     }
     const node = entries[0] as InstructionNode & { kind: 'cmd' | 'entrypoint' | 'healthcheck' };
-    return this.#add(Object.freeze({ ...node, overridden: true, loc: node.loc ?? loc }) as InstructionNode);
+    return this.#add(Object.freeze({ ...node, overridden: true, loc: node.loc ?? loc }) as InstructionNode, link);
   }
 
   maintainer(name: string): StageImpl {
     requireString(name, 'maintainer()');
-    return this.#add(makeNode('maintainer', { name, loc: captureCallSite(this.maintainer) }));
+    const link = this.#call('maintainer', this.maintainer);
+    return this.#add(makeNode('maintainer', { name, loc: link.loc }), link);
   }
 
   copy(srcOrSpec: TextInput | readonly TextInput[] | CopySpec | CopyContentSpec, dest?: TextInput, options: CopyOptions = {}): StageImpl {
-    const loc = captureCallSite(this.copy);
+    const link = this.#call('copy', this.copy);
+    const loc = link.loc;
     const spec = isSpec(srcOrSpec) ? srcOrSpec : { src: srcOrSpec, dest: dest!, ...options };
     const from = 'from' in spec ? spec.from : undefined;
-    return this.#push(stageDeps(from), (resolve) =>
-      makeNode('copy', { ...copyFields(spec, 'copy()'), from: fromText(from, resolve), fromRefersTo: refersTo(from), loc }),
+    return this.#push(
+      stageDeps(from),
+      (resolve) => makeNode('copy', { ...copyFields(spec, 'copy()'), from: fromText(from, resolve), fromRefersTo: refersTo(from), loc }),
+      link,
     );
   }
 
   add(srcOrSpec: TextInput | readonly TextInput[] | AddSpec, dest?: TextInput, options: AddOptions = {}): StageImpl {
-    const loc = captureCallSite(this.add);
+    const link = this.#call('add', this.add);
+    const loc = link.loc;
     const spec: AddSpec = isSpec(srcOrSpec) ? (srcOrSpec as AddSpec) : { src: srcOrSpec, dest: dest!, ...options };
     return this.#add(
       makeNode('add', {
@@ -250,12 +281,13 @@ export class StageImpl implements StageLike {
         unpack: spec.unpack,
         loc,
       }),
+      link,
     );
   }
 
   as(name: string): StageImpl {
     requireString(name, 'as()');
-    return new StageImpl({ ...this.#head, name }, this.#last);
+    return new StageImpl({ ...this.#head, name }, this.#last, followLink(this.#link, 'as'));
   }
 
   $if<R extends StageLike>(condition: unknown, fn: (stage: this) => R, otherwise?: (stage: this) => R): R | this {
@@ -268,7 +300,8 @@ export class StageImpl implements StageLike {
   }
 
   $meta(meta: ImageMeta): StageImpl {
-    const metaLoc = captureCallSite(this.$meta);
+    const link = this.#call('$meta', this.$meta);
+    const metaLoc = link.loc;
     const merged: ImageMeta = { ...this.#head.meta, ...meta };
     const frozenMeta = Object.freeze({
       ...merged,
@@ -277,21 +310,26 @@ export class StageImpl implements StageLike {
       cacheFrom: merged.cacheFrom && frozen(merged.cacheFrom),
       cacheTo: merged.cacheTo && frozen(merged.cacheTo),
     });
-    return new StageImpl({ ...this.#head, meta: frozenMeta, metaLoc }, this.#last);
+    return new StageImpl({ ...this.#head, meta: frozenMeta, metaLoc }, this.#last, link);
   }
 
   $dockerfile(options: DockerfileOptions): StageImpl {
     const dockerfile = Object.freeze({ ...this.#head.dockerfile, ...options });
-    return new StageImpl({ ...this.#head, dockerfile }, this.#last);
+    return new StageImpl({ ...this.#head, dockerfile }, this.#last, followLink(this.#link, '$dockerfile'));
   }
 
-  #add(entry: Entry): StageImpl {
-    return new StageImpl(this.#head, { entry, previous: this.#last });
+  /** Where the user made the call named `name` on this value (`api` is the method itself). */
+  #call(name: string, api: (...args: never[]) => unknown): ChainLink {
+    return linkOf(this.#link, name, api);
+  }
+
+  #add(entry: Entry, link: ChainLink | undefined): StageImpl {
+    return new StageImpl(this.#head, { entry, previous: this.#last }, link);
   }
 
   /** Adds an instruction that may name other stages; it is made now when it names none. */
-  #push(deps: readonly StageImpl[], make: (resolve: StageResolver) => InstructionNode): StageImpl {
-    return this.#add(deps.length === 0 ? make(noStages) : new DeferredInstruction(deps, make));
+  #push(deps: readonly StageImpl[], make: (resolve: StageResolver) => InstructionNode, link: ChainLink): StageImpl {
+    return this.#add(deps.length === 0 ? make(noStages) : new DeferredInstruction(deps, make), link);
   }
 
   /** The state of a stage value, for the IR assembler; not part of the public API. */
@@ -318,7 +356,7 @@ export function startStage(
   base: BaseSpec,
   name: string | undefined,
   platform: TextInput | undefined,
-  fromLoc: SourceLocation | undefined,
+  fromLink: ChainLink,
   before?: readonly TriviaNode[],
 ): StageImpl {
   const head: StageHead = {
@@ -328,9 +366,9 @@ export function startStage(
     name,
     platform: platform === undefined ? undefined : toText(platform, 'from() platform'),
     platformArgs: argRefsOf(platform),
-    fromLoc,
+    fromLoc: fromLink.loc,
   };
-  return new StageImpl(head, null);
+  return new StageImpl(head, null, fromLink);
 }
 
 function noStages(): never {

@@ -7,62 +7,55 @@ export interface SourceLocation {
   readonly endLine?: number;
 }
 
-type StackHolder = { stack?: string };
-
 /** V8's (Node, Chrome, Deno, Bun) stack API; other engines get no call sites. */
-const V8Error = Error as ErrorConstructor & {
+const V8Error = Error as unknown as {
   stackTraceLimit: number;
   captureStackTrace?: (target: object, api?: (...args: never[]) => unknown) => void;
+  prepareStackTrace?: (error: Error, frames: CallSite[]) => unknown;
 };
 
+interface CallSite {
+  getFileName(): string | null | undefined;
+  getLineNumber(): number | null;
+  getColumnNumber(): number | null;
+}
+
+const framesAsIs = (_error: Error, frames: CallSite[]): CallSite[] => frames;
+
 /**
- * Records the call site of `api` (the public function the user called) without formatting the
- * stack: V8 formats it only when `stack` is read, so the cost is paid only by the diagnostics
- * that are actually reported.
+ * The call site of `api` (the public function the user called), read from one stack frame.
+ * It costs microseconds, so the builder calls it once per chain of calls, not once per call
+ * (see builder/call-sites.ts). V8's structured frames are read directly, unless something
+ * rewrites stack positions (a `prepareStackTrace` hook such as source-map-support, or Node's
+ * --enable-source-maps): then the formatted stack, which carries the mapped positions, is parsed.
  */
 export function captureCallSite(api: (...args: never[]) => unknown): SourceLocation | undefined {
   if (typeof V8Error.captureStackTrace !== 'function') return undefined;
-  const holder: StackHolder = {};
+  const holder: { stack?: unknown } = {};
   const limit = V8Error.stackTraceLimit;
   V8Error.stackTraceLimit = 1;
-  V8Error.captureStackTrace(holder, api);
-  V8Error.stackTraceLimit = limit;
-  return new CallSiteLocation(holder);
+  try {
+    if (V8Error.prepareStackTrace !== undefined || sourceMapsEnabled()) {
+      V8Error.captureStackTrace(holder, api);
+      return parseFrame(typeof holder.stack === 'string' ? holder.stack : undefined);
+    }
+    V8Error.prepareStackTrace = framesAsIs;
+    try {
+      V8Error.captureStackTrace(holder, api);
+      const frame = (holder.stack as CallSite[] | undefined)?.[0];
+      const file = frame?.getFileName();
+      if (!frame || !file) return undefined;
+      return Object.freeze({ file: fileFromUrl(file), line: frame.getLineNumber() ?? 0, column: frame.getColumnNumber() ?? 0 });
+    } finally {
+      V8Error.prepareStackTrace = undefined;
+    }
+  } finally {
+    V8Error.stackTraceLimit = limit;
+  }
 }
 
-const UNKNOWN = Object.freeze({ file: '<unknown>', line: 0, column: 0 });
-
-/** A SourceLocation whose fields are parsed from a captured stack on first read. */
-class CallSiteLocation implements SourceLocation {
-  #holder: StackHolder | undefined;
-  #parsed: SourceLocation | undefined;
-
-  constructor(holder: StackHolder) {
-    this.#holder = holder;
-    Object.freeze(this);
-  }
-
-  get file(): string {
-    return this.#resolve().file;
-  }
-  get line(): number {
-    return this.#resolve().line;
-  }
-  get column(): number {
-    return this.#resolve().column;
-  }
-
-  toJSON(): SourceLocation {
-    return { ...this.#resolve() };
-  }
-
-  #resolve(): SourceLocation {
-    if (this.#parsed === undefined) {
-      this.#parsed = parseFrame(this.#holder?.stack) ?? UNKNOWN;
-      this.#holder = undefined;
-    }
-    return this.#parsed;
-  }
+function sourceMapsEnabled(): boolean {
+  return (globalThis as { process?: { sourceMapsEnabled?: boolean } }).process?.sourceMapsEnabled === true;
 }
 
 // `    at fn (/path/file.ts:12:4)`, `    at /path/file.ts:12:4`, `    at file:///path/file.ts:12:4`
@@ -74,7 +67,7 @@ export function parseFrame(stack: string | undefined): SourceLocation | undefine
   for (const line of stack.split('\n')) {
     const match = FRAME.exec(line);
     if (!match) continue;
-    return { file: fileFromUrl(match[1]!), line: Number(match[2]), column: Number(match[3]) };
+    return Object.freeze({ file: fileFromUrl(match[1]!), line: Number(match[2]), column: Number(match[3]) });
   }
   return undefined;
 }

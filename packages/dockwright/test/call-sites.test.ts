@@ -1,0 +1,119 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, test } from 'vitest';
+import { scanCalls } from '../src/builder/call-sites.js';
+
+const DIST = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'dockwright-call-sites-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// Definitions written every way the scan must follow or give up on: chains over many lines and on
+// one line, stages kept in variables and extended later, a helper in another file called twice,
+// callbacks that call the very method the outer chain calls next, a renamed import, and text
+// that only looks like calls (strings, comments, templates, regular expressions).
+const HELPER = `import { from } from ${JSON.stringify(DIST)};
+export function service(name) {
+  return from('node:20').workdir('/srv/' + name)
+    .env('NAME', name);
+}
+export const shared = from('alpine').run('apk add curl');
+`;
+
+const MAIN = `import { from, from as image, arg } from ${JSON.stringify(DIST)};
+import { service, shared } from './helper.mjs';
+const text = "from('x').run('y')"; // from('a').cmd(['b'])
+/* from('c').run('d') */ const re = /from\\('e'\\)\\.run\\(/g;
+export const images = {};
+images.chain = from('alpine')
+  .workdir('/app')
+  .env('A', '1').env('B', \`\${text}\`).label('l', '1')
+  .run('make')   .cmd(['x']);
+const base = from('debian').run('apt-get update');
+images.later = base.run('apt-get install -y curl')
+  .user('app');
+images.branch = base.user('other').run(\`echo \${[1, 2].map((n) => n * 2).join(',')}\`);
+images.helperA = service('a').run('npm ci').cmd(['a']);
+images.helperB = service('b')
+  .cmd(['b']);
+images.shared = shared.run('curl x')
+  .expose(80);
+images.apply = from('alpine').$apply((s) => s.run('inner one').$apply((t) => t.run('inner two'))).run('outer');
+images.coincide = from('alpine').$apply((s) => s.$apply((t) => t.run('deep'))).$apply((s) => s).run('after');
+images.when = from('alpine').$if(false, (s) => s.run('no')).run('yes').$if(true, (s) => s.env('C', '3'), (s) => s).cmd(['c']);
+images.renamed = image('busybox').run('sh -c true');
+images.onbuild = from('alpine').onbuild((s) => s.run('one').copy('.', '/src')).run('after onbuild');
+images.named = from('alpine').as('build').$blank(2).comment('c').$meta({ name: 'x' }).run('named');
+const v = arg('V', '1');
+images.args = from('alpine').arg(v).copy({ src: 'a', dest: '/a' }).copy({ from: images.chain, src: '/b', dest: '/b' });
+images.optional = from('alpine')?.run('optional')?.cmd(['o']);
+for (const i of [1, 2]) images['loop' + i] = from('alpine').run('loop ' + i);
+const sites = {};
+for (const [key, stage] of Object.entries(images)) {
+  const file = stage.toIR();
+  const locs = [];
+  for (const s of file.stages) {
+    locs.push(s.from.loc);
+    for (const n of s.instructions) locs.push(n.loc, n.kind === 'onbuild' ? n.trigger.loc : undefined);
+  }
+  sites[key] = locs.filter(Boolean).map((l) => l.file.split('/').pop() + ':' + l.line + ':' + l.column);
+}
+console.log(JSON.stringify(sites));
+`;
+
+function sitesOf(env: Record<string, string>): Record<string, string[]> {
+  writeFileSync(join(dir, 'helper.mjs'), HELPER);
+  writeFileSync(join(dir, 'main.mjs'), MAIN);
+  const out = execFileSync(process.execPath, [join(dir, 'main.mjs')], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  return JSON.parse(out) as Record<string, string[]>;
+}
+
+describe('call sites', () => {
+  test('positions taken from the source are the ones a stack capture per call gives', () => {
+    const scanned = sitesOf({ DOCKWRIGHT_CALL_SITES: '' });
+    const captured = sitesOf({ DOCKWRIGHT_CALL_SITES: 'stack' });
+    expect(scanned).toEqual(captured);
+    const all = Object.values(captured).flat();
+    expect(all.length).toBeGreaterThan(60);
+    expect(new Set(all.map((s) => s.split(':')[0]))).toEqual(new Set(['main.mjs', 'helper.mjs']));
+    // Spot checks against the text itself.
+    const lines = MAIN.split('\n');
+    const at = (needle: string, offset = 0): string => {
+      const line = lines.findIndex((l) => l.includes(needle));
+      return `main.mjs:${line + 1}:${lines[line]!.indexOf(needle) + 1 + offset}`;
+    };
+    expect(captured.chain).toEqual([
+      at("from('alpine')\n".trim().slice(0, 14)),
+      at(".workdir('/app')", 1),
+      at(".env('A'", 1),
+      at(".env('B'", 1),
+      at(".label('l'", 1),
+      at(".run('make')", 1),
+      at(".cmd(['x'])", 1),
+    ]);
+    expect(captured.later).toContain(at(".run('apt-get install", 1));
+    expect(captured.later).toContain(at(".user('app')", 1));
+  });
+
+  test('the scan skips strings, comments, templates and regular expressions', () => {
+    const source = [
+      "const a = \"x.run('no')\"; // y.run('no')",
+      "/* z.run('no') */ const r = /q.run\\(/; const t = `${from('t').env('K', `${k.cmd()}`)}`;",
+      "from('a')!.run('b')",
+      '  ?.cmd(1 / 2 / 3);',
+    ].join('\n');
+    const { callsByLine } = scanCalls(source, 'f.ts');
+    const names = [...callsByLine.values()].flat().map((c) => `${c.name}@${c.loc!.line}:${c.loc!.column}${c.next ? `>${c.next.name}` : ''}`);
+    const col = (line: number, needle: string): number => source.split('\n')[line - 1]!.indexOf(needle) + 1;
+    expect(names).toEqual([
+      `from@2:${col(2, "from('t')")}>env`,
+      `env@2:${col(2, "env('K'")}`,
+      `cmd@2:${col(2, 'cmd()')}`,
+      'from@3:1>run',
+      'run@3:12>cmd',
+      'cmd@4:5',
+    ]);
+  });
+});
