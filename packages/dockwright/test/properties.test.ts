@@ -1,7 +1,7 @@
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { from, synth, SynthError, type Stage } from 'dockwright';
+import { DockwrightError, from, print, rules, synth, SynthError, validate, type Image, type Stage } from 'dockwright';
 import { apply, op, type Op } from './ops.js';
 
 /**
@@ -157,6 +157,63 @@ describe('invariant 3: values never change the structure', () => {
 
   test('the generator of the issue: ENV with "x\\nRUN rm -rf /" is refused, never a second instruction', () => {
     expect(() => synth(from('alpine').env('A', 'x\nRUN rm -rf /'))).toThrow(SynthError);
+  });
+});
+
+describe('the printer refuses exactly what UnencodableValue and LineTooLong report', () => {
+  // synth() runs those two rules only when printing fails, to place the refusal at the user's call;
+  // that is sound only if every value they report is one the printer refuses.
+  const printerRules = rules.filter((r) => r.name === 'UnencodableValue' || r.name === 'LineTooLong');
+  const agree = (stage: Image): boolean => {
+    const file = stage.toIR();
+    const reported = validate(file, { rules: printerRules }).length > 0;
+    let refused = false;
+    try {
+      print(file);
+    } catch (error) {
+      expect(error).toBeInstanceOf(DockwrightError);
+      expect((error as DockwrightError).code).toBe('synth.unencodable');
+      refused = true;
+    }
+    expect({ reported, refused }).toEqual({ reported, refused: reported });
+    return refused;
+  };
+
+  test('for generated images', () => {
+    const runs = Number(process.env.DOCKWRIGHT_FUZZ_RUNS ?? (process.env.CI ? 10_000 : 1000));
+    let refused = 0;
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 6 }), (ops) => {
+        if (agree(ops.reduce(apply, from('alpine')))) refused++;
+      }),
+      { numRuns: runs },
+    );
+    expect(refused).toBeGreaterThan(runs / 10);
+  }, 300_000);
+
+  test('for flag values, mounts and exec arguments', () => {
+    const bad = [
+      from('alpine', { platform: 'linux/"amd64' }),
+      from('alpine').copy('a', '/a', { chown: 'app user' }),
+      from('alpine').copy('a', '/a', { chmod: "7'55" }),
+      from('alpine').copy({ src: 'a', dest: '/a', exclude: ['x y'] }),
+      from('alpine').copy({ from: 'img"x', src: '/a', dest: '/a' }),
+      from('alpine').add({ src: 'https://x/a', dest: '/a', checksum: 'sha256:a b' }),
+      from('alpine').run('make', { mount: { type: 'cache', target: '/a,b' } }),
+      from('alpine').run('make', { mount: { type: 'bind', target: '/a', source: '$HOME' } }),
+      from('alpine').run(['make', 'a\0b']),
+      from('alpine').cmd(['a\0b']),
+      from('alpine').shell(['/bin/sh', '-c\0']),
+      from('alpine').copy({ content: 'x', dest: '/a b\n' }),
+    ];
+    for (const stage of bad) expect(agree(stage)).toBe(true);
+    expect(
+      agree(
+        from('alpine')
+          .copy('a', '/a', { chown: 'app:app', chmod: '755' })
+          .run('make', { mount: { type: 'cache', target: '/root/.cache' } }),
+      ),
+    ).toBe(false);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { arg, check, expand, lint, from, platformArgs, raw, rules, synth, SynthError, type Diagnostic, type Image, type ir } from 'dockwright';
+import { arg, check, expand, lint, from, platformArgs, raw, rules, synth, SynthError, validate, type Diagnostic, type Image, type ir } from 'dockwright';
 
 /** The rule names an image breaks, with their severities. */
 const found = (image: Image | ir.DockerfileNode): string[] => check(image).map((d) => `${d.severity} ${d.rule}`);
@@ -54,6 +54,18 @@ describe('each rule reports its shape', () => {
 
   test.each(cases)('%s', (rule, make, severity) => {
     expect(found(make())).toContain(`${severity} ${rule}`);
+  });
+
+  test('rules made once and reused for many files report what they report for one file alone', () => {
+    // validate() keeps one plan per rule set: state left over from an earlier file would show here.
+    const files = [...cases, ...[...cases].reverse()].map(([, make]) => make().toIR());
+    const strip = (ds: Diagnostic[]) => ds.map((d) => `${d.rule} ${d.severity} ${d.message}`);
+    for (const file of files) {
+      const reused = strip(validate(file));
+      expect(reused).toEqual(strip(validate(file, { rules: [...rules] })));
+      expect(strip(validate(file, { check: { error: true } }))).toEqual(strip(validate(file, { rules: [...rules], check: { error: true } })));
+    }
+    expect(files.every((file) => validate(file).length > 0)).toBe(true);
   });
 
   test('every rule in the catalog has a case here', () => {

@@ -241,3 +241,25 @@ export function heredocDelimiterProblem(delimiter: string | undefined): Problem 
   if (delimiter === undefined) return undefined;
   return /^[A-Za-z0-9_.-]+$/.test(delimiter) ? undefined : `has the heredoc word ${JSON.stringify(delimiter)}: use letters, digits, "_", "." and "-"`;
 }
+
+/** A program argument of an exec form (`["a", "b"]`): JSON carries anything but NUL to the program. */
+export function execArgsProblem(args: readonly string[]): Problem {
+  return args.some((a) => a.includes('\0')) ? 'contains a NUL character, which no program argument can carry' : undefined;
+}
+
+/** The values of a `--mount=` option: flag values where a comma also separates, and no `$`. */
+export function mountProblem(mount: {
+  readonly target?: Text | undefined;
+  readonly id?: Text | undefined;
+  readonly source?: Text | undefined;
+  readonly from?: Text | undefined;
+}): Problem {
+  for (const value of [mount.target, mount.id, mount.source, mount.from]) {
+    if (value === undefined) continue;
+    const problem =
+      flagValueProblem(value, MOUNT_FORBIDDEN) ??
+      (typeof value === 'string' && value.includes('$') ? 'contains "$", which --mount does not expand the same way in every BuildKit version' : undefined);
+    if (problem) return problem;
+  }
+  return undefined;
+}

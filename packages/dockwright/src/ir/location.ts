@@ -35,7 +35,8 @@ export function captureCallSite(api: (...args: never[]) => unknown): SourceLocat
   const limit = V8Error.stackTraceLimit;
   V8Error.stackTraceLimit = 1;
   try {
-    if (V8Error.prepareStackTrace !== undefined || sourceMapsEnabled()) {
+    const hook = V8Error.prepareStackTrace;
+    if (rewritesPositions(hook)) {
       V8Error.captureStackTrace(holder, api);
       return parseFrame(typeof holder.stack === 'string' ? holder.stack : undefined);
     }
@@ -47,15 +48,17 @@ export function captureCallSite(api: (...args: never[]) => unknown): SourceLocat
       if (!frame || !file) return undefined;
       return Object.freeze({ file: fileFromUrl(file), line: frame.getLineNumber() ?? 0, column: frame.getColumnNumber() ?? 0 });
     } finally {
-      V8Error.prepareStackTrace = undefined;
+      V8Error.prepareStackTrace = hook;
     }
   } finally {
     V8Error.stackTraceLimit = limit;
   }
 }
 
-function sourceMapsEnabled(): boolean {
-  return (globalThis as { process?: { sourceMapsEnabled?: boolean } }).process?.sourceMapsEnabled === true;
+/** Node 20 installs its own default hook, which rewrites nothing unless source maps are on. */
+function rewritesPositions(hook: unknown): boolean {
+  if ((globalThis as { process?: { sourceMapsEnabled?: boolean } }).process?.sourceMapsEnabled === true) return true;
+  return hook !== undefined && (hook as { name?: string }).name !== 'ErrorPrepareStackTrace';
 }
 
 // `    at fn (/path/file.ts:12:4)`, `    at /path/file.ts:12:4`, `    at file:///path/file.ts:12:4`

@@ -21,10 +21,13 @@ import {
   inlineDestinationProblem,
   heredocBodyProblem,
   directiveLookalikeProblem,
+  execArgsProblem,
+  flagValueProblem,
   heredocDelimiterProblem,
   labelKeyProblem,
   linesProblem,
   longLine,
+  mountProblem,
   MAX_LINE_BYTES,
   onbuildTriggerProblem,
   portProblem,
@@ -138,7 +141,7 @@ export function printInstruction(node: AnyInstructionNode, ctx: PrintContext): s
 
 const printers: { [K in AnyInstructionKind]: Printer<K> } = {
   from: (node, ctx) => {
-    const platform = node.platform === undefined ? '' : `--platform=${flagValue(node.platform, ctx.escape)} `;
+    const platform = node.platform === undefined ? '' : `--platform=${checkedFlag(node.platform, ctx, 'The FROM --platform value')} `;
     const name = node.name === undefined ? '' : ` AS ${node.name}`;
     return `FROM ${platform}${checkedWord(node.image, ctx, 'The FROM image')}${name}`;
   },
@@ -162,7 +165,7 @@ const printers: { [K in AnyInstructionKind]: Printer<K> } = {
     if (node.retries !== undefined) flags.push(`--retries=${node.retries}`);
     return `HEALTHCHECK ${flags.map((f) => f + ' ').join('')}CMD ${printCommand(node.test, ctx, 'The HEALTHCHECK command')}`;
   },
-  shell: (node) => `SHELL ${jsonArray(node.args)}`,
+  shell: (node) => `SHELL ${checkedJsonArray(node.args, 'The SHELL array')}`,
   stopsignal: (node, ctx) => `STOPSIGNAL ${checkedWord(node.signal, ctx, 'The STOPSIGNAL signal')}`,
   user: (node, ctx) => {
     const user = checkedWord(node.user, ctx, 'The USER name');
@@ -196,12 +199,12 @@ const printers: { [K in AnyInstructionKind]: Printer<K> } = {
     return `MAINTAINER ${node.name.trim()}`;
   },
   copy: (node, ctx) => {
-    const from = node.from === undefined ? [] : [`--from=${flagValue(node.from, ctx.escape)}`];
+    const from = node.from === undefined ? [] : [`--from=${checkedFlag(node.from, ctx, 'A COPY flag value')}`];
     return `COPY ${printCopyOperands(node, [...from, ...copyFlags(node, ctx)], ctx, 'COPY')}`;
   },
   add: (node, ctx) => {
     const flags = copyFlags(node, ctx);
-    if (node.checksum !== undefined) flags.unshift(`--checksum=${flagValue(node.checksum, ctx.escape)}`);
+    if (node.checksum !== undefined) flags.unshift(`--checksum=${checkedFlag(node.checksum, ctx, 'An ADD flag value')}`);
     if (node.keepGitDir) flags.push('--keep-git-dir');
     if (node.unpack !== undefined) flags.push(`--unpack=${node.unpack}`);
     return `ADD ${printCopyOperands(node, flags, ctx, 'ADD')}`;
@@ -210,7 +213,7 @@ const printers: { [K in AnyInstructionKind]: Printer<K> } = {
 
 function printRunCommand(node: RunNode, ctx: PrintContext): string {
   const command = node.command;
-  if (command.form === 'exec') return jsonArray(command.args);
+  if (command.form === 'exec') return checkedJsonArray(command.args, 'The RUN command');
   if (command.form === 'shell') {
     const problem = runCommandProblem(command.command, ctx.escape) ?? linesProblem(command, ctx.escape);
     if (problem) throw unencodable('The RUN command', problem);
@@ -226,7 +229,7 @@ function printRunCommand(node: RunNode, ctx: PrintContext): string {
 }
 
 function printCommand(command: CommandForm, ctx: PrintContext, what: string): string {
-  if (command.form === 'exec') return jsonArray(command.args);
+  if (command.form === 'exec') return checkedJsonArray(command.args, what);
   const problem = shellFormProblem(command.command, ctx.escape) ?? linesProblem(command, ctx.escape);
   if (problem) throw unencodable(what, problem);
   return printShell(command, ctx);
@@ -259,6 +262,8 @@ function heredoc(body: string, what: string, spec: Heredoc | undefined): string 
 }
 
 function printMount(mount: Mount, ctx: PrintContext): string {
+  const problem = mountProblem(mount);
+  if (problem) throw unencodable(`A --mount=type=${mount.type} option`, problem);
   const fields: string[] = [`type=${mount.type}`];
   const add = (key: string, value: Text | number | undefined): void => {
     if (value === undefined) return;
@@ -288,26 +293,26 @@ function printMount(mount: Mount, ctx: PrintContext): string {
 
 function copyFlags(node: CopyFields, ctx: PrintContext): string[] {
   const flags: string[] = [];
-  if (node.chown !== undefined) flags.push(`--chown=${flagValue(node.chown, ctx.escape)}`);
-  if (node.chmod !== undefined) flags.push(`--chmod=${flagValue(node.chmod, ctx.escape)}`);
+  if (node.chown !== undefined) flags.push(`--chown=${checkedFlag(node.chown, ctx, 'A COPY flag value')}`);
+  if (node.chmod !== undefined) flags.push(`--chmod=${checkedFlag(node.chmod, ctx, 'A COPY flag value')}`);
   if (node.link) flags.push('--link');
   if (node.parents) flags.push('--parents');
-  for (const pattern of node.exclude) flags.push(`--exclude=${flagValue(pattern, ctx.escape)}`);
+  for (const pattern of node.exclude) flags.push(`--exclude=${checkedFlag(pattern, ctx, 'A COPY flag value')}`);
   return flags;
 }
 
 function printCopyOperands(node: CopyFields | AddNode, flags: string[], ctx: PrintContext, what: string): string {
   const prefix = flags.map((f) => f + ' ').join('');
+  for (const path of [...node.sources, node.dest]) {
+    const problem = copyOperandProblem(path, ctx.escape);
+    if (problem) throw unencodable(`A ${what} path`, problem);
+  }
   if (node.inline !== undefined) {
     const problem = inlineDestinationProblem(node.dest);
     if (problem) throw unencodable(`The ${what} destination`, problem);
     const dest = checkedWord(node.dest, ctx, `The ${what} destination`);
     const [first, ...body] = heredoc(node.inline, `The ${what} content`, node.heredoc).split('\n');
     return `${prefix}${first} ${dest}\n${body.join('\n')}`;
-  }
-  for (const path of [...node.sources, node.dest]) {
-    const problem = copyOperandProblem(path, ctx.escape);
-    if (problem) throw unencodable(`A ${what} path`, problem);
   }
   return prefix + printPaths([...node.sources, node.dest], ctx, `A ${what} path`, false);
 }
@@ -335,6 +340,19 @@ function checkedPort(text: Text, ctx: PrintContext): string {
   const problem = portProblem(text);
   if (problem) throw unencodable('An EXPOSE port', problem);
   return flagValue(text, ctx.escape);
+}
+
+/** A flag's value: one bare word that Docker reads back as it is. */
+function checkedFlag(text: Text, ctx: PrintContext, what: string): string {
+  const problem = flagValueProblem(text);
+  if (problem) throw unencodable(what, problem);
+  return flagValue(text, ctx.escape);
+}
+
+function checkedJsonArray(args: readonly string[], what: string): string {
+  const problem = execArgsProblem(args);
+  if (problem) throw unencodable(what, problem);
+  return jsonArray(args);
 }
 
 function checkedWord(text: Text, ctx: PrintContext, what: string): string {

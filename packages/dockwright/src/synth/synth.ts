@@ -3,9 +3,12 @@ import type { Image } from '../builder/stage.js';
 import { SynthError } from '../errors/errors.js';
 import type { DockerfileNode } from '../ir/nodes/index.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
+import { DockwrightError } from '../errors/errors.js';
 import { StageImpl } from '../builder/impl.js';
 import { checkMeta } from '../validate/meta.js';
-import { validate } from '../validate/validate.js';
+import { rules as allRules } from '../validate/catalog.js';
+import type { Rule } from '../validate/rule.js';
+import { validate, type ValidateOptions } from '../validate/validate.js';
 import { print } from '../print/print.js';
 
 export interface SynthOptions {
@@ -24,10 +27,24 @@ export interface SynthOptions {
  */
 export function synth(image: Image | DockerfileNode, options: SynthOptions = {}): string {
   const file = toFile(image);
-  const diagnostics = [...validate(file, options), ...metaDiagnostics(image)];
+  // Printing first lets the rules that only repeat the printer's refusals stay out when it printed.
+  let text: string | undefined;
+  let refusal: DockwrightError | undefined;
+  try {
+    text = print(file);
+  } catch (error) {
+    if (!(error instanceof DockwrightError)) throw error;
+    refusal = error;
+  }
+  const ruleOptions: ValidateOptions = text === undefined ? options : { check: options.check, rules: RULES_AFTER_PRINTING };
+  const diagnostics = [...validate(file, ruleOptions), ...metaDiagnostics(image)];
   if (diagnostics.some((d) => d.severity === 'error')) throw new SynthError(diagnostics);
-  return print(file);
+  if (refusal !== undefined) throw refusal;
+  return text!;
 }
+
+/** The rules with something to say once the file printed. */
+const RULES_AFTER_PRINTING: readonly Rule[] = Object.freeze(allRules.filter((r) => !r.printerRefuses));
 
 /** Every diagnostic for an image (errors and warnings), without printing it. */
 export function check(image: Image | DockerfileNode, options: SynthOptions = {}): Diagnostic[] {

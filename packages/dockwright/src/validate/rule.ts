@@ -40,6 +40,11 @@ export interface Rule {
   readonly url: string;
   /** Rules that guard the file's structure cannot be skipped: the printer would refuse anyway. */
   readonly fatal?: boolean;
+  /**
+   * The printer refuses every value this rule reports (a property test holds it to that), so
+   * `synth()` runs the rule only when printing failed, to report the refusal at the user's call.
+   */
+  readonly printerRefuses?: boolean;
   create(ctx: RuleContext): Visitor;
 }
 

@@ -24,56 +24,99 @@ type Hook = (node: AnyInstructionNode, where: Where) => void;
  */
 export function validate(file: DockerfileNode, options: ValidateOptions = {}): Diagnostic[] {
   const settings = file.directives.check === undefined && options.check === undefined ? DEFAULT_SETTINGS : checkSettings(file.directives.check, options.check);
-  const diagnostics: Diagnostic[] = [];
+  const plan = planFor(options.rules ?? allRules, settings, options.origin ?? 'code');
+  plan.busy = true;
+  try {
+    return plan.run(file);
+  } finally {
+    plan.busy = false;
+  }
+}
+
+/**
+ * The rules of one rule set and configuration, created once and reused for every file: the
+ * visitors, and the hooks of each instruction kind. A rule keeps per-file state in what its
+ * `file` and `stage` hooks set up; reading `ctx.file` or `ctx.escape` outside a hook throws.
+ */
+interface Plan {
+  busy: boolean;
+  run(file: DockerfileNode): Diagnostic[];
+}
+
+function makePlan(ruleSet: readonly Rule[], settings: CheckSettings, origin: 'code' | 'dockerfile'): Plan {
+  let current: DockerfileNode | undefined;
+  let diagnostics: Diagnostic[] = [];
+  // A node without a location (hand-made IR) is reported at the from() of its stage.
+  let fallbackLoc: SourceLocation | undefined;
+  const inRun = (what: string): DockerfileNode => {
+    if (current === undefined) throw new Error(`dockwright: a rule read ctx.${what} outside a hook; read it in file(), stage() or an instruction hook`);
+    return current;
+  };
   const visitors: Visitor[] = [];
   const hooks: Partial<Record<string, Hook[]>> = {};
-  // A node without a location (hand-made IR) is reported at the from() of its stage.
-  let fallbackLoc: SourceLocation | undefined = file.loc;
-  const escape = file.directives.escape ?? '\\';
-
-  for (const rule of options.rules ?? allRules) {
+  for (const rule of ruleSet) {
     if (!rule.fatal && (settings.skip === 'all' || settings.skip.has(rule.name))) continue;
-    const base = options.origin === 'dockerfile' ? (rule.fileSeverity ?? rule.severity) : rule.severity;
+    const base = origin === 'dockerfile' ? (rule.fileSeverity ?? rule.severity) : rule.severity;
     const severity: Severity = settings.error ? 'error' : base;
     const ctx: RuleContext = {
-      file,
-      escape,
-      origin: options.origin ?? 'code',
+      get file() {
+        return inRun('file');
+      },
+      get escape() {
+        return inRun('escape').directives.escape ?? '\\';
+      },
+      origin,
       report: (loc, message) => diagnostics.push(Object.freeze({ rule: rule.name, severity, message, url: rule.url, loc: loc ?? fallbackLoc })),
     };
     const visitor = rule.create(ctx);
     visitors.push(visitor);
-    for (const kind of instructionKindsOf(rule, visitor)) {
-      (hooks[kind] ??= []).push(visitor.instruction![kind as AnyInstructionNode['kind']] as Hook);
-    }
+    for (const [kind, hook] of Object.entries(visitor.instruction ?? {})) (hooks[kind] ??= []).push(hook as Hook);
   }
-
-  for (const visitor of visitors) visitor.file?.(file);
+  const fileHooks = visitors.flatMap((v) => (v.file ? [v.file] : []));
+  const stageHooks = visitors.flatMap((v) => (v.stage ? [v.stage] : []));
   const visit = (node: AnyInstructionNode, where: Where): void => {
     const list = hooks[node.kind];
     if (list !== undefined) for (const hook of list) hook(node, where);
     if (node.kind === 'onbuild') visit(node.trigger, { ...where, trigger: true });
   };
-  file.stages.forEach((stage, stageIndex) => {
-    fallbackLoc = stage.from.loc ?? file.loc;
-    for (const visitor of visitors) visitor.stage?.(stage, stageIndex);
-    const where: Where = { stage, stageIndex, trigger: false };
-    visit(stage.from, where);
-    for (const node of stage.instructions) visit(node, where);
-  });
-  return diagnostics;
+  return {
+    busy: false,
+    run(file) {
+      current = file;
+      diagnostics = [];
+      fallbackLoc = file.loc;
+      try {
+        for (const hook of fileHooks) hook(file);
+        const stages = file.stages;
+        for (let stageIndex = 0; stageIndex < stages.length; stageIndex++) {
+          const stage = stages[stageIndex]!;
+          fallbackLoc = stage.from.loc ?? file.loc;
+          for (const hook of stageHooks) hook(stage, stageIndex);
+          const where: Where = { stage, stageIndex, trigger: false };
+          visit(stage.from, where);
+          for (const node of stage.instructions) visit(node, where);
+        }
+        return diagnostics;
+      } finally {
+        current = undefined;
+      }
+    },
+  };
 }
 
 const DEFAULT_SETTINGS: CheckSettings = checkSettings(undefined, undefined);
 
-/** The instruction kinds a rule visits never change, so they are read once per rule. */
-const kindsByRule = new WeakMap<Rule, readonly string[]>();
+const plans = new WeakMap<readonly Rule[], Map<string, Plan>>();
 
-function instructionKindsOf(rule: Rule, visitor: Visitor): readonly string[] {
-  let kinds = kindsByRule.get(rule);
-  if (kinds === undefined) {
-    kinds = Object.keys(visitor.instruction ?? {});
-    kindsByRule.set(rule, kinds);
-  }
-  return kinds;
+/** The plan of a rule set (read once: change a set by passing a new array) and a configuration. */
+function planFor(ruleSet: readonly Rule[], settings: CheckSettings, origin: 'code' | 'dockerfile'): Plan {
+  const key = `${origin} ${settings.error} ${settings.skip === 'all' ? '*' : [...settings.skip].sort().join(',')}`;
+  let byKey = plans.get(ruleSet);
+  if (byKey === undefined) plans.set(ruleSet, (byKey = new Map()));
+  const plan = byKey.get(key);
+  if (plan !== undefined && !plan.busy) return plan;
+  // Busy: a rule validates another file while this one runs; that one gets its own plan.
+  const made = makePlan(ruleSet, settings, origin);
+  if (plan === undefined) byKey.set(key, made);
+  return made;
 }

@@ -7,8 +7,11 @@ export const DuplicateStageName = defineRule({
   description: 'Two stages have the same name.',
   url: buildkitUrl('DuplicateStageName'),
   create(ctx) {
-    const names = new Set<string>();
+    let names = new Set<string>();
     return {
+      file: () => {
+        names = new Set();
+      },
       instruction: {
         from: (node) => {
           if (node.name === undefined) return;

@@ -14,7 +14,7 @@ export const ImageReferenceIsStageName = defineRule({
   description: 'A string meant as an image reference is the name of a stage, which Docker would use instead.',
   url: dockwrightUrl('ImageReferenceIsStageName'),
   create(ctx) {
-    const stageNames = new Map<string, string>();
+    let stageNames = new Map<string, string>();
     const check = (text: Text | undefined, loc: SourceLocation | undefined, how: string): void => {
       if (text === undefined || !isLiteral(text)) return;
       const stage = stageNames.get(text.toLowerCase());
@@ -27,6 +27,7 @@ export const ImageReferenceIsStageName = defineRule({
     };
     return {
       file: (file) => {
+        stageNames = new Map();
         for (const stage of file.stages) if (stage.from.name !== undefined) stageNames.set(stage.from.name.toLowerCase(), stage.from.name);
       },
       instruction: {

@@ -1,3 +1,4 @@
+import type { EscapeChar } from '../../ir/encodability.js';
 import type { Text } from '../../ir/text.js';
 import { processWord } from '../../parse/shell.js';
 import { buildkitUrl, defineRule } from '../rule.js';
@@ -22,22 +23,28 @@ export const InvalidDefaultArgInFrom = defineRule({
   description: 'With the default values of its ARGs, a FROM names no valid image.',
   url: buildkitUrl('InvalidDefaultArgInFrom'),
   create(ctx) {
-    const escape = ctx.escape;
-    // The global ARGs in order, each default evaluated with those before it, as BuildKit does:
-    // a chain (`ARG V=${TARGETPLATFORM#linux/}`, then `ARG V=${V:-none}`) comes out right.
-    const values = new Map(PLATFORM);
+    let escape: EscapeChar = '\\';
+    let values = new Map(PLATFORM);
     let known = true;
-    for (const arg of ctx.file.globalArgs) {
-      if (arg.default === undefined) {
-        if (!values.has(arg.name)) values.set(arg.name, '');
-        continue;
-      }
-      const value = evaluate(arg.default, values, escape);
-      if (value === undefined) known = false;
-      else values.set(arg.name, value);
-    }
-    const stageNames = new Set<string>();
+    let stageNames = new Set<string>();
     return {
+      file: (file) => {
+        escape = ctx.escape;
+        // The global ARGs in order, each default evaluated with those before it, as BuildKit does:
+        // a chain (`ARG V=${TARGETPLATFORM#linux/}`, then `ARG V=${V:-none}`) comes out right.
+        values = new Map(PLATFORM);
+        known = true;
+        stageNames = new Set();
+        for (const arg of file.globalArgs) {
+          if (arg.default === undefined) {
+            if (!values.has(arg.name)) values.set(arg.name, '');
+            continue;
+          }
+          const value = evaluate(arg.default, values, escape);
+          if (value === undefined) known = false;
+          else values.set(arg.name, value);
+        }
+      },
       instruction: {
         from: (node) => {
           const image = node.image;

@@ -9,8 +9,11 @@ export const InvalidImageReference = defineRule({
   description: 'FROM or --from names an invalid image reference.',
   url: dockwrightUrl('InvalidImageReference'),
   create(ctx) {
-    const stages = new Set<string>();
+    let stages = new Set<string>();
     return {
+      file: () => {
+        stages = new Set();
+      },
       instruction: {
         from: (node) => {
           const image = node.image;

@@ -14,6 +14,7 @@ export const LineTooLong = defineRule({
   description: `An instruction would print a line longer than ${MAX_LINE_BYTES} bytes, which Docker cannot read.`,
   url: dockwrightUrl('LineTooLong'),
   fatal: true,
+  printerRefuses: true,
   create(ctx) {
     const measure = (node: AnyInstructionNode, where?: Where): void => {
       if (where?.trigger) return; // measured with its ONBUILD

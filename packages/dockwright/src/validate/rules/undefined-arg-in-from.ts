@@ -8,8 +8,11 @@ export const UndefinedArgInFrom = defineRule({
   description: 'A FROM line uses a variable that no ARG before the first FROM declares.',
   url: buildkitUrl('UndefinedArgInFrom'),
   create(ctx) {
-    const globals = new Set(ctx.file.globalArgs.map((a) => a.name));
+    let globals = new Set<string>();
     return {
+      file: (file) => {
+        globals = new Set(file.globalArgs.map((a) => a.name));
+      },
       instruction: {
         from: (node) => {
           const names = [...textVariables(node.image), ...(node.platform ? textVariables(node.platform) : [])];

@@ -1,4 +1,4 @@
-import type { AnyInstructionNode, CommandForm, Mount, TriviaNode } from '../../ir/nodes/index.js';
+import type { AnyInstructionNode, CommandForm, TriviaNode } from '../../ir/nodes/index.js';
 import type { Text } from '../../ir/text.js';
 import {
   commentProblem,
@@ -10,12 +10,14 @@ import {
   heredocBodyProblem,
   inlineDestinationProblem,
   labelKeyProblem,
-  MOUNT_FORBIDDEN,
+  execArgsProblem,
+  mountProblem,
   onbuildTriggerProblem,
   portProblem,
   runCommandProblem,
   shellFormProblem,
   wordProblem,
+  type EscapeChar,
   type Problem,
 } from '../../ir/encodability.js';
 import { dockwrightUrl, defineRule } from '../rule.js';
@@ -31,8 +33,9 @@ export const UnencodableValue = defineRule({
   description: 'A value cannot be written into a Dockerfile without changing its structure.',
   url: dockwrightUrl('UnencodableValue'),
   fatal: true,
+  printerRefuses: true,
   create(ctx) {
-    const esc = ctx.escape;
+    let esc: EscapeChar = '\\';
     const report = (node: AnyInstructionNode, what: string, problem: Problem): void => {
       if (problem) ctx.report(node.loc, `${what} ${problem}.`);
     };
@@ -47,28 +50,14 @@ export const UnencodableValue = defineRule({
     };
     const command = (node: AnyInstructionNode, what: string, form: CommandForm): void => {
       if (form.form === 'shell') report(node, what, shellFormProblem(form.command, esc) ?? linesProblem(form, esc));
-      else if (form.args.some((a) => a.includes('\0'))) report(node, what, 'contains a NUL character, which no program argument can carry');
-    };
-    const mountProblem = (mount: Mount): Problem => {
-      for (const value of [
-        mount.target,
-        'id' in mount ? mount.id : undefined,
-        'source' in mount ? mount.source : undefined,
-        'from' in mount ? mount.from : undefined,
-      ]) {
-        if (value === undefined) continue;
-        const problem =
-          flagValueProblem(value, MOUNT_FORBIDDEN) ??
-          (typeof value === 'string' && value.includes('$') ? 'contains "$", which --mount does not expand the same way in every BuildKit version' : undefined);
-        if (problem) return problem;
-      }
-      return undefined;
+      else report(node, what, execArgsProblem(form.args));
     };
     const trivia = (node: AnyInstructionNode, before: readonly TriviaNode[] | undefined): void => {
       for (const line of before ?? []) if (line.kind === 'comment') report(node, 'A comment before it', commentProblem(line.text));
     };
     return {
       file: (file) => {
+        esc = ctx.escape;
         file.globalArgs.forEach((a) => {
           words(a, `The default of ARG ${a.name}`, [a.default]);
           trivia(a, a.before);
