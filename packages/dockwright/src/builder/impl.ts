@@ -10,7 +10,7 @@ import type {
   RefersTo,
   TriviaNode,
 } from '../ir/nodes/index.js';
-import { execForm, frozen, makeNode, scriptForm, shellForm, shellLines } from '../ir/nodes/index.js';
+import { execForm, frozen, node, scriptForm, shellForm, shellLines } from '../ir/nodes/index.js';
 import type { SourceLocation } from '../ir/location.js';
 import { followLink, linkOf, type ChainLink } from './call-sites.js';
 import type { Text } from '../ir/text.js';
@@ -102,7 +102,8 @@ export class StageImpl implements StageLike {
     return this.#push(
       deps,
       (resolve) =>
-        makeNode('run', {
+        node({
+          kind: 'run',
           command: form,
           mounts: frozen(mountOptions.map((m) => toMount(m, resolve))),
           network: options.network,
@@ -115,20 +116,21 @@ export class StageImpl implements StageLike {
 
   cmd(command: string | readonly string[] | ShellLines): StageImpl {
     const link = this.#call('cmd', this.cmd);
-    return this.#add(makeNode('cmd', { command: commandForm(command, 'cmd()'), loc: link.loc }), link);
+    return this.#add(node({ kind: 'cmd', command: commandForm(command, 'cmd()'), loc: link.loc }), link);
   }
 
   entrypoint(command: string | readonly string[] | ShellLines): StageImpl {
     const link = this.#call('entrypoint', this.entrypoint);
     const loc = link.loc;
-    return this.#add(makeNode('entrypoint', { command: commandForm(command, 'entrypoint()'), loc }), link);
+    return this.#add(node({ kind: 'entrypoint', command: commandForm(command, 'entrypoint()'), loc }), link);
   }
 
   healthcheck(test: string | readonly string[] | false, options: HealthcheckOptions = {}): StageImpl {
     const link = this.#call('healthcheck', this.healthcheck);
     const loc = link.loc;
     return this.#add(
-      makeNode('healthcheck', {
+      node({
+        kind: 'healthcheck',
         test: test === false ? undefined : commandForm(test, 'healthcheck()'),
         interval: duration(options.interval),
         timeout: duration(options.timeout),
@@ -144,67 +146,63 @@ export class StageImpl implements StageLike {
   shell(args: readonly string[]): StageImpl {
     const link = this.#call('shell', this.shell);
     const loc = link.loc;
-    return this.#add(makeNode('shell', { args: frozen(stringArray(args, 'shell()')), loc }), link);
+    return this.#add(node({ kind: 'shell', args: frozen(stringArray(args, 'shell()')), loc }), link);
   }
 
   stopsignal(signal: string | number | TextInput): StageImpl {
     const link = this.#call('stopsignal', this.stopsignal);
     const loc = link.loc;
     const value = typeof signal === 'number' ? String(signal) : toText(signal, 'stopsignal()');
-    return this.#add(makeNode('stopsignal', { signal: value, loc }), link);
+    return this.#add(node({ kind: 'stopsignal', signal: value, loc }), link);
   }
 
   user(user: TextInput | number, group?: TextInput | number): StageImpl {
     const link = this.#call('user', this.user);
     const loc = link.loc;
     return this.#add(
-      makeNode('user', {
-        user: numberOrText(user, 'user()'),
-        group: group === undefined ? undefined : numberOrText(group, 'user() group'),
-        loc,
-      }),
+      node({ kind: 'user', user: numberOrText(user, 'user()'), group: group === undefined ? undefined : numberOrText(group, 'user() group'), loc }),
       link,
     );
   }
 
   workdir(path: TextInput): StageImpl {
     const link = this.#call('workdir', this.workdir);
-    return this.#add(makeNode('workdir', { path: toText(path, 'workdir()'), loc: link.loc }), link);
+    return this.#add(node({ kind: 'workdir', path: toText(path, 'workdir()'), loc: link.loc }), link);
   }
 
   volume(...paths: TextInput[]): StageImpl {
     const link = this.#call('volume', this.volume);
     const loc = link.loc;
-    return this.#add(makeNode('volume', { paths: frozen(paths.map((p) => toText(p, 'volume() path'))), loc }), link);
+    return this.#add(node({ kind: 'volume', paths: frozen(paths.map((p) => toText(p, 'volume() path'))), loc }), link);
   }
 
   expose(...ports: PortInput[]): StageImpl {
     const link = this.#call('expose', this.expose);
     const loc = link.loc;
-    return this.#add(makeNode('expose', { ports: frozen(ports.map(portText)), loc }), link);
+    return this.#add(node({ kind: 'expose', ports: frozen(ports.map(portText)), loc }), link);
   }
 
   env(keyOrPairs: string | Readonly<Record<string, TextInput>>, valueOrOptions?: TextInput | ValueOptions, options?: ValueOptions): StageImpl {
     const link = this.#call('env', this.env);
     const loc = link.loc;
-    return this.#add(makeNode('env', { pairs: keyValues(keyOrPairs, valueOrOptions, options, false, 'env()'), loc }), link);
+    return this.#add(node({ kind: 'env', pairs: keyValues(keyOrPairs, valueOrOptions, options, false, 'env()'), loc }), link);
   }
 
   label(keyOrPairs: string | Readonly<Record<string, TextInput>>, valueOrOptions?: TextInput | ValueOptions, options?: ValueOptions): StageImpl {
     const link = this.#call('label', this.label);
     const loc = link.loc;
-    return this.#add(makeNode('label', { pairs: keyValues(keyOrPairs, valueOrOptions, options, true, 'label()'), loc }), link);
+    return this.#add(node({ kind: 'label', pairs: keyValues(keyOrPairs, valueOrOptions, options, true, 'label()'), loc }), link);
   }
 
   arg(nameOrRef: string | ArgRef, defaultValue?: TextInput): StageImpl {
     const link = this.#call('arg', this.arg);
     const loc = link.loc;
     if (typeof nameOrRef === 'object' && nameOrRef?.kind === 'argRef') {
-      return this.#add(makeNode('arg', { name: nameOrRef.name, default: nameOrRef.default, loc }), link);
+      return this.#add(node({ kind: 'arg', name: nameOrRef.name, default: nameOrRef.default, loc }), link);
     }
     requireString(nameOrRef, 'arg() name');
     const value = defaultValue === undefined ? undefined : toText(defaultValue, 'arg() default');
-    return this.#add(makeNode('arg', { name: nameOrRef, default: value, loc }), link);
+    return this.#add(node({ kind: 'arg', name: nameOrRef, default: value, loc }), link);
   }
 
   onbuild(triggers: (stage: StageImpl) => StageLike): StageImpl {
@@ -218,7 +216,7 @@ export class StageImpl implements StageLike {
     }
     let next: StageImpl = this;
     for (const entry of entriesOf(StageImpl.stateOf(recorded))) {
-      const wrap = (trigger: AnyInstructionNode): OnbuildNode => makeNode('onbuild', { trigger, loc });
+      const wrap = (trigger: AnyInstructionNode): OnbuildNode => node({ kind: 'onbuild', trigger, loc });
       next = entry instanceof DeferredInstruction ? next.#push(entry.deps, (resolve) => wrap(entry.make(resolve)), link) : next.#add(wrap(entry), link);
     }
     return next;
@@ -227,7 +225,7 @@ export class StageImpl implements StageLike {
   comment(text: string): StageImpl {
     requireString(text, 'comment()');
     const link = this.#call('comment', this.comment);
-    return this.#add(makeNode('comment', { text, loc: link.loc }), link);
+    return this.#add(node({ kind: 'comment', text, loc: link.loc }), link);
   }
 
   $blank(count = 1): StageImpl {
@@ -254,7 +252,7 @@ export class StageImpl implements StageLike {
   maintainer(name: string): StageImpl {
     requireString(name, 'maintainer()');
     const link = this.#call('maintainer', this.maintainer);
-    return this.#add(makeNode('maintainer', { name, loc: link.loc }), link);
+    return this.#add(node({ kind: 'maintainer', name, loc: link.loc }), link);
   }
 
   copy(srcOrSpec: TextInput | readonly TextInput[] | CopySpec | CopyContentSpec, dest?: TextInput, options: CopyOptions = {}): StageImpl {
@@ -264,7 +262,24 @@ export class StageImpl implements StageLike {
     const from = 'from' in spec ? spec.from : undefined;
     return this.#push(
       stageDeps(from),
-      (resolve) => makeNode('copy', { ...copyFields(spec, 'copy()'), from: fromText(from, resolve), fromRefersTo: refersTo(from), loc }),
+      (resolve) => {
+        const f = copyFields(spec, 'copy()');
+        return node({
+          kind: 'copy',
+          sources: f.sources,
+          inline: f.inline,
+          heredoc: f.heredoc,
+          dest: f.dest,
+          chown: f.chown,
+          chmod: f.chmod,
+          link: f.link,
+          parents: f.parents,
+          exclude: f.exclude,
+          from: fromText(from, resolve),
+          fromRefersTo: refersTo(from),
+          loc,
+        });
+      },
       link,
     );
   }
@@ -273,9 +288,19 @@ export class StageImpl implements StageLike {
     const link = this.#call('add', this.add);
     const loc = link.loc;
     const spec: AddSpec = isSpec(srcOrSpec) ? (srcOrSpec as AddSpec) : { src: srcOrSpec, dest: dest!, ...options };
+    const f = copyFields(spec, 'add()');
     return this.#add(
-      makeNode('add', {
-        ...copyFields(spec, 'add()'),
+      node({
+        kind: 'add',
+        sources: f.sources,
+        inline: f.inline,
+        heredoc: f.heredoc,
+        dest: f.dest,
+        chown: f.chown,
+        chmod: f.chmod,
+        link: f.link,
+        parents: f.parents,
+        exclude: f.exclude,
         checksum: spec.checksum,
         keepGitDir: spec.keepGitDir,
         unpack: spec.unpack,
@@ -412,7 +437,7 @@ function isShellLines(value: unknown): value is ShellLines {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && 'lines' in value;
 }
 
-const BLANK = makeNode('blank', {});
+const BLANK = node({ kind: 'blank' });
 
 function numberOrText(value: TextInput | number, what: string): Text {
   return typeof value === 'number' ? String(value) : toText(value, what);

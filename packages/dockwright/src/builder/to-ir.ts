@@ -1,5 +1,5 @@
 import type { ArgNode, Directives, DockerfileNode, InstructionNode, StageNode } from '../ir/nodes/index.js';
-import { frozen, makeNode } from '../ir/nodes/index.js';
+import { frozen, node } from '../ir/nodes/index.js';
 import { isAutomaticArg, type Text } from '../ir/text.js';
 import type { StageImpl } from './impl.js';
 import { DeferredInstruction, entriesOf, isStage, stateOf, type StageHead } from './state.js';
@@ -22,7 +22,8 @@ export function buildDockerfile(image: StageImpl): DockerfileNode {
   const stages = order.map((stage): StageNode => {
     const state = stateOf(stage);
     const head = state.head;
-    const from = makeNode('from', {
+    const from = node({
+      kind: 'from',
       image: fromImage(head, resolve),
       imageRefersTo: head.base.kind === 'image' ? 'image' : 'stage',
       platform: head.platform,
@@ -34,16 +35,11 @@ export function buildDockerfile(image: StageImpl): DockerfileNode {
       const node = entry instanceof DeferredInstruction ? entry.make(resolve) : entry;
       return node.kind === 'arg' ? inheritGlobalDefault(node, globalDefaults) : node;
     });
-    return makeNode('stage', { from, instructions: frozen(instructions), loc: head.fromLoc });
+    return node({ kind: 'stage', from, instructions: frozen(instructions), loc: head.fromLoc });
   });
 
   const { head } = stateOf(image);
-  return makeNode('dockerfile', {
-    directives: directivesOf(head),
-    globalArgs: frozen(globalArgs),
-    stages: frozen(stages),
-    loc: head.fromLoc,
-  });
+  return node({ kind: 'dockerfile', directives: directivesOf(head), globalArgs: frozen(globalArgs), stages: frozen(stages), loc: head.fromLoc });
 }
 
 /** The image reference of a stage that is a separately built image, or undefined for a plain stage. */
@@ -146,7 +142,7 @@ function collectGlobalArgs(order: readonly StageImpl[], declared: readonly ArgRe
     seen.add(key);
     if (ref.previous) add(ref.previous, head);
     if (ref.default !== undefined && typeof ref.default !== 'string') argRefsOf(ref.default).forEach((used) => add(used, head));
-    args.push(makeNode('arg', { name: ref.name, default: ref.default, redeclares: ref.previous ? true : undefined, before: ref.before, loc: head.fromLoc }));
+    args.push(node({ kind: 'arg', name: ref.name, default: ref.default, redeclares: ref.previous ? true : undefined, before: ref.before, loc: head.fromLoc }));
   };
   const last = stateOf(order[order.length - 1]!).head;
   for (const ref of declared) add(ref, last);
@@ -159,10 +155,10 @@ function collectGlobalArgs(order: readonly StageImpl[], declared: readonly ArgRe
 }
 
 /** `ARG NAME` inside a stage inherits the global value; repeating the same default adds nothing. */
-function inheritGlobalDefault(node: ArgNode, globalDefaults: Map<string, Text | undefined>): ArgNode {
-  if (node.default === undefined || !globalDefaults.has(node.name)) return node;
-  if (globalDefaults.get(node.name) !== node.default) return node;
-  return makeNode('arg', { name: node.name, default: undefined, loc: node.loc });
+function inheritGlobalDefault(arg: ArgNode, globalDefaults: Map<string, Text | undefined>): ArgNode {
+  if (arg.default === undefined || !globalDefaults.has(arg.name)) return arg;
+  if (globalDefaults.get(arg.name) !== arg.default) return arg;
+  return node({ kind: 'arg', name: arg.name, default: undefined, loc: arg.loc });
 }
 
 function directivesOf(head: StageHead): Directives {

@@ -55,7 +55,7 @@ type Printer<K extends AnyInstructionKind> = (node: NodeOfKind<K>, ctx: PrintCon
  * // FROM alpine\nRUN apk add redis\nCMD ["redis-server"]\n
  */
 export function print(file: DockerfileNode): string {
-  return printWithSteps(file).text;
+  return printFile(file, undefined);
 }
 
 /** An instruction as printed: its text (all its lines), first line number, and where it came from. */
@@ -73,22 +73,32 @@ export interface PrintedStep {
  * step back to the instruction, and so to the user's call site.
  */
 export function printWithSteps(file: DockerfileNode): { readonly text: string; readonly steps: readonly PrintedStep[] } {
-  const ctx: PrintContext = { escape: file.directives.escape ?? '\\' };
   const steps: PrintedStep[] = [];
-  const lines: string[] = [];
-  const add = (text: string): void => void lines.push(...text.split('\n'));
+  const text = printFile(file, steps);
+  return { text, steps };
+}
+
+/** The file's text; the instructions' steps too when `steps` is given (only then are lines counted). */
+function printFile(file: DockerfileNode, steps: PrintedStep[] | undefined): string {
+  const ctx: PrintContext = { escape: file.directives.escape ?? '\\' };
+  const parts: string[] = []; // joined by newlines: a part may hold several lines
+  let lines = 0;
+  const add = (text: string): void => {
+    parts.push(text);
+    if (steps !== undefined) lines += lineCount(text);
+  };
   const print = (node: AnyInstructionNode, stage: number): void => {
     const text = printInstruction(node, ctx);
-    if (node.kind !== 'comment' && node.kind !== 'blank') steps.push({ text, line: lines.length + 1, node, stage });
+    if (steps !== undefined && node.kind !== 'comment' && node.kind !== 'blank') steps.push({ text, line: lines + 1, node, stage });
     add(text);
   };
   /** What comes before a section: the lines it says, else one blank line after whatever came first. */
   const separate = (before: readonly TriviaNode[] | undefined): void => {
     if (before === undefined) {
-      if (lines.length > 0) lines.push('');
+      if (parts.length > 0) add('');
       return;
     }
-    const first = lines.length === 0;
+    const first = parts.length === 0;
     for (const node of before) add(printInstruction(node, ctx));
     if (first) refuseDirectiveLookalike(before);
   };
@@ -99,15 +109,22 @@ export function printWithSteps(file: DockerfileNode): { readonly text: string; r
     else if (arg.before) for (const node of arg.before) add(printInstruction(node, ctx));
     print(arg, -1);
   });
-  file.stages.forEach((stage, index) => {
+  for (let index = 0; index < file.stages.length; index++) {
+    const stage = file.stages[index]!;
     separate(stage.from.before);
     print(stage.from, index);
     for (const node of stage.instructions) print(node, index);
-  });
-  const text = lines.join('\n') + '\n';
+  }
+  const text = parts.join('\n') + '\n';
   const long = longLine(text);
   if (long) throw unencodable(`Line ${long.line}`, `is ${long.bytes} bytes long; Docker reads lines of up to ${MAX_LINE_BYTES} bytes`);
-  return { text, steps };
+  return text;
+}
+
+function lineCount(text: string): number {
+  let count = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) count++;
+  return count;
 }
 
 /**

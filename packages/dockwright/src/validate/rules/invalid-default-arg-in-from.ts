@@ -1,3 +1,4 @@
+import type { DockerfileNode } from '../../ir/nodes/index.js';
 import type { EscapeChar } from '../../ir/encodability.js';
 import type { Text } from '../../ir/text.js';
 import { processWord } from '../../parse/shell.js';
@@ -23,33 +24,22 @@ export const InvalidDefaultArgInFrom = defineRule({
   description: 'With the default values of its ARGs, a FROM names no valid image.',
   url: buildkitUrl('InvalidDefaultArgInFrom'),
   create(ctx) {
-    let escape: EscapeChar = '\\';
-    let values = new Map(PLATFORM);
-    let known = true;
+    let file: DockerfileNode | undefined;
+    // Worked out at the first FROM that uses a variable: most files have none.
+    let globals: { values: Map<string, string>; known: boolean } | undefined;
     let stageNames = new Set<string>();
     return {
-      file: (file) => {
-        escape = ctx.escape;
-        // The global ARGs in order, each default evaluated with those before it, as BuildKit does:
-        // a chain (`ARG V=${TARGETPLATFORM#linux/}`, then `ARG V=${V:-none}`) comes out right.
-        values = new Map(PLATFORM);
-        known = true;
+      file: (current) => {
+        file = current;
+        globals = undefined;
         stageNames = new Set();
-        for (const arg of file.globalArgs) {
-          if (arg.default === undefined) {
-            if (!values.has(arg.name)) values.set(arg.name, '');
-            continue;
-          }
-          const value = evaluate(arg.default, values, escape);
-          if (value === undefined) known = false;
-          else values.set(arg.name, value);
-        }
       },
       instruction: {
         from: (node) => {
           const image = node.image;
-          if (known && typeof image !== 'string') {
-            const expanded = evaluate(image, values, escape);
+          if (typeof image !== 'string') {
+            globals ??= globalValues(file!, ctx.escape);
+            const expanded = globals.known ? evaluate(image, globals.values, ctx.escape) : undefined;
             if (expanded !== undefined && !stageNames.has(expanded.toLowerCase()) && !isImageReference(expanded)) {
               ctx.report(node.loc, `With the default ARG values, FROM names "${expanded}", which is not a valid image: give the ARG a default.`);
             }
@@ -60,6 +50,25 @@ export const InvalidDefaultArgInFrom = defineRule({
     };
   },
 });
+
+/**
+ * The global ARGs in order, each default evaluated with those before it, as BuildKit does: a
+ * chain (`ARG V=${TARGETPLATFORM#linux/}`, then `ARG V=${V:-none}`) comes out right.
+ */
+function globalValues(file: DockerfileNode, escape: EscapeChar): { values: Map<string, string>; known: boolean } {
+  const values = new Map(PLATFORM);
+  let known = true;
+  for (const arg of file.globalArgs) {
+    if (arg.default === undefined) {
+      if (!values.has(arg.name)) values.set(arg.name, '');
+      continue;
+    }
+    const value = evaluate(arg.default, values, escape);
+    if (value === undefined) known = false;
+    else values.set(arg.name, value);
+  }
+  return { values, known };
+}
 
 /** The text as Docker's lexer reads it with these variables; undefined when it cannot be read. */
 function evaluate(text: Text, values: ReadonlyMap<string, string>, escape: '\\' | '`'): string | undefined {
