@@ -149,7 +149,7 @@ describe('a definitions file that never finishes loading', () => {
     expect(hung(slow, ['--load-timeout', '0.5']).code).toBe(2);
     const usage = hung('', ['--load-timeout', '5 minutes']);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain('--load-timeout 5 minutes: expected a duration such as 90s, 10m or 1h30m.');
+    expect(usage.stderr).toContain("option '--load-timeout <duration>' argument '5 minutes' is invalid. expected a duration such as 90s, 10m or 1h30m.");
   });
 
   test('Ctrl-C stops it before the limit (exit 130)', async () => {

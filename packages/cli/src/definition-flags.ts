@@ -1,6 +1,4 @@
 import { loadDefinitions, type Definitions } from './definitions.js';
-import { DEFAULT_LOAD_TIMEOUT } from './defaults.js';
-import { parseDuration } from './duration.js';
 import type { Io } from './io.js';
 import { writeError } from './report.js';
 
@@ -8,15 +6,13 @@ import { writeError } from './report.js';
 export interface DefinitionFlags {
   readonly file: string;
   readonly typecheck?: boolean;
-  /** A duration; `0` waits for ever. */
-  readonly loadTimeout?: string;
+  /** Milliseconds (`--load-timeout`, parsed at the door); 0 waits for ever. */
+  readonly loadTimeout: number;
 }
-
-export { DEFAULT_LOAD_TIMEOUT };
 
 /** Loads the definitions file the flags name; in the real process, one that hangs ends it with exit 2. */
 export function loadFromFlags(flags: DefinitionFlags, io: Io): Promise<Definitions> {
-  const timeoutMs = parseDuration(flags.loadTimeout ?? DEFAULT_LOAD_TIMEOUT, '--load-timeout');
+  const timeoutMs = flags.loadTimeout;
   return loadDefinitions(flags.file, {
     cwd: io.cwd,
     typecheck: flags.typecheck,

@@ -215,6 +215,31 @@ describe('exit code 2: the CLI could not do the work', () => {
     expect(unknown.stderr).toContain('No image named nope: the definitions define api, worker.');
   });
 
+  test('option values are checked at the door, before anything loads or runs', async () => {
+    const dir = project({ 'dockwright.ts': TWO_IMAGES });
+    const parallel = await cli(['build', '--parallel', '0'], dir);
+    expect(parallel).toMatchObject({ code: 2, stdout: '' });
+    expect(parallel.stderr).toContain("option '--parallel <n>' argument '0' is invalid. expected a whole number of 1 or more.");
+    const timeout = await cli(['build', '--timeout', 'soon'], dir);
+    expect(timeout.stderr).toContain("option '--timeout <duration>' argument 'soon' is invalid. expected a duration such as 90s, 10m or 1h30m.");
+    const format = await cli(['graph', '--format', 'png'], dir);
+    expect(format.code).toBe(2);
+    expect(format.stderr).toContain('Allowed choices are mermaid, dot.');
+    const progress = await cli(['build', '--progress', 'fancy'], dir);
+    expect(progress.stderr).toContain('Allowed choices are auto, tty, plain, json.');
+  });
+
+  test('--help lists every command without loading any; help <command> shows its options', async () => {
+    const dir = project({});
+    const top = await cli(['--help'], dir);
+    expect(top.code).toBe(0);
+    for (const name of ['synth', 'ls', 'graph', 'lint', 'import', 'build', 'push', 'engine']) expect(top.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+    const help = await cli(['help', 'build'], dir);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--parallel <n>');
+    expect(help.stdout).toContain('--load-timeout <duration>');
+  });
+
   test('several images without paths and no --out', async () => {
     const dir = project({ 'dockwright.ts': `import { from } from 'dockwright';\nexport const a = from('alpine');\nexport const b = from('debian');\n` });
     const result = await cli(['synth'], dir);

@@ -16,13 +16,13 @@ import {
 import { DockwrightError } from 'dockwright';
 import { loadFromFlags, type DefinitionFlags } from '../definition-flags.js';
 import type { Definitions } from '../definitions.js';
-import { parseDuration } from '../duration.js';
 import { tlsFlags, type TlsCliFlags } from '../engine-connection.js';
 import { ExitCode } from '../exit-codes.js';
 import { useColor, type Io } from '../io.js';
 import { createProgressView, resolveMode, summaryTable } from '../progress-view.js';
 import { count, formatDiagnostic, painter, printable } from '../report.js';
 import { selectImages } from '../select.js';
+import { addDefinitionOptions, addBuilderOptions, collect, Option, countValue, durationValue, type DefineCommand } from '../command-kit.js';
 
 export interface BuildCliFlags extends DefinitionFlags, TlsCliFlags {
   readonly only?: string;
@@ -41,12 +41,13 @@ export interface BuildCliFlags extends DefinitionFlags, TlsCliFlags {
   readonly pull?: boolean;
   readonly builder?: readonly string[];
   readonly progress?: string;
-  readonly parallel?: string;
+  readonly parallel: number;
   readonly failFast?: boolean;
   readonly keepGoing?: boolean;
   readonly force?: boolean;
   readonly push?: boolean;
-  readonly timeout?: string;
+  /** Milliseconds. */
+  readonly timeout?: number;
   readonly secret?: readonly string[];
   readonly ssh?: readonly string[];
 }
@@ -59,10 +60,9 @@ export const EXIT_INTERRUPTED = 130;
  * dependency order with live progress, optionally push, and print a summary.
  */
 export async function buildCommand(names: readonly string[], flags: BuildCliFlags, io: Io): Promise<number> {
-  const parallel = Number(flags.parallel ?? 4);
-  if (!Number.isInteger(parallel) || parallel < 1) throw new DockwrightError('cli.usage', `--parallel ${flags.parallel} is not a whole number of 1 or more.`);
+  const parallel = flags.parallel;
   if (flags.failFast && flags.keepGoing) throw new DockwrightError('cli.usage', '--fail-fast and --keep-going exclude each other.');
-  const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout, '--timeout');
+  const timeoutMs = flags.timeout;
 
   const definitions = await loadFromFlags(flags, io);
   const wanted = [
@@ -194,3 +194,59 @@ function summaryJson(outcome: Outcome<ImageResult>, tags: readonly string[]): Re
   if (outcome.status === 'failed') return { name: outcome.name, status: 'failed', tags, error: (outcome.error as Error).message };
   return { name: outcome.name, status: outcome.status, tags, ...(outcome.status === 'skipped' ? { because: outcome.because } : {}) };
 }
+
+/** Declares `dockwright build`: its arguments, options and help, and its action. */
+export const define: DefineCommand = (command, { io, setExitCode }) => {
+  addBuilderOptions(
+    addDefinitionOptions(command),
+    "auto (default), classic, buildkit (the Docker Engine's), or a BuildKit daemon: unix:///path, tcp://host:port, docker://; repeat it (or use commas) for a fleet",
+  )
+    .argument('[images...]', 'images to build, by name (default: all)')
+    .option('--only <names>', 'comma-separated images to build (with what they depend on)')
+    .option('-t, --tag <tag>', 'an extra tag (repeatable; one image only)', collect)
+    .option('--build-arg <KEY=VALUE>', 'a build argument (repeatable; added to those declared)', collect)
+    .option('--label <KEY=VALUE>', 'an image label (repeatable)', collect)
+    .option('--target <stage>', 'build up to this stage')
+    .option('--platform <os/arch>', 'target platform')
+    .option('--network <mode>', 'network for RUN instructions (e.g. none, host)')
+    .option('--cache-from <cache>', 'a cache to read: an image, or type=registry,ref=...|type=local,src=... (repeatable; {name} is the image)', collect)
+    .option('--cache-to <cache>', 'a cache to write (BuildKit): type=registry,ref=reg/cache:{name}[,mode=max], type=inline... (repeatable)', collect)
+    .option('--no-cache', 'do not use the layer cache')
+    .option('--pull', 'pull newer base images (never done otherwise)')
+    .option(
+      '-o, --output <output>',
+      'also write the result (BuildKit): type=local,dest=DIR, type=tar|oci|docker,dest=FILE; {name} is the image (repeatable)',
+      collect,
+    )
+    .option('--load', 'load what a BuildKit daemon built into the Docker Engine')
+    .addOption(new Option('--progress <mode>', 'progress output').choices(['auto', 'tty', 'plain', 'json']).default('auto'))
+    .addOption(new Option('--parallel <n>', 'images built at once').argParser(countValue).default(4))
+    .option('--keep-going', 'keep building what does not depend on a failure (default)')
+    .option('--fail-fast', 'cancel everything at the first failure')
+    .option('--force', 'build even images that are up to date')
+    .option('--push', 'push the tags of the images that built (Docker Engine: once every build has ended)')
+    .addOption(new Option('--timeout <duration>', 'give up on an image after this long (e.g. 10m)').argParser(durationValue('--timeout')))
+    .option('--secret <id=...,src=file|env=VAR>', 'a secret for RUN --mount=type=secret (BuildKit; repeatable)', collect)
+    .option('--ssh <default|id=socket>', 'an SSH agent for RUN --mount=type=ssh (BuildKit; repeatable)', collect)
+    .addHelpText(
+      'after',
+      `
+An image whose inputs have not changed (its Dockerfile, settings, base images and the context
+files it reads) and that already carries its tags is reported up to date without building: on the
+Docker Engine from a record kept on this machine; through BuildKit with --push, from the registry.
+
+The builder: --builder, else BUILDKIT_HOST (a BuildKit daemon, as buildctl reads it), else the
+Docker Engine the docker CLI would use (DOCKER_HOST, docker contexts).
+
+Examples:
+  $ dockwright build                                   everything, 4 at a time
+  $ dockwright build api --build-arg VERSION=1.2       api and the images it builds on
+  $ dockwright build --builder buildkit --network none
+  $ dockwright build --push --fail-fast --progress plain
+  $ BUILDKIT_HOST=unix:///run/buildkit/buildkitd.sock dockwright build --push \\
+      --cache-to type=registry,ref=reg.example/cache:{name},mode=max --cache-from reg.example/cache:{name}
+  $ dockwright build --builder tcp://builder:1234 --tlsdir certs --platform linux/amd64,linux/arm64 --push
+  $ dockwright build --push --builder tcp://bk-0:1234 --builder tcp://bk-1:1234 --tlsdir certs   a fleet`,
+    )
+    .action(async (images: string[], flags: BuildCliFlags) => setExitCode(await buildCommand(images, flags, io)));
+};

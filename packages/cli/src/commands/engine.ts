@@ -2,12 +2,15 @@ import { describeBackend } from '@dockwright/engine';
 import { tlsFlags, type TlsCliFlags } from '../engine-connection.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../io.js';
+import { addBuilderOptions, type DefineCommand } from '../command-kit.js';
+
+export interface EngineFlags extends TlsCliFlags {
+  readonly json?: boolean;
+  readonly builder?: readonly string[];
+}
 
 /** `dockwright engine`: which daemon (or daemons) dockwright would build on, and what they offer. */
-export async function engineCommand(
-  flags: { readonly json?: boolean; readonly builder?: string | readonly string[] } & TlsCliFlags,
-  io: Io,
-): Promise<ExitCode> {
+export async function engineCommand(flags: EngineFlags, io: Io): Promise<ExitCode> {
   const described = await describeBackend({ builder: flags.builder, tls: tlsFlags(flags), env: io.env, cwd: io.cwd });
   const rows: [string, string][] = [];
   if (described.kind === 'buildkit') {
@@ -45,3 +48,14 @@ export async function engineCommand(
   for (const [key, value] of rows) io.stdout.write(`${key.padEnd(width)} ${value}\n`);
   return ExitCode.Ok;
 }
+
+/** Declares `dockwright engine`: its arguments, options and help, and its action. */
+export const define: DefineCommand = (command, { io, setExitCode }) => {
+  addBuilderOptions(command, 'as for build: auto (default), classic, buildkit, or BuildKit daemons (unix://, tcp://, docker://; repeatable)')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      "\nA BuildKit daemon when --builder or BUILDKIT_HOST names one (its version and its workers' platforms);\nelse the Docker Engine, found like the docker CLI finds it: DOCKER_HOST (DOCKER_TLS_VERIFY,\nDOCKER_CERT_PATH), DOCKER_CONTEXT or the current context, else the local socket.\n\nExamples:\n  $ dockwright engine\n  $ DOCKER_HOST=tcp://build-host:2376 DOCKER_TLS_VERIFY=1 dockwright engine --json\n  $ dockwright engine --builder tcp://builder:1234 --tlsdir ./certs",
+    )
+    .action(async (flags: EngineFlags) => setExitCode(await engineCommand(flags, io)));
+};

@@ -3,6 +3,7 @@ import type { Definitions } from '../definitions.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { DockwrightError } from 'dockwright';
+import { addDefinitionOptions, Option, type DefineCommand } from '../command-kit.js';
 
 export interface GraphFlags extends DefinitionFlags {
   readonly format?: string;
@@ -95,3 +96,11 @@ function dot(graph: Graph): string {
   lines.push('}');
   return lines.join('\n') + '\n';
 }
+
+/** Declares `dockwright graph`: its arguments, options and help, and its action. */
+export const define: DefineCommand = (command, { io, setExitCode }) => {
+  addDefinitionOptions(command)
+    .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'))
+    .addHelpText('after', '\nExamples:\n  $ dockwright graph > graph.mmd\n  $ dockwright graph --format dot | dot -Tsvg > graph.svg')
+    .action(async (flags: GraphFlags) => setExitCode(await graphCommand(flags, io)));
+};

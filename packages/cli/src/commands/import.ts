@@ -9,6 +9,7 @@ import type { Io } from '../io.js';
 import { withBanner, writeGenerated } from '../output.js';
 import { readDockerfile } from '../read-dockerfile.js';
 import { shortPath } from '../report.js';
+import type { DefineCommand } from '../command-kit.js';
 
 export interface ImportFlags {
   readonly output?: string;
@@ -84,3 +85,30 @@ async function replaceDockerfiles(inputs: readonly { path: string; text: string 
     rmSync(temporary, { force: true });
   }
 }
+
+/** Declares `dockwright import`: its arguments, options and help, and its action. */
+export const define: DefineCommand = (command, { io, setExitCode }) => {
+  command
+    .argument('<Dockerfile...>', 'Dockerfiles to import')
+    .option('-o, --output <file>', 'the definitions file to write', 'dockwright.ts')
+    .option('--force', 'overwrite the output file')
+    .option(
+      '--replace',
+      'also replace each Dockerfile with the one the definitions synthesize (with the banner), once each is the same build; else write nothing',
+    )
+    .addHelpText(
+      'after',
+      `
+Each Dockerfile becomes an exported image that declares its path and context, so
+\`dockwright synth\` writes the same Dockerfiles back: every stage, comment and blank line, with a
+banner (and the few normalizations the README lists). Anything dockwright cannot express is an
+error naming the line. --replace makes the move in one step: the definitions file is written and
+each Dockerfile replaced by its synthesized self, after checking each is the same build.
+
+Examples:
+  $ dockwright import Dockerfile
+  $ dockwright import api/Dockerfile worker/Dockerfile -o images.ts
+  $ dockwright import --replace Dockerfile && dockwright synth --check`,
+    )
+    .action(async (files: string[], flags: ImportFlags) => setExitCode(await importCommand(files, flags, io)));
+};

@@ -4,6 +4,7 @@ import { ExitCode } from '../exit-codes.js';
 import { useColor, type Io } from '../io.js';
 import { readDockerfile } from '../read-dockerfile.js';
 import { count, formatDiagnostic, painter } from '../report.js';
+import { Option, type DefineCommand } from '../command-kit.js';
 
 export interface LintFlags {
   readonly format?: string;
@@ -50,3 +51,20 @@ function sarif(found: readonly Diagnostic[]): unknown {
     ],
   };
 }
+
+/** Declares `dockwright lint`: its arguments, options and help, and its action. */
+export const define: DefineCommand = (command, { io, setExitCode }) => {
+  command
+    .argument('<Dockerfile...>', 'files to check')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+    .addHelpText(
+      'after',
+      `
+Honours # check=skip=...;error=true directives. Exit 1 when any error is found.
+
+Examples:
+  $ dockwright lint Dockerfile
+  $ dockwright lint services/*/Dockerfile --format sarif > dockwright.sarif`,
+    )
+    .action(async (files: string[], flags: LintFlags) => setExitCode(await lintCommand(files, flags, io)));
+};

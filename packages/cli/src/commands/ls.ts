@@ -5,6 +5,7 @@ import type { DefinedImage, Definitions } from '../definitions.js';
 import { ExitCode } from '../exit-codes.js';
 import { useColor, type Io } from '../io.js';
 import { formatDiagnostic, painter } from '../report.js';
+import { addDefinitionOptions, type DefineCommand } from '../command-kit.js';
 
 export interface LsFlags extends DefinitionFlags {
   readonly json?: boolean;
@@ -73,3 +74,11 @@ function externalBases(file: DockerfileNode, definitions: Definitions): string[]
   }
   return [...bases];
 }
+
+/** Declares `dockwright ls`: its arguments, options and help, and its action. */
+export const define: DefineCommand = (command, { io, setExitCode }) => {
+  addDefinitionOptions(command)
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  $ dockwright ls\n  $ dockwright ls --json -f images.ts')
+    .action(async (flags: LsFlags) => setExitCode(await lsCommand(flags, io)));
+};

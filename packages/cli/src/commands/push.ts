@@ -6,6 +6,7 @@ import { ExitCode } from '../exit-codes.js';
 import { useColor, type Io } from '../io.js';
 import { painter, printable } from '../report.js';
 import { selectImages } from '../select.js';
+import { addDefinitionOptions, type DefineCommand } from '../command-kit.js';
 
 /** `dockwright push [images...]`: push every tag of the images (built before, e.g. by `dockwright build`). */
 export async function pushCommand(names: readonly string[], flags: DefinitionFlags, io: Io): Promise<ExitCode> {
@@ -34,3 +35,14 @@ export async function pushCommand(names: readonly string[], flags: DefinitionFla
   }
   return failed === 0 ? ExitCode.Ok : ExitCode.Failed;
 }
+
+/** Declares `dockwright push`: its arguments, options and help, and its action. */
+export const define: DefineCommand = (command, { io, setExitCode }) => {
+  addDefinitionOptions(command)
+    .argument('[images...]', 'images to push, by name (default: all)')
+    .addHelpText(
+      'after',
+      '\nCredentials come from the docker config (~/.docker/config.json, credential helpers).\n\nExamples:\n  $ dockwright push\n  $ dockwright push api',
+    )
+    .action(async (images: string[], flags: DefinitionFlags) => setExitCode(await pushCommand(images, flags, io)));
+};

@@ -7,6 +7,7 @@ import { useColor, type Io } from '../io.js';
 import { readIfExists, refuseUnowned, withBanner, writeGenerated } from '../output.js';
 import { count, diagnosticJson, formatDiagnostic, painter, shortPath } from '../report.js';
 import { selectImages } from '../select.js';
+import { addDefinitionOptions, type DefineCommand } from '../command-kit.js';
 
 export interface SynthFlags extends DefinitionFlags {
   readonly check?: boolean;
@@ -174,3 +175,28 @@ async function checkFiles(planned: readonly Synthesized[], definitions: Definiti
 function finish(report: Report, ok: boolean, images: readonly unknown[]): void {
   report.io.stdout.write(JSON.stringify({ ok, images, diagnostics: report.diagnostics }, null, 2) + '\n');
 }
+
+/** Declares `dockwright synth`: its arguments, options and help, and its action. */
+export const define: DefineCommand = (command, { io, setExitCode }) => {
+  addDefinitionOptions(command)
+    .argument('[images...]', 'images to synthesize, by name (default: all)')
+    .option('--check', 'write nothing; exit 1 and print a diff if a Dockerfile is missing or differs')
+    .option('-o, --out <dir>', 'write every Dockerfile under this folder instead of its declared path')
+    .option('--force', 'overwrite files that dockwright did not generate')
+    .option('--json', 'print results and diagnostics as JSON on stdout')
+    .addHelpText(
+      'after',
+      `
+Each written file starts with a banner naming its definitions file; a file without it is never
+overwritten unless --force. Writes are atomic. Diagnostics print as file:line:col severity Rule.
+
+Examples:
+  $ dockwright synth                       write all declared Dockerfiles
+  $ dockwright synth api worker            only these images
+  $ dockwright synth -f images.ts redis    print redis's Dockerfile (no path declared)
+  $ dockwright synth --out build/          write under build/
+  $ dockwright synth --check               exit 1 with a unified diff on drift`,
+    )
+    // Each command loads what it uses when it runs: --version and --help load none of it.
+    .action(async (images: string[], flags: SynthFlags) => setExitCode(await synthCommand(images, flags, io)));
+};

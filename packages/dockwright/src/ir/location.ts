@@ -75,9 +75,16 @@ export function parseFrame(stack: string | undefined): SourceLocation | undefine
   return undefined;
 }
 
+// Calls come from a handful of files: the last one's path is kept.
+let lastUrl = '';
+let lastPath = '';
+
 function fileFromUrl(file: string): string {
   if (!file.startsWith('file://')) return file;
+  if (file === lastUrl) return lastPath;
   const path = decodeURIComponent(file.slice('file://'.length));
+  lastUrl = file;
   // file:///C:/x on Windows
-  return /^\/[A-Za-z]:\//.test(path) ? path.slice(1) : path;
+  lastPath = /^\/[A-Za-z]:\//.test(path) ? path.slice(1) : path;
+  return lastPath;
 }

@@ -1,0 +1,69 @@
+import { createRequire } from 'node:module';
+import { DEFAULT_LOAD_TIMEOUT } from './defaults.js';
+import { parseDuration } from './duration.js';
+import type { Io } from './io.js';
+
+// Required, not imported: importing CommonJS from ESM costs a scan of its source at every start.
+const commander = createRequire(import.meta.url)('commander') as typeof import('commander');
+export const { Command, CommanderError, InvalidArgumentError, Option } = commander;
+export type Command = import('commander').Command;
+export type Option = import('commander').Option;
+
+/** What a command's action reaches: the process's streams and environment, and where to put its exit code. */
+export interface CommandContext {
+  readonly io: Io;
+  setExitCode(code: number): void;
+}
+
+/**
+ * A command's module: it declares the command's arguments, options (with their parsers and
+ * choices) and help on the `Command` that program.ts made with the command's name and summary,
+ * and its action, next to the typed flags the action receives.
+ */
+export type DefineCommand = (command: Command, ctx: CommandContext) => void;
+
+/** `-f, --file`, `--typecheck` and `--load-timeout`: the options of every command that reads definitions. */
+export function addDefinitionOptions(command: Command): Command {
+  return command
+    .addOption(new Option('-f, --file <path>', 'definitions file (.ts, .mts, .cts, .js, .mjs)').default('dockwright.ts'))
+    .addOption(new Option('--typecheck', 'type-check the definitions with TypeScript first'))
+    .addOption(
+      new Option('--load-timeout <duration>', 'give up on a definitions file still loading after this long (0: never)')
+        .argParser(durationValue('--load-timeout'))
+        .default(parseDuration(DEFAULT_LOAD_TIMEOUT, '--load-timeout'), DEFAULT_LOAD_TIMEOUT),
+    );
+}
+
+/** `--builder` (repeatable) and the TLS files of a tcp:// BuildKit daemon: the options of build and engine. */
+export function addBuilderOptions(command: Command, builderHelp: string): Command {
+  return command
+    .option('--builder <builder>', builderHelp, collect)
+    .option('--tlscacert <file>', 'CA certificate of a tcp:// BuildKit daemon')
+    .option('--tlscert <file>', 'client certificate for a tcp:// BuildKit daemon')
+    .option('--tlskey <file>', 'client key for a tcp:// BuildKit daemon')
+    .option('--tlsservername <name>', "the server name the daemon's certificate holds")
+    .option('--tlsdir <dir>', 'a folder holding ca.pem, cert.pem and key.pem');
+}
+
+/** A repeatable option's values, in order. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** Parses a duration (`90s`, `10m`, `1h30m`, or seconds) to milliseconds at the door. */
+export function durationValue(flag: string): (value: string) => number {
+  return (value) => {
+    try {
+      return parseDuration(value, flag);
+    } catch {
+      throw new InvalidArgumentError('expected a duration such as 90s, 10m or 1h30m.');
+    }
+  };
+}
+
+/** Parses a whole number of 1 or more at the door. */
+export function countValue(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of 1 or more.');
+  return n;
+}
