@@ -1,9 +1,10 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import type { Verdict, WatchdogData } from './load-watchdog-worker.js';
 
 /**
  * A definitions file that never finishes loading would leave the CLI silent for ever, and one that
- * loops blocks the only thread that could say so. So a worker thread keeps the time. When the time
+ * loops blocks the only thread that could say so. So a worker thread (load-watchdog-worker.ts) keeps the time. When the time
  * is up it asks the main thread, through the inspector, to call HOOK: V8 runs inspector messages
  * between the steps of running JavaScript, so the hook runs inside the loop and its stack shows
  * the line that loops. Only the main thread decides, so a load that has just ended is never
@@ -27,58 +28,8 @@ const HOOK = Symbol.for('dockwright.loadWatchdog');
 // Taken before bin.ts traps process.exit for the definitions file's sake.
 const exitProcess: (code: number) => never = process.exit.bind(process);
 
-/** What the hook tells the worker: stop the code that runs, or the main thread will read a message. */
-type Verdict = 'running' | 'waiting';
-
-// The worker runs this as a CommonJS script: no path to resolve, and it runs the same from the
-// bundle and from the TypeScript sources under test.
-const WORKER_SOURCE = `
-const { Session } = require('node:inspector');
-const { parentPort, workerData } = require('node:worker_threads');
-const closed = new Int32Array(workerData.closed); // 1 once the session has closed
-let session;
-let keepAlive;
-let done = false;
-const open = () => {
-  session = new Session();
-  session.connectToMainThread();
-  Atomics.store(closed, 0, 0);
-};
-const close = () => {
-  session.disconnect();
-  Atomics.store(closed, 0, 1);
-  Atomics.notify(closed, 0);
-};
-const finish = () => {
-  if (done) return;
-  done = true;
-  if (session) close();
-  clearInterval(keepAlive);
-};
-parentPort.on('message', finish); // the main thread is about to exit
-const ask = () => {
-  if (done) return;
-  session.post('Runtime.evaluate', { expression: 'globalThis[Symbol.for("dockwright.loadWatchdog")]?.()' }, (error, reply) => {
-    const verdict = reply?.result?.value;
-    if (verdict === undefined) return finish(); // the load has ended
-    if (verdict === 'waiting') {
-      parentPort.postMessage('hung');
-      return setTimeout(ask, 500); // should it start running before it reads the message
-    }
-    session.post('Runtime.terminateExecution', () => {
-      close();
-      // Should the process still be there, ask again on a new session: the hook then ends it.
-      setTimeout(() => { if (!done) { open(); ask(); } }, 3000);
-    });
-  });
-};
-// The session opens only when the time is up: a load that ends in time never pays for it.
-setTimeout(() => {
-  keepAlive = setInterval(() => {}, 60000); // until the main thread is gone
-  open();
-  ask();
-}, Math.min(workerData.timeoutMs, 2 ** 31 - 1)); // beyond that, setTimeout fires at once
-`;
+// The worker is its own entry of the bundle, beside this file's chunk in dist/ (see rolldown.config.ts).
+const WORKER_URL = new URL('./load-watchdog-worker.js', import.meta.url);
 
 /** Watches one load until the function it returns is called (see watchLoad). */
 export type WatchLoad = (timeoutMs: number, report: (hang: Hang) => void) => () => void;
@@ -109,7 +60,8 @@ export const watchLoad: WatchLoad = (timeoutMs, report) => {
   };
 
   const closed = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { timeoutMs, closed: closed.buffer }, stdout: true, stderr: true });
+  const workerData: WatchdogData = { timeoutMs, closed: closed.buffer as SharedArrayBuffer };
+  const worker = new Worker(WORKER_URL, { workerData, stdout: true, stderr: true });
   /** Until the worker has no session open (Atomics.wait still lets the closing run here). */
   const sessionClosed = (): void => void Atomics.wait(closed, 0, 0, 2000);
   const endNow = (): never => {
