@@ -28,6 +28,7 @@ _dw_install() {
   command -v runc >/dev/null || missing+=(runc)
   command -v openssl >/dev/null || missing+=(openssl)
   command -v xz >/dev/null || missing+=(xz-utils)
+  command -v tmux >/dev/null || missing+=(tmux) # the live view's test draws in a real terminal
   if [ ${#missing[@]} -gt 0 ]; then
     _dw_log "installing ${missing[*]}"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

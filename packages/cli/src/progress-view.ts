@@ -49,21 +49,20 @@ function plainView(io: Io, images: readonly string[], paint: Paint): ProgressVie
   };
 }
 
-/** One live line per image with its current step; logs are kept for failures, not shown. */
+/**
+ * The live view, as buildx draws it: a header with the time so far, then each image: a running
+ * one with its steps in flight, their elapsed time and the last lines of their output (folded
+ * away when the step ends), a finished one as one line, a failed one with its error and the
+ * output that led to it, kept. Every line fits the terminal's width, and the frame its height.
+ */
 async function ttyView(io: Io, images: readonly string[], paint: Paint): Promise<ProgressView> {
   const { createLogUpdate } = await import('log-update');
-  const render = createLogUpdate(io.stderr as NodeJS.WriteStream);
-  const width = Math.max(...images.map((name) => name.length));
-  const state = new Map<string, string>(images.map((name) => [name, paint('dim', 'waiting')]));
-  const frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-  const running = new Set<string>();
+  const stream = io.stderr as NodeJS.WriteStream;
+  const render = createLogUpdate(stream);
+  const live = new LiveState(images);
   let frame = 0;
   const draw = (): void => {
-    const lines = images.map((name) => {
-      const mark = running.has(name) ? paint('cyan', frames[frame % frames.length]!) : ' ';
-      return `${mark} ${paint('bold', name.padEnd(width))}  ${state.get(name)}`;
-    });
-    render(lines.join('\n'));
+    render(renderLive(live, { now: Date.now(), columns: stream.columns || 100, rows: stream.rows || 40, frame, paint }));
   };
   const timer = setInterval(() => {
     frame++;
@@ -72,10 +71,7 @@ async function ttyView(io: Io, images: readonly string[], paint: Paint): Promise
   timer.unref();
   return {
     event(image, event) {
-      if (event.type === 'started') running.add(image);
-      if (event.type === 'finished') running.delete(image);
-      const line = event.type === 'log' ? undefined : describe(event, paint);
-      if (line !== undefined) state.set(image, truncate(line, (io.stderr as { columns?: number }).columns ?? 100, width + 4));
+      live.see(image, event, Date.now());
       draw();
     },
     close() {
@@ -84,6 +80,164 @@ async function ttyView(io: Io, images: readonly string[], paint: Paint): Promise
       render.done();
     },
   };
+}
+
+interface RunningStep {
+  readonly name: string;
+  readonly startedAt: number;
+  readonly output: string[];
+}
+
+interface LiveImage {
+  readonly name: string;
+  status: 'waiting' | 'running' | 'finished';
+  startedAt: number;
+  /** `building (BuildKit)`, then the latest note; the outcome once finished. */
+  line: string;
+  failed: boolean;
+  readonly steps: Map<string, RunningStep>;
+  stepsDone: number;
+  stepsCached: number;
+  /** A failure's message and the output of the step that failed: kept on screen. */
+  readonly kept: string[];
+}
+
+/** How many lines of output each running step shows, at most. */
+const OUTPUT_LINES = 6;
+/** The output kept under a failure. */
+const KEPT_LINES = 10;
+
+/** What the live view knows, fed by the build's events. */
+export class LiveState {
+  readonly startedAt: number;
+  readonly images: LiveImage[];
+  readonly #byName = new Map<string, LiveImage>();
+
+  constructor(images: readonly string[], now = Date.now()) {
+    this.startedAt = now;
+    this.images = images.map((name) => ({
+      name,
+      status: 'waiting',
+      startedAt: now,
+      line: 'waiting',
+      failed: false,
+      steps: new Map(),
+      stepsDone: 0,
+      stepsCached: 0,
+      kept: [],
+    }));
+    for (const image of this.images) this.#byName.set(image.name, image);
+  }
+
+  see(name: string, event: ImageEvent, now: number): void {
+    const image = this.#byName.get(name);
+    if (image === undefined) return;
+    switch (event.type) {
+      case 'started':
+        image.status = 'running';
+        image.startedAt = now;
+        image.line = describe(event, NO_PAINT)!;
+        break;
+      case 'note':
+      case 'pushing':
+        image.line = describe(event, NO_PAINT)!;
+        break;
+      case 'step':
+        image.steps.set(event.id, { name: printable(event.name), startedAt: now, output: [] });
+        break;
+      case 'stepDone':
+        image.steps.delete(event.id);
+        image.stepsDone++;
+        if (event.cached) image.stepsCached++;
+        break;
+      case 'log': {
+        const step = (event.id === undefined ? undefined : image.steps.get(event.id)) ?? [...image.steps.values()].pop();
+        if (step === undefined) break;
+        for (const line of event.text.split('\n')) if (line.trim() !== '') step.output.push(printable(line.trimEnd()));
+        if (step.output.length > KEPT_LINES) step.output.splice(0, step.output.length - KEPT_LINES);
+        break;
+      }
+      case 'error': {
+        image.failed = true;
+        const failedStep = [...image.steps.values()].find((s) => event.step !== undefined && s.name.includes(event.step)) ?? [...image.steps.values()].pop();
+        image.kept.push(`error: ${printable(event.message.trim())}`, ...(failedStep?.output.slice(-KEPT_LINES).map((l) => `| ${l}`) ?? []));
+        break;
+      }
+      case 'finished':
+        image.status = 'finished';
+        image.failed ||= event.outcome.status === 'failed';
+        image.line = outcomeLine(event.outcome, NO_PAINT);
+        image.steps.clear();
+        break;
+      case 'image':
+        break;
+    }
+  }
+}
+
+const NO_PAINT: Paint = (_style, text) => text;
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+export interface LiveFrame {
+  readonly now: number;
+  readonly columns: number;
+  readonly rows: number;
+  readonly frame: number;
+  readonly paint: Paint;
+}
+
+type Line = { readonly text: string; readonly style?: Parameters<Paint>[0] | undefined; readonly right?: string | undefined };
+
+/** One frame of the live view, as text: every line cut to the width, the whole to the height. */
+export function renderLive(state: LiveState, { now, columns, rows, frame, paint }: LiveFrame): string {
+  const finished = state.images.filter((i) => i.status === 'finished').length;
+  const width = Math.max(...state.images.map((i) => i.name.length));
+  const seconds = (from: number): string => `${((now - from) / 1000).toFixed(1)}s`;
+  const render = (outputLines: number): Line[] => {
+    const lines: Line[] = [{ text: `[+] Building ${seconds(state.startedAt)} (${finished}/${state.images.length} images)`, style: 'bold' }];
+    for (const image of state.images) {
+      const name = image.name.padEnd(width);
+      if (image.status === 'waiting') {
+        lines.push({ text: `   ${name}  waiting`, style: 'dim' });
+        continue;
+      }
+      if (image.status === 'finished') {
+        const mark = image.failed ? '✖' : '✔';
+        lines.push({
+          text: ` ${mark} ${name}  ${image.line}`,
+          style: image.failed ? 'red' : image.line.startsWith('skipped') || image.line === 'cancelled' ? 'yellow' : 'green',
+        });
+      } else {
+        const done =
+          image.stepsDone === 0
+            ? ''
+            : ` · ${image.stepsDone} step${image.stepsDone === 1 ? '' : 's'} done${image.stepsCached ? `, ${image.stepsCached} cached` : ''}`;
+        lines.push({ text: ` ${SPINNER[frame % SPINNER.length]} ${name}  ${image.line}${done}`, right: seconds(image.startedAt) });
+        for (const step of image.steps.values()) {
+          lines.push({ text: `   => ${step.name}`, right: seconds(step.startedAt) });
+          for (const out of step.output.slice(-outputLines)) lines.push({ text: `      ${out}`, style: 'dim' });
+        }
+      }
+      for (const kept of image.kept) lines.push({ text: `      ${kept}`, style: 'red' });
+    }
+    return lines;
+  };
+  // The frame must fit the terminal, or each redraw would scroll it: less output first, then fewer lines.
+  let lines = render(OUTPUT_LINES);
+  for (let n = OUTPUT_LINES - 1; n >= 0 && lines.length > rows - 1; n--) lines = render(n);
+  if (lines.length > rows - 1) lines = [...lines.slice(0, Math.max(1, rows - 2)), { text: `   ... ${lines.length - (rows - 2)} more lines`, style: 'dim' }];
+  return lines.map((line) => fitLine(line, columns, paint)).join('\n');
+}
+
+/** A line cut to `columns` (with "…" only where it was cut), its time right-aligned, then painted. */
+function fitLine(line: Line, columns: number, paint: Paint): string {
+  const room = Math.max(10, columns - 1); // the last column would wrap on some terminals
+  const right = line.right === undefined ? '' : ` ${line.right}`;
+  let text = line.text;
+  const space = room - right.length;
+  if (text.length > space) text = `${text.slice(0, Math.max(0, space - 1))}…`;
+  const padded = right === '' ? text : text.padEnd(space) + right;
+  return line.style === undefined ? padded : paint(line.style, padded);
 }
 
 const BUILDER_NAMES: Readonly<Record<string, string>> = { classic: 'classic builder', buildkit: 'BuildKit', buildkitd: 'BuildKit daemon' };
@@ -194,11 +348,6 @@ export function formatSize(bytes: number): string {
 
 export function formatDuration(ms: number): string {
   return ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`;
-}
-
-function truncate(text: string, columns: number, used: number): string {
-  const room = Math.max(20, columns - used);
-  return text.length > room ? text.slice(0, room - 1) + '…' : text;
 }
 
 /** Events with errors made JSON-friendly. */
