@@ -6,6 +6,7 @@
  */
 import { ParseError } from '../errors/errors.js';
 import type {
+  AnyInstructionKind,
   AnyInstructionNode,
   ArgNode,
   CommandForm,
@@ -171,6 +172,24 @@ function commandLines(physical: readonly string[], command: string, escape: Esca
   return lines;
 }
 
+/** The instruction words a Dockerfile may hold: every instruction kind of the IR but trivia. */
+type InstructionWord = Exclude<AnyInstructionKind, 'comment' | 'blank'>;
+
+type Reader = (converter: Converter, node: RawNode, flags: Flags, loc: SourceLocation) => AnyInstructionNode[];
+
+/** One instruction, once every flag it was given has been read. */
+function one(flags: Flags, node: AnyInstructionNode): AnyInstructionNode[] {
+  flags.done();
+  return [node];
+}
+
+/** The one argument of STOPSIGNAL, WORKDIR and USER. */
+function onlyArgument(converter: Converter, node: RawNode): string {
+  const [word] = node.args;
+  if (word === undefined) throw converter.error(node, `${node.command.toUpperCase()} requires exactly one argument`);
+  return word;
+}
+
 class Converter {
   constructor(
     private readonly escape: EscapeChar,
@@ -207,105 +226,102 @@ class Converter {
   }
 
   instruction(node: RawNode): AnyInstructionNode[] {
-    const loc = this.loc(node);
     const kind = node.command.toLowerCase();
-    const flags = new Flags(node, this);
-    const one = (n: AnyInstructionNode): AnyInstructionNode[] => {
+    if (!Object.hasOwn(Converter.readers, kind)) throw this.error(node, `unknown instruction: ${node.command}`);
+    return Converter.readers[kind as InstructionWord]!(this, node, new Flags(node, this), this.loc(node));
+  }
+
+  /**
+   * How each instruction is read, one entry per instruction kind of the IR (trivia aside): a kind
+   * added to the IR and forgotten here does not compile. Each reads its flags and arguments and
+   * leaves no flag unread (Flags.done refuses the rest).
+   */
+  private static readonly readers: { readonly [K in InstructionWord]: Reader } = {
+    from: (c, node, flags, loc) => {
+      const platform = flags.value('platform');
+      const [image, as, name, ...extra] = node.args;
+      if (!image || extra.length > 0 || (as !== undefined && (as.toLowerCase() !== 'as' || name === undefined))) {
+        throw c.error(node, 'FROM requires either one argument, or three: FROM <image> AS <name>');
+      }
+      return one(flags, makeNode('from', { image: c.text(node, image), platform: platform === undefined ? undefined : c.text(node, platform), name, loc }));
+    },
+    run: (c, node, flags, loc) => {
+      const mounts = flags.values('mount').map((m) => c.mount(node, m));
+      const network = flags.value('network') as 'default' | 'none' | 'host' | undefined;
+      const security = flags.value('security') as 'sandbox' | 'insecure' | undefined;
+      return one(flags, makeNode('run', { command: c.runCommand(node), mounts: frozen(mounts), network, security, loc }));
+    },
+    cmd: (c, node, flags, loc) => one(flags, makeNode('cmd', { command: c.command(node), loc })),
+    entrypoint: (c, node, flags, loc) => one(flags, makeNode('entrypoint', { command: c.command(node), loc })),
+    healthcheck: (c, node, flags, loc) => {
+      const [type] = node.args;
+      const options = {
+        interval: flags.value('interval'),
+        timeout: flags.value('timeout'),
+        startPeriod: flags.value('start-period'),
+        startInterval: flags.value('start-interval'),
+        retries: flags.value('retries') === undefined ? undefined : Number(flags.value('retries')),
+      };
+      if (type?.toUpperCase() === 'NONE') return one(flags, makeNode('healthcheck', { test: undefined, ...options, loc }));
+      if (type?.toUpperCase() !== 'CMD' || node.args.length < 2) throw c.error(node, 'HEALTHCHECK takes CMD <command> or NONE');
+      const rest = node.args.slice(1);
+      return one(flags, makeNode('healthcheck', { test: node.json ? execForm(rest) : shellForm(rest[0]!), ...options, loc }));
+    },
+    shell: (c, node, flags, loc) => {
+      if (!node.json) throw c.error(node, 'SHELL requires the arguments to be in JSON form');
+      return one(flags, makeNode('shell', { args: frozen(node.args), loc }));
+    },
+    stopsignal: (c, node, flags, loc) => one(flags, makeNode('stopsignal', { signal: c.text(node, onlyArgument(c, node)), loc })),
+    workdir: (c, node, flags, loc) => one(flags, makeNode('workdir', { path: c.text(node, onlyArgument(c, node)), loc })),
+    user: (c, node, flags, loc) => one(flags, makeNode('user', { user: c.text(node, onlyArgument(c, node)), loc })),
+    volume: (c, node, flags, loc) => {
+      if (node.args.length === 0) throw c.error(node, 'VOLUME requires at least one argument');
+      return one(flags, makeNode('volume', { paths: frozen(node.args.map((a) => c.text(node, a))), loc }));
+    },
+    expose: (c, node, flags, loc) => {
+      if (node.args.length === 0) throw c.error(node, 'EXPOSE requires at least one argument');
+      return one(flags, makeNode('expose', { ports: frozen(node.args.map((a) => c.text(node, a))), loc }));
+    },
+    env: (c, node, flags, loc) => one(flags, makeNode('env', { pairs: c.pairs(node), loc })),
+    label: (c, node, flags, loc) => one(flags, makeNode('label', { pairs: c.pairs(node), loc })),
+    arg: (c, node, flags, loc) => {
       flags.done();
-      return [n];
-    };
-    switch (kind) {
-      case 'from': {
-        const platform = flags.value('platform');
-        const [image, as, name, ...extra] = node.args;
-        if (!image || extra.length > 0 || (as !== undefined && (as.toLowerCase() !== 'as' || name === undefined))) {
-          throw this.error(node, 'FROM requires either one argument, or three: FROM <image> AS <name>');
-        }
-        return one(makeNode('from', { image: this.text(node, image), platform: platform === undefined ? undefined : this.text(node, platform), name, loc }));
-      }
-      case 'run': {
-        const mounts = flags.values('mount').map((m) => this.mount(node, m));
-        const network = flags.value('network') as 'default' | 'none' | 'host' | undefined;
-        const security = flags.value('security') as 'sandbox' | 'insecure' | undefined;
-        return one(makeNode('run', { command: this.runCommand(node), mounts: frozen(mounts), network, security, loc }));
-      }
-      case 'cmd':
-      case 'entrypoint':
-        return one(makeNode(kind, { command: this.command(node), loc }));
-      case 'healthcheck': {
-        const [type] = node.args;
-        const options = {
-          interval: flags.value('interval'),
-          timeout: flags.value('timeout'),
-          startPeriod: flags.value('start-period'),
-          startInterval: flags.value('start-interval'),
-          retries: flags.value('retries') === undefined ? undefined : Number(flags.value('retries')),
-        };
-        if (type?.toUpperCase() === 'NONE') return one(makeNode('healthcheck', { test: undefined, ...options, loc }));
-        if (type?.toUpperCase() !== 'CMD' || node.args.length < 2) throw this.error(node, 'HEALTHCHECK takes CMD <command> or NONE');
-        const rest = node.args.slice(1);
-        return one(makeNode('healthcheck', { test: node.json ? execForm(rest) : shellForm(rest[0]!), ...options, loc }));
-      }
-      case 'shell':
-        if (!node.json) throw this.error(node, 'SHELL requires the arguments to be in JSON form');
-        return one(makeNode('shell', { args: frozen(node.args), loc }));
-      case 'stopsignal':
-      case 'workdir':
-      case 'user': {
-        const [word] = node.args;
-        if (word === undefined) throw this.error(node, `${kind.toUpperCase()} requires exactly one argument`);
-        if (kind === 'stopsignal') return one(makeNode('stopsignal', { signal: this.text(node, word), loc }));
-        if (kind === 'workdir') return one(makeNode('workdir', { path: this.text(node, word), loc }));
-        return one(makeNode('user', { user: this.text(node, word), loc }));
-      }
-      case 'volume':
-        if (node.args.length === 0) throw this.error(node, 'VOLUME requires at least one argument');
-        return one(makeNode('volume', { paths: frozen(node.args.map((a) => this.text(node, a))), loc }));
-      case 'expose':
-        if (node.args.length === 0) throw this.error(node, 'EXPOSE requires at least one argument');
-        return one(makeNode('expose', { ports: frozen(node.args.map((a) => this.text(node, a))), loc }));
-      case 'env':
-      case 'label': {
-        if (node.args.length === 0) throw this.error(node, `${kind.toUpperCase()} requires at least one argument`);
-        const pairs: KeyValue[] = [];
-        for (let i = 0; i + 2 < node.args.length + 1; i += 3) {
-          pairs.push(Object.freeze({ key: this.literal(node, node.args[i]!, `The ${kind.toUpperCase()} key`), value: this.text(node, node.args[i + 1]!) }));
-        }
-        return one(makeNode(kind, { pairs: frozen(pairs), loc }));
-      }
-      case 'arg': {
-        flags.done();
-        if (node.args.length === 0) throw this.error(node, 'ARG requires at least one argument');
-        return node.args.map((word) => {
-          const eq = word.indexOf('=');
-          const name = eq === -1 ? word : word.slice(0, eq);
-          return makeNode('arg', { name, default: eq === -1 ? undefined : this.text(node, word.slice(eq + 1)), loc });
-        });
-      }
-      case 'onbuild': {
-        if (!node.child) throw this.error(node, 'ONBUILD requires an instruction');
-        const [trigger] = this.instruction({ ...node.child, startLine: node.startLine, endLine: node.endLine, comments: [], heredocs: node.heredocs });
-        return one(makeNode('onbuild', { trigger: trigger!, loc }));
-      }
-      case 'maintainer':
-        return one(makeNode('maintainer', { name: node.args[0] ?? '', loc }));
-      case 'copy':
-      case 'add': {
-        const from = kind === 'copy' ? flags.value('from') : undefined;
-        const fields = this.copyFields(node, flags);
-        if (kind === 'copy') {
-          flags.done();
-          return [makeNode('copy', { ...fields, from: from === undefined ? undefined : this.text(node, from), loc })];
-        }
-        const checksum = flags.value('checksum');
-        const keepGitDir = flags.bool('keep-git-dir');
-        const unpack = flags.bool('unpack');
-        flags.done();
-        return [makeNode('add', { ...fields, checksum, keepGitDir, unpack, loc })];
-      }
-      default:
-        throw this.error(node, `unknown instruction: ${node.command}`);
+      if (node.args.length === 0) throw c.error(node, 'ARG requires at least one argument');
+      return node.args.map((word) => {
+        const eq = word.indexOf('=');
+        const name = eq === -1 ? word : word.slice(0, eq);
+        return makeNode('arg', { name, default: eq === -1 ? undefined : c.text(node, word.slice(eq + 1)), loc });
+      });
+    },
+    onbuild: (c, node, flags, loc) => {
+      if (!node.child) throw c.error(node, 'ONBUILD requires an instruction');
+      const [trigger] = c.instruction({ ...node.child, startLine: node.startLine, endLine: node.endLine, comments: [], heredocs: node.heredocs });
+      return one(flags, makeNode('onbuild', { trigger: trigger!, loc }));
+    },
+    maintainer: (_c, node, flags, loc) => one(flags, makeNode('maintainer', { name: node.args[0] ?? '', loc })),
+    copy: (c, node, flags, loc) => {
+      const from = flags.value('from');
+      const fields = c.copyFields(node, flags);
+      return one(flags, makeNode('copy', { ...fields, from: from === undefined ? undefined : c.text(node, from), loc }));
+    },
+    add: (c, node, flags, loc) => {
+      const fields = c.copyFields(node, flags);
+      const checksum = flags.value('checksum');
+      const keepGitDir = flags.bool('keep-git-dir');
+      const unpack = flags.bool('unpack');
+      return one(flags, makeNode('add', { ...fields, checksum, keepGitDir, unpack, loc }));
+    },
+  };
+
+  /** ENV and LABEL pairs: the raw parser gives key, value, separator triples. */
+  private pairs(node: RawNode): readonly KeyValue[] {
+    const name = node.command.toUpperCase();
+    if (node.args.length === 0) throw this.error(node, `${name} requires at least one argument`);
+    const pairs: KeyValue[] = [];
+    for (let i = 0; i + 2 < node.args.length + 1; i += 3) {
+      pairs.push(Object.freeze({ key: this.literal(node, node.args[i]!, `The ${name} key`), value: this.text(node, node.args[i + 1]!) }));
     }
+    return frozen(pairs);
   }
 
   private command(node: RawNode): CommandForm {
