@@ -1,6 +1,16 @@
 import { basename, dirname, relative } from 'node:path';
 import { Project, QuoteKind, VariableDeclarationKind, type SourceFile } from 'ts-morph';
-import { parse, parseCheckDirective, resolveStage, type AnyInstructionNode, type DockerfileNode, type ir, type Text } from 'dockwright';
+import {
+  isAutomaticArg,
+  ONCE_PER_STAGE,
+  parse,
+  parseCheckDirective,
+  resolveStage,
+  type AnyInstructionNode,
+  type DockerfileNode,
+  type ir,
+  type Text,
+} from 'dockwright';
 
 /** A Dockerfile to import. */
 export interface DockerfileInput {
@@ -120,8 +130,6 @@ export function tsString(text: string): string {
   );
 }
 
-const ONCE: ReadonlySet<string> = new Set(['cmd', 'entrypoint', 'healthcheck']);
-const AUTOMATIC_ARG = /^(BUILD|TARGET)(PLATFORM|OS|ARCH|VARIANT)$/;
 const SIMPLE_REF = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$/;
 
 class ImageWriter {
@@ -184,7 +192,7 @@ class ImageWriter {
         flushBlanks();
         // Only the last CMD, ENTRYPOINT or HEALTHCHECK of a stage takes effect, and a stage value
         // holds one: an earlier one is kept as overridden, so the file comes back whole.
-        if (ONCE.has(node.kind) && stage.instructions.slice(position + 1).some((later) => later.kind === node.kind)) {
+        if (ONCE_PER_STAGE.has(node.kind) && stage.instructions.slice(position + 1).some((later) => later.kind === node.kind)) {
           calls.push(`.$overridden((s) => s${this.call(node, index)})`);
           return;
         }
@@ -425,7 +433,7 @@ class ImageWriter {
   private reference(name: string, inFrom: boolean): string {
     const argument = inFrom ? this.globalArgs.get(name)?.variable : this.stageArgs.get(name);
     if (argument) return argument;
-    if (inFrom && AUTOMATIC_ARG.test(name)) {
+    if (inFrom && isAutomaticArg(name)) {
       this.helpers.add('platformArgs');
       return `platformArgs.${name}`;
     }

@@ -20,7 +20,7 @@ export { parseCheckDirective } from './validate/config.js';
 export { ErrorCode, DockwrightError, ParseError, SynthError } from './errors/index.js';
 export type * as ir from './ir/index.js';
 export type { SourceLocation, Text, TextNode, StageReference, DockerfileNode, StageNode, InstructionNode, AnyInstructionNode } from './ir/index.js';
-export { stageReferences, resolveStage, textToDisplay } from './ir/index.js';
+export { stageReferences, resolveStage, textToDisplay, isAutomaticArg, ONCE_PER_STAGE } from './ir/index.js';
 export { buildDifference } from './ir/compare.js';
 export { parseRaw } from './parse/raw.js';
 export type { RawDockerfile, RawNode, RawHeredoc, RawDirective } from './parse/raw.js';

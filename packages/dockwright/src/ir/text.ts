@@ -85,6 +85,7 @@ export const AUTOMATIC_ARGS: readonly string[] = Object.freeze([
 
 const AUTOMATIC_ARG_SET: ReadonlySet<string> = new Set(AUTOMATIC_ARGS);
 
+/** True for a platform ARG that BuildKit defines without a declaration (`TARGETPLATFORM`, ...). */
 export function isAutomaticArg(name: string): boolean {
   return AUTOMATIC_ARG_SET.has(name);
 }

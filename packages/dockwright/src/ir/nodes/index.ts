@@ -102,3 +102,6 @@ export function node<N extends AnyNode>(literal: N): N {
 export function makeNode<K extends NodeKind>(kind: K, fields: NodeFields<Extract<AnyNode, { kind: K }>>): Extract<AnyNode, { kind: K }> {
   return Object.freeze({ kind, ...fields }) as unknown as Extract<AnyNode, { kind: K }>;
 }
+
+/** The instructions of which a stage keeps one: only the last takes effect (a stage value holds one). */
+export const ONCE_PER_STAGE: ReadonlySet<AnyInstructionKind> = new Set<AnyInstructionKind>(['cmd', 'entrypoint', 'healthcheck']);
