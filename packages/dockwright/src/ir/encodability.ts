@@ -15,9 +15,11 @@ export type Problem = string | undefined;
 
 /** A single-line string that goes to the shell as written (RUN/CMD/ENTRYPOINT shell form). */
 export function shellFormProblem(command: string, escape: EscapeChar): Problem {
-  if (command.includes('\0')) return 'contains a NUL character, which no Dockerfile line can carry';
-  if (command.includes('\r')) return 'contains a carriage return (\\r), which Docker drops at line ends';
-  if (command.includes('\n')) return 'contains a newline; pass a multi-line script to run() (it becomes a heredoc)';
+  if (LINE_BREAK_OR_NUL.test(command)) {
+    if (command.includes('\0')) return 'contains a NUL character, which no Dockerfile line can carry';
+    if (command.includes('\r')) return 'contains a carriage return (\\r), which Docker drops at line ends';
+    return 'contains a newline; pass a multi-line script to run() (it becomes a heredoc)';
+  }
   if (command.trim() === '') return undefined; // EmptyValue reports this one
   // Any Unicode blank may follow (parsers differ on which they trim): look at the trimmed end.
   if (TRAILING_ESCAPE[escape].test(command.trimEnd())) {
@@ -48,6 +50,8 @@ export function heredocBodyProblem(body: string): Problem {
 
 /** A value Docker lexes as a word (ENV/LABEL/ARG values, paths, users): no newline can be written. */
 export function wordProblem(text: Text, escape: EscapeChar): Problem {
+  // Most values are plain strings without a line break: one scan answers them.
+  if (typeof text === 'string' && !LINE_BREAK_OR_NUL.test(text)) return undefined;
   for (const part of typeof text === 'string' ? [text] : text.parts) {
     const value = typeof part === 'string' ? part : part.kind === 'raw' ? part.text : '';
     if (value.includes('\0')) return 'contains a NUL character, which no Dockerfile can carry';
@@ -64,7 +68,8 @@ export function wordProblem(text: Text, escape: EscapeChar): Problem {
 export function copyOperandProblem(text: Text, escape: EscapeChar): Problem {
   const problem = wordProblem(text, escape);
   if (problem) return problem;
-  const parts = typeof text === 'string' ? [text] : text.parts;
+  if (typeof text === 'string') return text.includes('<<') ? 'contains "<<", which BuildKit could read as the start of a heredoc' : undefined;
+  const parts = text.parts;
   if (parts.some((p) => (typeof p === 'string' ? p : p.kind === 'raw' ? p.text : '').includes('<<'))) {
     return 'contains "<<", which BuildKit could read as the start of a heredoc';
   }
@@ -135,10 +140,13 @@ export function commentProblem(text: string): Problem {
  * stay allowed.
  */
 export function heredocMarker(line: string, escape: EscapeChar): string | undefined {
+  if (!line.includes('<')) return undefined;
   // Some parsers unescape before they look (`<\<EOF`), so look with escape characters removed.
   const match = /(?<!<)<<(?!<)-?\S*/.exec(line.replaceAll(escape, ''));
   return match?.[0];
 }
+
+const LINE_BREAK_OR_NUL = /[\n\r\0]/;
 
 function looksLikeJsonArray(command: string): boolean {
   const trimmed = command.trim();

@@ -163,6 +163,7 @@ const printers: { [K in AnyInstructionKind]: Printer<K> } = {
     return `FROM ${platform}${checkedWord(node.image, ctx, 'The FROM image')}${name}`;
   },
   run: (node, ctx) => {
+    if (node.mounts.length === 0 && !node.network && !node.security) return `RUN ${printRunCommand(node, ctx)}`;
     const flags = [
       ...node.mounts.map((m) => `--mount=${printMount(m, ctx)}`),
       ...(node.network ? [`--network=${node.network}`] : []),
@@ -319,8 +320,9 @@ function copyFlags(node: CopyFields, ctx: PrintContext): string[] {
 }
 
 function printCopyOperands(node: CopyFields | AddNode, flags: string[], ctx: PrintContext, what: string): string {
-  const prefix = flags.map((f) => f + ' ').join('');
-  for (const path of [...node.sources, node.dest]) {
+  const prefix = flags.length === 0 ? '' : flags.map((f) => f + ' ').join('');
+  const operands = [...node.sources, node.dest];
+  for (const path of operands) {
     const problem = copyOperandProblem(path, ctx.escape);
     if (problem) throw unencodable(`A ${what} path`, problem);
   }
@@ -331,7 +333,7 @@ function printCopyOperands(node: CopyFields | AddNode, flags: string[], ctx: Pri
     const [first, ...body] = heredoc(node.inline, `The ${what} content`, node.heredoc).split('\n');
     return `${prefix}${first} ${dest}\n${body.join('\n')}`;
   }
-  return prefix + printPaths([...node.sources, node.dest], ctx, `A ${what} path`, false);
+  return prefix + printPaths(operands, ctx, `A ${what} path`, false);
 }
 
 /** Paths as words, or as a JSON array when one has whitespace (the shell form splits on it). */

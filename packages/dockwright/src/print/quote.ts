@@ -19,6 +19,7 @@ const UNSAFE_START = /^(?:--|#)/;
  * they hold a blank outside quotes and braces, which would split the word (then they are quoted).
  */
 export function word(text: Text, escape: EscapeChar): string {
+  if (typeof text === 'string' && BARE.test(text) && !UNSAFE_START.test(text)) return text;
   if (canBeBare(text))
     return joinParts(
       text,
@@ -95,6 +96,7 @@ export function flagValue(text: Text, escape: EscapeChar): string {
 
 /** True when any literal part has whitespace: COPY/ADD/VOLUME must then use the JSON form. */
 export function hasWhitespace(text: Text): boolean {
+  if (typeof text === 'string') return /\s/.test(text);
   const parts = typeof text === 'string' ? [text] : text.parts;
   return parts.some((p) => /\s/.test(typeof p === 'string' ? p : p.kind === 'raw' ? p.text : ''));
 }
