@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { project, read, treeHash } from '../packages/cli/test/helpers.js';
@@ -34,6 +34,27 @@ describe('the dockwright bin', () => {
       expect(result.status, result.stderr).toBe(0);
       expect(JSON.parse(result.stdout.trim().split('\n').at(-1)!)).toEqual(['commander']);
     }
+  });
+
+  test('--help loads no module of the SDK, nor any command', () => {
+    // A resolve hook, registered before the bin runs, writes down every module the process loads.
+    const dir = project({
+      'hook.mjs': [
+        "import { appendFileSync } from 'node:fs';",
+        'let log;',
+        'export function initialize(data) { log = data.log; }',
+        "export async function resolve(specifier, context, next) { const found = await next(specifier, context); appendFileSync(log, found.url + '\\n'); return found; }",
+      ].join('\n'),
+      'register.mjs':
+        "import { register } from 'node:module';\nregister(new URL('./hook.mjs', import.meta.url), { data: { log: new URL('./loaded.txt', import.meta.url).pathname } });\n",
+    });
+    const bin = join(import.meta.dirname, '..', 'packages', 'cli', 'dist', 'bin.js');
+    const result = spawnSync(process.execPath, ['--import', join(dir, 'register.mjs'), bin, '--help'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain('Commands:');
+    const urls = readFileSync(join(dir, 'loaded.txt'), 'utf8').trim().split('\n');
+    expect(urls.some((u) => u.includes('/cli/dist/program-'))).toBe(true); // the hook saw the program load
+    expect(urls.filter((u) => u.includes('/dockwright/dist/') || /\/cli\/dist\/(synth|build|ls|graph|lint|import|push|engine)-/.test(u))).toEqual([]);
   });
 
   test('prints a Dockerfile to stdout (exit 0)', () => {

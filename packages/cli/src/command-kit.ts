@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
 import { DEFAULT_LOAD_TIMEOUT } from './defaults.js';
-import { parseDuration } from './duration.js';
 import type { Io } from './io.js';
 
 // Required, not imported: importing CommonJS from ESM costs a scan of its source at every start.
@@ -29,8 +28,8 @@ export function addDefinitionOptions(command: Command): Command {
     .addOption(new Option('--typecheck', 'type-check the definitions with TypeScript first'))
     .addOption(
       new Option('--load-timeout <duration>', 'give up on a definitions file still loading after this long (0: never)')
-        .argParser(durationValue('--load-timeout'))
-        .default(parseDuration(DEFAULT_LOAD_TIMEOUT, '--load-timeout'), DEFAULT_LOAD_TIMEOUT),
+        .argParser(durationValue)
+        .default(durationMs(DEFAULT_LOAD_TIMEOUT), DEFAULT_LOAD_TIMEOUT),
     );
 }
 
@@ -51,14 +50,18 @@ export function collect(value: string, previous: string[] | undefined): string[]
 }
 
 /** Parses a duration (`90s`, `10m`, `1h30m`, or seconds) to milliseconds at the door. */
-export function durationValue(flag: string): (value: string) => number {
-  return (value) => {
-    try {
-      return parseDuration(value, flag);
-    } catch {
-      throw new InvalidArgumentError('expected a duration such as 90s, 10m or 1h30m.');
-    }
-  };
+export function durationValue(value: string): number {
+  const ms = durationMs(value);
+  if (ms === undefined) throw new InvalidArgumentError('expected a duration such as 90s, 10m or 1h30m.');
+  return ms;
+}
+
+/** `90s`, `10m`, `1h30m`, or a number of seconds, in milliseconds; undefined for anything else. */
+export function durationMs(text: string): number | undefined {
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
+  if (!match || text === '') return undefined;
+  return ((Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0)) * 60 + Number(match[3] ?? 0)) * 1000;
 }
 
 /** Parses a whole number of 1 or more at the door. */

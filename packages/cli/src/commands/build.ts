@@ -225,7 +225,7 @@ export const define: DefineCommand = (command, { io, setExitCode }) => {
     .option('--fail-fast', 'cancel everything at the first failure')
     .option('--force', 'build even images that are up to date')
     .option('--push', 'push the tags of the images that built (Docker Engine: once every build has ended)')
-    .addOption(new Option('--timeout <duration>', 'give up on an image after this long (e.g. 10m)').argParser(durationValue('--timeout')))
+    .addOption(new Option('--timeout <duration>', 'give up on an image after this long (e.g. 10m)').argParser(durationValue))
     .option('--secret <id=...,src=file|env=VAR>', 'a secret for RUN --mount=type=secret (BuildKit; repeatable)', collect)
     .option('--ssh <default|id=socket>', 'an SSH agent for RUN --mount=type=ssh (BuildKit; repeatable)', collect)
     .addHelpText(
