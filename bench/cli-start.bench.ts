@@ -1,5 +1,5 @@
 /**
- * Cold start: `dockwright synth` on the redis example against a bare `node -e 0`, run
+ * Cold start: `dockwright synth` on the redis example, `--version` and `--help`, against a bare `node -e 0`, run
  * alternately as real processes on the same machine. Prints the medians and their ratio.
  *
  *   pnpm bench
@@ -28,13 +28,16 @@ time(synthArgs); // fills jiti's transform cache, as every later run finds it
 const bare: number[] = [];
 const synth: number[] = [];
 const version: number[] = [];
+const help: number[] = [];
 for (let i = 0; i < ROUNDS; i++) {
   bare.push(time(['-e', '0']));
   synth.push(time(synthArgs));
   version.push(time([bin, '--version']));
+  help.push(time([bin, '--help']));
 }
 console.log(`cold start, median of ${ROUNDS} runs each`);
 console.log(`  node -e 0                                   ${median(bare).toFixed(0)} ms`);
 console.log(`  dockwright synth (redis example)            ${median(synth).toFixed(0)} ms`);
 console.log(`  dockwright --version                        ${median(version).toFixed(0)} ms (${(median(version) / median(bare)).toFixed(2)}x)`);
+console.log(`  dockwright --help                           ${median(help).toFixed(0)} ms (${(median(help) / median(bare)).toFixed(2)}x)`);
 console.log(`  ratio                                       ${(median(synth) / median(bare)).toFixed(2)}x (target: at most 1.5x)`);
