@@ -202,6 +202,8 @@ describe('COPY and ADD', () => {
     expect(call(4755)).toThrow(/4755 is not a file mode.*'4755'.*0o4755/);
     expect(call(1.5)).toThrow(/not a file mode/);
     expect(() => from('alpine').run('true', { mount: { type: 'secret', id: 's', mode: 400 } })).toThrow(/--mount=type=secret mode: 400 is ambiguous/);
+    // Also when the instruction names a stage, and so is made only once the stage names are known.
+    expect(() => from('alpine').copy({ from: from('golang'), src: '/a', dest: '/a', chmod: 755 })).toThrow(/copy\(\) chmod: 755 is ambiguous/);
   });
 
   test('COPY --from a stage value, an image, a named context', () => {

@@ -260,54 +260,17 @@ export class StageImpl implements StageLike {
     const loc = link.loc;
     const spec = isSpec(srcOrSpec) ? srcOrSpec : { src: srcOrSpec, dest: dest!, ...options };
     const from = 'from' in spec ? spec.from : undefined;
-    return this.#push(
-      stageDeps(from),
-      (resolve) => {
-        const f = copyFields(spec, 'copy()');
-        return node({
-          kind: 'copy',
-          sources: f.sources,
-          inline: f.inline,
-          heredoc: f.heredoc,
-          dest: f.dest,
-          chown: f.chown,
-          chmod: f.chmod,
-          link: f.link,
-          parents: f.parents,
-          exclude: f.exclude,
-          from: fromText(from, resolve),
-          fromRefersTo: refersTo(from),
-          loc,
-        });
-      },
-      link,
-    );
+    // Checked now, at the user's call, even when the node is made later (it names a stage).
+    const fields = copyFields(spec, 'copy()');
+    return this.#push(stageDeps(from), (resolve) => node({ kind: 'copy', ...fields, from: fromText(from, resolve), fromRefersTo: refersTo(from), loc }), link);
   }
 
   add(srcOrSpec: TextInput | readonly TextInput[] | AddSpec, dest?: TextInput, options: AddOptions = {}): StageImpl {
     const link = this.#call('add', this.add);
     const loc = link.loc;
     const spec: AddSpec = isSpec(srcOrSpec) ? (srcOrSpec as AddSpec) : { src: srcOrSpec, dest: dest!, ...options };
-    const f = copyFields(spec, 'add()');
-    return this.#add(
-      node({
-        kind: 'add',
-        sources: f.sources,
-        inline: f.inline,
-        heredoc: f.heredoc,
-        dest: f.dest,
-        chown: f.chown,
-        chmod: f.chmod,
-        link: f.link,
-        parents: f.parents,
-        exclude: f.exclude,
-        checksum: spec.checksum,
-        keepGitDir: spec.keepGitDir,
-        unpack: spec.unpack,
-        loc,
-      }),
-      link,
-    );
+    const fields = copyFields(spec, 'add()');
+    return this.#add(node({ kind: 'add', ...fields, checksum: spec.checksum, keepGitDir: spec.keepGitDir, unpack: spec.unpack, loc }), link);
   }
 
   as(name: string): StageImpl {
