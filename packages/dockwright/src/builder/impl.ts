@@ -316,7 +316,7 @@ export class StageImpl implements StageLike {
   }
 
   /** Adds an instruction that may name other stages; it is made now when it names none. */
-  #push(deps: readonly StageImpl[], make: (resolve: StageResolver) => InstructionNode, link: ChainLink): StageImpl {
+  #push(deps: readonly StageLike[], make: (resolve: StageResolver) => InstructionNode, link: ChainLink): StageImpl {
     return this.#add(deps.length === 0 ? make(noStages) : new DeferredInstruction(deps, make), link);
   }
 
@@ -326,7 +326,11 @@ export class StageImpl implements StageLike {
   }
 }
 
-installStageAccess(StageImpl.stateOf, (value): value is StageImpl => value instanceof StageImpl);
+// The state module reads stage values through this: every StageLike it is given was made here.
+installStageAccess(
+  (stage) => StageImpl.stateOf(stage as StageImpl),
+  (value): value is StageImpl => value instanceof StageImpl,
+);
 
 const INITIAL_HEAD: Omit<StageHead, 'base'> = Object.freeze({
   platform: undefined,

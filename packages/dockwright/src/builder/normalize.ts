@@ -1,9 +1,20 @@
 import type { CopyFields, Heredoc, KeyValue, Mount, RefersTo } from '../ir/nodes/index.js';
 import { execForm, frozen, shellForm, shellLines } from '../ir/nodes/index.js';
 import type { Text } from '../ir/text.js';
-import type { AddSpec, Chown, CopyContentSpec, CopySpec, Duration, FromSource, MountOptions, PortInput, ShellLines, ValueOptions } from './options.js';
+import type {
+  AddSpec,
+  Chown,
+  CopyContentSpec,
+  CopySpec,
+  Duration,
+  FromSource,
+  MountOptions,
+  PortInput,
+  ShellLines,
+  StageLike,
+  ValueOptions,
+} from './options.js';
 import { describe, invalidArgument, requireString, toText, toTextExpanding, type TextInput } from './refs.js';
-import type { StageImpl } from './impl.js';
 import type { StageResolver } from './state.js';
 
 /**
@@ -16,7 +27,7 @@ const EMPTY: readonly never[] = Object.freeze([]);
 
 export function fromText(from: FromSource | undefined, resolve: StageResolver): Text | undefined {
   if (from === undefined) return undefined;
-  return typeof from === 'string' ? from : resolve(from as StageImpl);
+  return typeof from === 'string' ? from : resolve(from as StageLike);
 }
 
 /** A string is an image reference; a stage value is a stage (or a separately built image, by its tag). */

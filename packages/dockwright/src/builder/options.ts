@@ -1,5 +1,5 @@
+import type { DockerfileNode } from '../ir/nodes/index.js';
 import type { CheckConfig } from '../ir/check-config.js';
-import type { StageLike } from './stage.js';
 import type { ArgRef, TextInput } from './refs.js';
 
 /**
@@ -23,12 +23,6 @@ export interface FromOptions {
    * `'# text'` for a comment. They replace the one blank line that separates stages by default
    * (`before: []`: none at all). Import writes them to keep a file's layout.
    */
-  readonly before?: readonly string[];
-}
-
-/** Options of `arg()`. */
-export interface ArgOptions {
-  /** For an ARG declared before the first FROM: the blank and comment lines before it, as in `FromOptions.before`. */
   readonly before?: readonly string[];
 }
 
@@ -227,4 +221,14 @@ export interface ImageMeta {
   readonly secrets?: readonly { readonly id: string; readonly src?: string; readonly env?: string }[];
   /** SSH agents its `RUN --mount=type=ssh` mounts use: `'default'` (SSH_AUTH_SOCK) or `{ id, socket }`. */
   readonly ssh?: readonly (string | { readonly id: string; readonly socket: string })[];
+}
+
+/** What every stage value offers, whatever instructions it already has: pass it to `synth`, `copy`, `from`. */
+export interface StageLike {
+  /** The stage name given with `from(..., { as })` or `.as()`, if any. */
+  readonly stageName: string | undefined;
+  /** Image metadata set with `$meta()`. */
+  readonly meta: ImageMeta;
+  /** The Dockerfile IR of this stage and every stage it needs, in dependency order. */
+  toIR(): DockerfileNode;
 }

@@ -1,8 +1,13 @@
 import { DockwrightError } from '../errors/errors.js';
 import type { TriviaNode } from '../ir/nodes/index.js';
 import { AUTOMATIC_ARGS, textNode, type Text, type TextNode, type TextPart } from '../ir/text.js';
-import type { ArgOptions } from './options.js';
 import { triviaLines } from './trivia.js';
+
+/** Options of `arg()`. */
+export interface ArgOptions {
+  /** For an ARG declared before the first FROM: the blank and comment lines before it, as in `FromOptions.before`. */
+  readonly before?: readonly string[];
+}
 
 /** A build argument. Use it in `expand` templates and `from()`; declare it inside a stage with `.arg(ref)` before a stage instruction uses it. */
 export interface ArgRef {

@@ -1,4 +1,3 @@
-import type { DockerfileNode } from '../ir/nodes/index.js';
 import type {
   AddOptions,
   AddSpec,
@@ -12,21 +11,14 @@ import type {
   RunOptions,
   ShellLines,
   ValueOptions,
+  StageLike,
 } from './options.js';
 import type { ArgRef, TextInput } from './refs.js';
 
+export type { StageLike };
+
 /** Instructions that may appear once per stage; a stage that has one cannot add another. */
 export type Slot = 'cmd' | 'entrypoint' | 'healthcheck';
-
-/** What every stage value offers, whatever instructions it already has: pass it to `synth`, `copy`, `from`. */
-export interface StageLike {
-  /** The stage name given with `from(..., { as })` or `.as()`, if any. */
-  readonly stageName: string | undefined;
-  /** Image metadata set with `$meta()`. */
-  readonly meta: ImageMeta;
-  /** The Dockerfile IR of this stage and every stage it needs, in dependency order. */
-  toIR(): DockerfileNode;
-}
 
 /**
  * Why a second call of a once-per-stage method does not compile, in words: the type a call

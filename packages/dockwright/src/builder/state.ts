@@ -1,8 +1,7 @@
 import type { InstructionNode, TriviaNode } from '../ir/nodes/index.js';
 import type { SourceLocation } from '../ir/location.js';
 import type { Text } from '../ir/text.js';
-import type { StageImpl } from './impl.js';
-import type { DockerfileOptions, ImageMeta } from './options.js';
+import type { DockerfileOptions, ImageMeta, StageLike } from './options.js';
 import type { ArgRef } from './refs.js';
 
 /**
@@ -14,16 +13,16 @@ import type { ArgRef } from './refs.js';
 /** What a stage starts from: an image reference, another stage value, or nothing (an ONBUILD recorder). */
 export type BaseSpec =
   | { readonly kind: 'image'; readonly image: Text; readonly args: readonly ArgRef[] }
-  | { readonly kind: 'stage'; readonly stage: StageImpl }
+  | { readonly kind: 'stage'; readonly stage: StageLike }
   | { readonly kind: 'trigger' };
 
 /** Resolves a stage value to the name (or image reference) by which the Dockerfile refers to it. */
-export type StageResolver = (stage: StageImpl) => string;
+export type StageResolver = (stage: StageLike) => string;
 
 /** An instruction that refers to other stages: made once the stage names are known. */
 export class DeferredInstruction {
   constructor(
-    readonly deps: readonly StageImpl[],
+    readonly deps: readonly StageLike[],
     readonly make: (resolve: StageResolver) => InstructionNode,
   ) {
     Object.freeze(this);
@@ -65,22 +64,22 @@ export function entriesOf(state: StageState): Entry[] {
   return entries.reverse();
 }
 
-let reader: ((stage: StageImpl) => StageState) | undefined;
-let isStageValue: (value: unknown) => value is StageImpl = (_value): _value is StageImpl => false;
+let reader: ((stage: StageLike) => StageState) | undefined;
+let isStageValue: (value: unknown) => value is StageLike = (_value): _value is StageLike => false;
 
 /** Called once by impl.ts. */
-export function installStageAccess(read: (stage: StageImpl) => StageState, isStage: (value: unknown) => value is StageImpl): void {
+export function installStageAccess(read: (stage: StageLike) => StageState, isStage: (value: unknown) => value is StageLike): void {
   reader = read;
   isStageValue = isStage;
 }
 
 /** The state of a stage value. */
-export function stateOf(stage: StageImpl): StageState {
+export function stateOf(stage: StageLike): StageState {
   if (reader === undefined) throw new Error('dockwright: the stage implementation is not loaded');
   return reader(stage);
 }
 
 /** True for a stage value made with from(). */
-export function isStage(value: unknown): value is StageImpl {
+export function isStage(value: unknown): value is StageLike {
   return isStageValue(value);
 }

@@ -1,9 +1,8 @@
 import type { ArgNode, Directives, DockerfileNode, InstructionNode, StageNode } from '../ir/nodes/index.js';
 import { frozen, node } from '../ir/nodes/index.js';
 import { isAutomaticArg, type Text } from '../ir/text.js';
-import type { StageImpl } from './impl.js';
 import { DeferredInstruction, entriesOf, isStage, stateOf, type StageHead } from './state.js';
-import type { CheckConfig, ImageMeta } from './options.js';
+import type { CheckConfig, ImageMeta, StageLike } from './options.js';
 import { argRefsOf, type ArgRef } from './refs.js';
 
 /**
@@ -12,10 +11,10 @@ import { argRefsOf, type ArgRef } from './refs.js';
  * A stage that carries image metadata (name or tags) is a separate image: it is referred to by
  * its tag and built on its own, not inlined.
  */
-export function buildDockerfile(image: StageImpl): DockerfileNode {
+export function buildDockerfile(image: StageLike): DockerfileNode {
   const order = stagesInOrder(image);
   const names = nameStages(order, image);
-  const resolve = (stage: StageImpl): string => (stage !== image && imageReference(stage)) || names.get(stage)!;
+  const resolve = (stage: StageLike): string => (stage !== image && imageReference(stage)) || names.get(stage)!;
   const globalArgs = collectGlobalArgs(order, stateOf(image).head.dockerfile.args ?? []);
   const globalDefaults = new Map(globalArgs.map((a) => [a.name, a.default]));
 
@@ -43,16 +42,16 @@ export function buildDockerfile(image: StageImpl): DockerfileNode {
 }
 
 /** The image reference of a stage that is a separately built image, or undefined for a plain stage. */
-export function imageReference(stage: StageImpl): string | undefined {
+export function imageReference(stage: StageLike): string | undefined {
   const meta: ImageMeta = stage.meta;
   return meta.tags?.[0] ?? meta.name;
 }
 
 /** The separately built images that `image` starts from or copies from (not inlined stages). */
-export function imageDependencies(image: StageImpl): StageImpl[] {
-  const found = new Set<StageImpl>();
-  const seen = new Set<StageImpl>();
-  const visit = (stage: StageImpl): void => {
+export function imageDependencies(image: StageLike): StageLike[] {
+  const found = new Set<StageLike>();
+  const seen = new Set<StageLike>();
+  const visit = (stage: StageLike): void => {
     if (seen.has(stage)) return;
     seen.add(stage);
     for (const dep of directDependencies(stage)) {
@@ -66,9 +65,9 @@ export function imageDependencies(image: StageImpl): StageImpl[] {
   return [...found];
 }
 
-function directDependencies(stage: StageImpl): StageImpl[] {
+function directDependencies(stage: StageLike): StageLike[] {
   const state = stateOf(stage);
-  const deps: StageImpl[] = state.head.base.kind === 'stage' ? [state.head.base.stage] : [];
+  const deps: StageLike[] = state.head.base.kind === 'stage' ? [state.head.base.stage] : [];
   for (const entry of entriesOf(state)) {
     if (entry instanceof DeferredInstruction) deps.push(...entry.deps);
   }
@@ -80,10 +79,10 @@ function directDependencies(stage: StageImpl): StageImpl[] {
  * extra build targets (`$dockerfile({ targets })`) in their order, then the image's own stages,
  * the image's stage last (it is the default target).
  */
-function stagesInOrder(image: StageImpl): StageImpl[] {
-  const order: StageImpl[] = [];
-  const seen = new Set<StageImpl>();
-  const visit = (stage: StageImpl): void => {
+function stagesInOrder(image: StageLike): StageLike[] {
+  const order: StageLike[] = [];
+  const seen = new Set<StageLike>();
+  const visit = (stage: StageLike): void => {
     if (seen.has(stage)) return;
     seen.add(stage);
     for (const dep of directDependencies(stage)) {
@@ -101,10 +100,10 @@ function stagesInOrder(image: StageImpl): StageImpl[] {
 }
 
 /** Given names stay; stages that another refers to get `stage-N` (N = position) when unnamed. */
-function nameStages(order: readonly StageImpl[], image: StageImpl): Map<StageImpl, string | undefined> {
+function nameStages(order: readonly StageLike[], image: StageLike): Map<StageLike, string | undefined> {
   const referenced = new Set(order.flatMap(directDependencies));
   const taken = new Set(order.map((s) => s.stageName).filter((n) => n !== undefined));
-  const names = new Map<StageImpl, string | undefined>();
+  const names = new Map<StageLike, string | undefined>();
   order.forEach((stage, index) => {
     let name = stage.stageName;
     if (name === undefined && referenced.has(stage) && stage !== image) {
@@ -117,7 +116,7 @@ function nameStages(order: readonly StageImpl[], image: StageImpl): Map<StageImp
   return names;
 }
 
-function fromImage(head: StageHead, resolve: (stage: StageImpl) => string): Text {
+function fromImage(head: StageHead, resolve: (stage: StageLike) => string): Text {
   switch (head.base.kind) {
     case 'image':
       return head.base.image;
@@ -132,7 +131,7 @@ function fromImage(head: StageHead, resolve: (stage: StageImpl) => string): Text
  * ARGs used by FROM lines, declared before the first FROM: each after the declaration it
  * redeclares and the arguments its default uses. Automatic platform ARGs need none.
  */
-function collectGlobalArgs(order: readonly StageImpl[], declared: readonly ArgRef[]): ArgNode[] {
+function collectGlobalArgs(order: readonly StageLike[], declared: readonly ArgRef[]): ArgNode[] {
   const args: ArgNode[] = [];
   const seen = new Set<string>();
   const add = (ref: ArgRef, head: StageHead): void => {

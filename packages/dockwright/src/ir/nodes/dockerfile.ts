@@ -1,6 +1,6 @@
 import type { ArgNode } from './arg.js';
 import type { BaseNode } from './node.js';
-import type { StageNode } from './stage.js';
+import type { StageNode } from './tree.js';
 
 /** Parser directives; only these three exist. */
 export interface Directives {

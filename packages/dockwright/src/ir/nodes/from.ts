@@ -1,5 +1,5 @@
 import type { Text } from '../text.js';
-import type { TriviaNode } from './index.js';
+import type { TriviaNode } from './trivia.js';
 import type { BaseNode } from './node.js';
 
 /** `FROM [--platform=p] image [AS name]`; `image` may be the name of an earlier stage. */

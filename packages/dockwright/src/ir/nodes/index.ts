@@ -1,27 +1,6 @@
-import type { AddNode } from './add.js';
-import type { ArgNode } from './arg.js';
-import type { BlankNode } from './blank.js';
-import type { CmdNode } from './cmd.js';
-import type { CommentNode } from './comment.js';
-import type { CopyNode } from './copy.js';
-import type { EntrypointNode } from './entrypoint.js';
-import type { EnvNode } from './env.js';
-import type { ExposeNode } from './expose.js';
-import type { FromNode } from './from.js';
-import type { HealthcheckNode } from './healthcheck.js';
-import type { LabelNode } from './label.js';
-import type { MaintainerNode } from './maintainer.js';
-import type { OnbuildNode } from './onbuild.js';
-import type { RunNode } from './run.js';
-import type { ShellNode } from './shell.js';
-import type { StopsignalNode } from './stopsignal.js';
-import type { UserNode } from './user.js';
-import type { VolumeNode } from './volume.js';
-import type { WorkdirNode } from './workdir.js';
-import type { StageNode } from './stage.js';
 import type { DockerfileNode } from './dockerfile.js';
 import type { NodeFields } from './node.js';
-
+import type { AnyInstructionKind, AnyInstructionNode, StageNode } from './tree.js';
 export type * from './add.js';
 export type * from './arg.js';
 export type * from './blank.js';
@@ -37,10 +16,10 @@ export type * from './from.js';
 export type * from './healthcheck.js';
 export type * from './label.js';
 export type * from './maintainer.js';
-export type * from './onbuild.js';
 export type * from './run.js';
 export type * from './shell.js';
-export type * from './stage.js';
+export type * from './tree.js';
+export type * from './trivia.js';
 export type * from './stopsignal.js';
 export type * from './user.js';
 export type * from './volume.js';
@@ -48,43 +27,6 @@ export type * from './workdir.js';
 export { execForm, isSkippedLine, scriptForm, shellForm, shellLines } from './command.js';
 export { frozen } from './node.js';
 export type { BaseNode, NodeFields } from './node.js';
-
-/** Every instruction that may appear inside a stage (FROM starts the stage and is not one). */
-export type InstructionNode =
-  | RunNode
-  | CmdNode
-  | EntrypointNode
-  | HealthcheckNode
-  | ShellNode
-  | StopsignalNode
-  | UserNode
-  | WorkdirNode
-  | VolumeNode
-  | ExposeNode
-  | EnvNode
-  | LabelNode
-  | ArgNode
-  | OnbuildNode
-  | CommentNode
-  | BlankNode
-  | MaintainerNode
-  | CopyNode
-  | AddNode;
-
-export type InstructionKind = InstructionNode['kind'];
-
-/** Every node an ONBUILD trigger or a visitor may meet, FROM included. */
-export type AnyInstructionNode = InstructionNode | FromNode;
-export type AnyInstructionKind = AnyInstructionNode['kind'];
-
-/**
- * Lines that are not instructions, printed where they stand: before a FROM or a global ARG
- * (`before`), or among a stage's instructions.
- */
-export type TriviaNode = CommentNode | BlankNode;
-
-/** The node of a kind, for `Record<InstructionKind, ...>` dispatch tables. */
-export type NodeOfKind<K extends AnyInstructionKind> = Extract<AnyInstructionNode, { kind: K }>;
 
 /** Every node of the IR. */
 export type AnyNode = AnyInstructionNode | StageNode | DockerfileNode;
