@@ -110,7 +110,7 @@ const plans = new WeakMap<readonly Rule[], Map<string, Plan>>();
 
 /** The plan of a rule set (read once: change a set by passing a new array) and a configuration. */
 function planFor(ruleSet: readonly Rule[], settings: CheckSettings, origin: 'code' | 'dockerfile'): Plan {
-  const key = `${origin} ${settings.error} ${settings.skip === 'all' ? '*' : [...settings.skip].sort().join(',')}`;
+  const key = settings === DEFAULT_SETTINGS ? origin : `${origin} ${settings.error} ${settings.skip === 'all' ? '*' : [...settings.skip].sort().join(',')}`;
   let byKey = plans.get(ruleSet);
   if (byKey === undefined) plans.set(ruleSet, (byKey = new Map()));
   const plan = byKey.get(key);

@@ -13,20 +13,20 @@ export const UndefinedVar = defineRule({
   url: buildkitUrl('UndefinedVar'),
   create(ctx) {
     let declared = new Set<string>();
-    const check = (node: AnyInstructionNode, texts: readonly (Text | undefined)[], where: Where): void => {
-      if (where.trigger) return;
-      for (const text of texts) {
-        if (text === undefined || typeof text === 'string') continue;
-        for (const part of text.parts) {
-          if (typeof part === 'string' || part.kind !== 'var' || part.source !== 'arg') continue;
-          if (!declared.has(part.name)) {
-            ctx.report(
-              node.loc,
-              `Build argument ${part.name} is used but not declared in this stage: add .arg(${part.name.toLowerCase()}) before it (ARG ${part.name}).`,
-            );
-          }
+    const checkText = (node: AnyInstructionNode, text: Text | undefined): void => {
+      if (text === undefined || typeof text === 'string') return; // a plain string uses no variable
+      for (const part of text.parts) {
+        if (typeof part === 'string' || part.kind !== 'var' || part.source !== 'arg') continue;
+        if (!declared.has(part.name)) {
+          ctx.report(
+            node.loc,
+            `Build argument ${part.name} is used but not declared in this stage: add .arg(${part.name.toLowerCase()}) before it (ARG ${part.name}).`,
+          );
         }
       }
+    };
+    const check = (node: AnyInstructionNode, texts: readonly (Text | undefined)[], where: Where): void => {
+      if (!where.trigger) for (const text of texts) checkText(node, text);
     };
     return {
       stage: () => {
@@ -37,22 +37,25 @@ export const UndefinedVar = defineRule({
           if (!where.trigger) declared.add(node.name);
         },
         env: (node, where) => {
-          check(
-            node,
-            node.pairs.map((p) => p.value),
-            where,
-          );
-          if (!where.trigger) node.pairs.forEach((p) => declared.add(p.key));
+          if (where.trigger) return;
+          for (const pair of node.pairs) checkText(node, pair.value);
+          for (const pair of node.pairs) declared.add(pair.key);
         },
-        label: (node, where) =>
-          check(
-            node,
-            node.pairs.map((p) => p.value),
-            where,
-          ),
-        workdir: (node, where) => check(node, [node.path], where),
-        user: (node, where) => check(node, [node.user, node.group], where),
-        stopsignal: (node, where) => check(node, [node.signal], where),
+        label: (node, where) => {
+          if (!where.trigger) for (const pair of node.pairs) checkText(node, pair.value);
+        },
+        workdir: (node, where) => {
+          if (!where.trigger) checkText(node, node.path);
+        },
+        user: (node, where) => {
+          if (!where.trigger) {
+            checkText(node, node.user);
+            checkText(node, node.group);
+          }
+        },
+        stopsignal: (node, where) => {
+          if (!where.trigger) checkText(node, node.signal);
+        },
         volume: (node, where) => check(node, node.paths, where),
         expose: (node, where) => check(node, node.ports, where),
         copy: (node, where) => check(node, [...node.sources, node.dest, node.chown, node.chmod, node.from], where),
