@@ -17,9 +17,9 @@ export interface SynthOptions {
 }
 
 /**
- * The Dockerfile text of an image. Validates first and throws one `SynthError` (code
- * `synth.invalid`) that carries every diagnostic when any is an error; warnings do not stop it
- * (read them with `check()`).
+ * The Dockerfile text of an image, once validated: throws one `SynthError` (code
+ * `synth.invalid`) that carries every diagnostic when any is an error, a value that cannot be
+ * printed included (at the user's call); warnings do not stop it (read them with `check()`).
  *
  * @example
  * synth(from('alpine').run('apk add redis').cmd(['redis-server']))
