@@ -353,116 +353,102 @@ function isSpace(ch: string): boolean {
 
 /** Splits on unquoted whitespace, keeping quotes and escapes (BuildKit's parseWords). */
 export function parseWords(rest: string, escape: EscapeChar): string[] {
+  return scanWords(rest, { escape, keep: true, escapeInSingleQuotes: false }).words;
+}
+
+/** Leading `--flag[=value]` words (quotes and `\` handled), up to the first other word or `--`. */
+export function extractBuilderFlags(line: string): { args: string; flags: string[] } {
+  const scan = scanWords(line, {
+    escape: '\\',
+    keep: false,
+    escapeInSingleQuotes: true,
+    startsWord: (pos) => line.startsWith('--', pos),
+    endsScan: (word) => word === '--',
+  });
+  return { args: scan.stoppedAt === undefined ? '' : line.slice(scan.stoppedAt), flags: scan.words };
+}
+
+interface WordScanOptions {
+  readonly escape: string;
+  /** Keep quotes and escape characters in the words (parseWords), or take them out (flags). */
+  readonly keep: boolean;
+  readonly escapeInSingleQuotes: boolean;
+  /** Whether a word may start at `pos`; when not, the scan stops there. */
+  readonly startsWord?: (pos: number) => boolean;
+  /** Whether the scan stops after this word (it is then not one of the words). */
+  readonly endsScan?: (word: string) => boolean;
+}
+
+/**
+ * The one quote-aware word scanner of the raw parser, as BuildKit's parseWords and
+ * extractBuilderFlags both scan: words split on unquoted whitespace; a quoted part may be empty
+ * and still make a word; an escape takes the next character (in single quotes only if asked); an
+ * escape at the very end is dropped. `stoppedAt` is where the scan stopped early, if it did.
+ */
+function scanWords(text: string, o: WordScanOptions): { words: string[]; stoppedAt: number | undefined } {
   const words: string[] = [];
-  const chars = [...rest];
   let phase: 'spaces' | 'word' | 'quote' = 'spaces';
   let word = '';
   let quote = '';
   let blankOk = false;
-  for (let pos = 0; pos <= chars.length; pos++) {
-    const end = pos === chars.length;
-    let ch = end ? '' : chars[pos]!;
+  const endWord = (): boolean => {
+    if (o.endsScan?.(word)) return true;
+    if (blankOk || word.length > 0) words.push(word);
+    word = '';
+    blankOk = false;
+    return false;
+  };
+  for (let pos = 0; pos <= text.length; pos++) {
+    const end = pos === text.length;
+    let ch = end ? '' : text[pos]!;
     if (phase === 'spaces') {
       if (end) break;
       if (isSpace(ch)) continue;
+      if (o.startsWord && !o.startsWord(pos)) return { words, stoppedAt: pos };
       phase = 'word';
     }
     if (end) {
-      if (blankOk || word.length > 0) words.push(word);
+      endWord();
       break;
     }
     if (phase === 'word') {
       if (isSpace(ch)) {
         phase = 'spaces';
-        if (blankOk || word.length > 0) words.push(word);
-        word = '';
-        blankOk = false;
+        if (endWord()) return { words, stoppedAt: pos };
         continue;
       }
       if (ch === "'" || ch === '"') {
         quote = ch;
         blankOk = true;
         phase = 'quote';
+        if (o.keep) word += ch;
+        continue;
       }
-      if (ch === escape) {
-        if (pos + 1 === chars.length) continue; // an escape at the very end is dropped
-        word += ch;
-        ch = chars[++pos]!;
+      if (ch === o.escape) {
+        if (pos + 1 === text.length) continue; // an escape at the very end is dropped
+        if (o.keep) word += ch;
+        ch = text[++pos]!;
       }
       word += ch;
       continue;
     }
     // in a quote
-    if (ch === quote) phase = 'word';
-    if (ch === escape && quote !== "'") {
-      if (pos + 1 === chars.length) {
-        phase = 'word';
-        continue;
-      }
-      word += ch;
-      ch = chars[++pos]!;
-    }
-    word += ch;
-  }
-  return words;
-}
-
-/** Leading `--flag[=value]` words (quotes and `\` handled), up to the first other word or `--`. */
-export function extractBuilderFlags(line: string): { args: string; flags: string[] } {
-  const flags: string[] = [];
-  let phase: 'spaces' | 'word' | 'quote' = 'spaces';
-  let word = '';
-  let quote = '';
-  let blankOk = false;
-  for (let pos = 0; pos <= line.length; pos++) {
-    const end = pos === line.length;
-    let ch = end ? '' : line[pos]!;
-    if (phase === 'spaces') {
-      if (end) break;
-      if (isSpace(ch)) continue;
-      if (ch !== '-' || pos + 1 === line.length || line[pos + 1] !== '-') return { args: line.slice(pos), flags };
-      phase = 'word';
-    }
-    if (end) {
-      if (word !== '--' && (blankOk || word.length > 0)) flags.push(word);
-      break;
-    }
-    if (phase === 'word') {
-      if (isSpace(ch)) {
-        phase = 'spaces';
-        if (word === '--') return { args: line.slice(pos), flags };
-        if (blankOk || word.length > 0) flags.push(word);
-        word = '';
-        blankOk = false;
-        continue;
-      }
-      if (ch === "'" || ch === '"') {
-        quote = ch;
-        blankOk = true;
-        phase = 'quote';
-        continue;
-      }
-      if (ch === '\\') {
-        if (pos + 1 === line.length) continue;
-        ch = line[++pos]!;
-      }
-      word += ch;
-      continue;
-    }
     if (ch === quote) {
       phase = 'word';
+      if (o.keep) word += ch;
       continue;
     }
-    if (ch === '\\') {
-      if (pos + 1 === line.length) {
+    if (ch === o.escape && (quote !== "'" || o.escapeInSingleQuotes)) {
+      if (pos + 1 === text.length) {
         phase = 'word';
         continue;
       }
-      ch = line[++pos]!;
+      if (o.keep) word += ch;
+      ch = text[++pos]!;
     }
     word += ch;
   }
-  return { args: '', flags };
+  return { words, stoppedAt: undefined };
 }
 
 /** Heredocs that a RUN/COPY/ADD line starts (`<<EOF`, `<<-EOF`, `2<<"EOF"`), in order. */
