@@ -172,6 +172,10 @@ function commandLines(physical: readonly string[], command: string, escape: Esca
   return lines;
 }
 
+/** The characters Docker's word lexer does anything with, by escape character. */
+const LEXED_BACKSLASH = /[$'"\\]/;
+const LEXED_BACKTICK = /[$'"`]/;
+
 /** The instruction words a Dockerfile may hold: every instruction kind of the IR but trivia. */
 type InstructionWord = Exclude<AnyInstructionKind, 'comment' | 'blank'>;
 
@@ -206,6 +210,8 @@ class Converter {
 
   /** A word as IR text: literal where Docker would see a literal, `$` references as written. */
   text(node: RawNode, word: string): Text {
+    // A word without quotes, escapes or `$` is itself: most words are, and the lexer is not needed.
+    if (!(this.escape === '`' ? LEXED_BACKTICK : LEXED_BACKSLASH).test(word)) return word;
     let parts;
     try {
       parts = wordParts(word, this.escape);
