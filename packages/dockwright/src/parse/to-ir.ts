@@ -351,15 +351,13 @@ class Converter {
   }
 
   private copyFields(node: RawNode, flags: Flags): CopyFields {
-    const chown = flags.value('chown');
-    const chmod = flags.value('chmod');
-    const base = {
-      chown: chown === undefined ? undefined : this.text(node, chown),
-      chmod: chmod === undefined ? undefined : this.text(node, chmod),
-      link: flags.bool('link'),
-      parents: flags.bool('parents'),
-      exclude: frozen(flags.values('exclude').map((e) => this.text(node, e))),
-    };
+    const chownFlag = flags.value('chown');
+    const chmodFlag = flags.value('chmod');
+    const chown = chownFlag === undefined ? undefined : this.text(node, chownFlag);
+    const chmod = chmodFlag === undefined ? undefined : this.text(node, chmodFlag);
+    const link = flags.bool('link');
+    const parents = flags.bool('parents');
+    const exclude = frozen(flags.values('exclude').map((e) => this.text(node, e)));
     if (node.heredocs.length > 0) {
       const [heredoc] = node.heredocs;
       if (node.heredocs.length !== 1 || node.args.length !== 2 || !node.args[0]!.includes('<<')) {
@@ -369,10 +367,12 @@ class Converter {
           'parse.unsupported',
         );
       }
-      return { ...base, sources: frozen([]), inline: heredoc!.content, heredoc: heredocSpec(heredoc!), dest: this.text(node, node.args[1]!) };
+      const dest = this.text(node, node.args[1]!);
+      return { chown, chmod, link, parents, exclude, sources: frozen([]), inline: heredoc!.content, heredoc: heredocSpec(heredoc!), dest };
     }
     if (node.args.length < 2) throw this.error(node, `${node.command.toUpperCase()} requires at least two arguments: a source and a destination`);
-    return { ...base, sources: frozen(node.args.slice(0, -1).map((a) => this.text(node, a))), dest: this.text(node, node.args[node.args.length - 1]!) };
+    const sources = frozen(node.args.slice(0, -1).map((a) => this.text(node, a)));
+    return { chown, chmod, link, parents, exclude, sources, dest: this.text(node, node.args[node.args.length - 1]!) };
   }
 
   private mount(node: RawNode, spec: string): Mount {
@@ -447,6 +447,7 @@ class Flags {
   }
 
   values(name: string): string[] {
+    if (this.entries.length === 0) return []; // most instructions have no flags
     return this.entries
       .filter((e) => e.name === name)
       .map((e) => {
@@ -456,11 +457,13 @@ class Flags {
   }
 
   value(name: string): string | undefined {
+    if (this.entries.length === 0) return undefined;
     const all = this.values(name);
     return all.length === 0 ? undefined : all[all.length - 1];
   }
 
   bool(name: string): boolean | undefined {
+    if (this.entries.length === 0) return undefined;
     const entry = this.entries.filter((e) => e.name === name).pop();
     if (!entry) return undefined;
     this.values(name);
