@@ -155,6 +155,15 @@ describe('invariant 3: values never change the structure', () => {
     expect(accepted).toBeGreaterThanOrEqual(runs * ACCEPTED_FLOOR);
   }, 300_000);
 
+  test('a line of blanks among the lines of a command stays inside it (found by this fuzzer)', () => {
+    const text = synth(from('alpine').run({ lines: ['  && next', ' ', 'a'] }));
+    expect(
+      DockerfileParser.parse(text)
+        .getInstructions()
+        .map((i) => i.getKeyword()),
+    ).toEqual(['FROM', 'RUN']);
+  });
+
   test('the generator of the issue: ENV with "x\\nRUN rm -rf /" is refused, never a second instruction', () => {
     expect(() => synth(from('alpine').env('A', 'x\nRUN rm -rf /'))).toThrow(SynthError);
   });

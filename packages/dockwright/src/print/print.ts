@@ -260,7 +260,9 @@ function printCommand(command: CommandForm, ctx: PrintContext, what: string): st
 function printShell(command: ShellForm, ctx: PrintContext): string {
   if (command.lines === undefined) return command.command.trim();
   const last = command.lines.findLastIndex((line) => !isSkippedLine(line));
-  return command.lines.map((line, i) => (i < last && !isSkippedLine(line) ? `${line} ${ctx.escape}` : line)).join('\n');
+  // A line of blanks prints empty: BuildKit skips both inside a continuation, but some parsers
+  // (dockerfile-ast) end the instruction at a line of blanks.
+  return command.lines.map((line, i) => (isSkippedLine(line) ? (line.trim() === '' ? '' : line) : i < last ? `${line} ${ctx.escape}` : line)).join('\n');
 }
 
 /**
