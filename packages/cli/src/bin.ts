@@ -3,7 +3,7 @@
 // else gets an Io.
 import { Console } from 'node:console';
 import { describeUncaught, ExitCalled } from './user-frames.js';
-import { prepareWatch, watchLoad } from './load-watchdog.js';
+import { watchLoad } from './load-watchdog.js';
 import { writeError } from './report.js';
 
 // `pnpm dockwright ...` runs in the workspace root; the user meant the folder they typed it in.
@@ -86,5 +86,4 @@ process.exitCode = await run(argv, {
     return interruptSignal();
   },
   watchLoad,
-  prepareWatch,
 });

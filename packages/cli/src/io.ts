@@ -13,8 +13,6 @@ export interface Io {
    * and ends the process with exit 2, which must never happen to a caller running in-process.
    */
   readonly watchLoad?: WatchLoad | undefined;
-  /** With watchLoad: starts its thread ahead of a load, while the command's modules load. */
-  readonly prepareWatch?: (() => void) | undefined;
 }
 
 export interface Output {

@@ -3,14 +3,12 @@
 import { Session } from 'node:inspector';
 import { parentPort, workerData } from 'node:worker_threads';
 
-/** What the main thread hands the worker when it starts it (before the load, see prepareWatch). */
+/** What the main thread hands the worker. */
 export interface WatchdogData {
+  readonly timeoutMs: number;
   /** One Int32: 1 once this worker's inspector session has closed. */
   readonly closed: SharedArrayBuffer;
 }
-
-/** What the main thread tells the worker: the load has begun (keep the time), or it is about to exit. */
-export type ToWorker = { readonly watch: number } | 'close';
 
 /** What the hook answers: the main thread is running code, waiting on nothing, or (undefined) done loading. */
 export type Verdict = 'running' | 'waiting';
@@ -51,11 +49,7 @@ function watch(port: NonNullable<typeof parentPort>, data: WatchdogData): void {
     close();
     clearInterval(keepAlive);
   };
-  port.on('message', (message: ToWorker) => {
-    if (message === 'close')
-      finish(); // the main thread is about to exit
-    else keepTime(message.watch);
-  });
+  port.on('message', finish); // the main thread is about to exit
 
   const ask = (current: Session): void => {
     if (done) return;
@@ -78,13 +72,11 @@ function watch(port: NonNullable<typeof parentPort>, data: WatchdogData): void {
   };
 
   // The session opens only when the time is up: a load that ends in time never pays for it.
-  const keepTime = (timeoutMs: number): void => {
-    setTimeout(
-      () => {
-        keepAlive = setInterval(() => {}, 60_000); // until the main thread is gone
-        ask(open());
-      },
-      Math.min(timeoutMs, MAX_TIMEOUT_MS),
-    );
-  };
+  setTimeout(
+    () => {
+      keepAlive = setInterval(() => {}, 60_000); // until the main thread is gone
+      ask(open());
+    },
+    Math.min(data.timeoutMs, MAX_TIMEOUT_MS),
+  );
 }

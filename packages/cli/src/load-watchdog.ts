@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { ToWorker, Verdict, WatchdogData } from './load-watchdog-worker.js';
+import type { Verdict, WatchdogData } from './load-watchdog-worker.js';
 
 /**
  * A definitions file that never finishes loading would leave the CLI silent for ever, and one that
@@ -47,27 +47,6 @@ const EXIT_HUNG = 2;
  * main thread once the user's code no longer runs, and the process then ends with exit code 2.
  * Nothing is watched while a debugger is attached: a paused file is not a hung one.
  */
-/** A thread started ahead of the load (see prepareWatch), ready when the load begins. */
-let spare: { readonly worker: Worker; readonly closed: Int32Array } | undefined;
-
-/**
- * Starts the watchdog's thread ahead of a load: a thread takes some 15 ms to start, and one still
- * starting when a short load ends holds the exit up. Started while the command's modules load, it
- * is ready when the load begins. Never what keeps the process alive.
- */
-export function prepareWatch(): void {
-  if (spare === undefined && canWatch()) spare = startWorker();
-}
-
-function startWorker(): { readonly worker: Worker; readonly closed: Int32Array } {
-  const closed = new Int32Array(new SharedArrayBuffer(4));
-  const workerData: WatchdogData = { closed: closed.buffer as SharedArrayBuffer };
-  const worker = new Worker(WORKER_URL, { workerData, stdout: true, stderr: true });
-  worker.on('error', () => {}); // an inspector this Node cannot open: nothing is watched
-  worker.unref();
-  return { worker, closed };
-}
-
 export const watchLoad: WatchLoad = (timeoutMs, report) => {
   if (!canWatch()) return () => {};
   /** `terminating`: the worker was told to stop the running code; the process is to end. */
@@ -80,9 +59,9 @@ export const watchLoad: WatchLoad = (timeoutMs, report) => {
     report(found);
   };
 
-  const { worker, closed } = spare ?? startWorker();
-  spare = undefined;
-  worker.postMessage({ watch: timeoutMs } satisfies ToWorker);
+  const closed = new Int32Array(new SharedArrayBuffer(4));
+  const workerData: WatchdogData = { timeoutMs, closed: closed.buffer as SharedArrayBuffer };
+  const worker = new Worker(WORKER_URL, { workerData, stdout: true, stderr: true });
   /** Until the worker has no session open (Atomics.wait still lets the closing run here). */
   const sessionClosed = (): void => void Atomics.wait(closed, 0, 0, 2000);
   const endNow = (): never => {
@@ -118,6 +97,7 @@ export const watchLoad: WatchLoad = (timeoutMs, report) => {
     sessionClosed();
     exitProcess(EXIT_HUNG);
   });
+  worker.on('error', () => {}); // an inspector this Node cannot open: nothing is watched
   worker.unref(); // never what keeps the process alive (after the listeners, which would)
   const onNeverSettles = (): void => {
     found = { kind: 'neverSettles' };

@@ -30,14 +30,13 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
 }
 
 /** Every command: its one-line summary, and its module (see command-kit.ts), loaded when it runs. */
-const COMMANDS: Record<string, { readonly summary: string; readonly loadsDefinitions?: boolean; readonly load: () => Promise<{ define: DefineCommand }> }> = {
+const COMMANDS: Record<string, { readonly summary: string; readonly load: () => Promise<{ define: DefineCommand }> }> = {
   synth: {
     summary: "Write each image's Dockerfile; with one image and no path declared, print it",
-    loadsDefinitions: true,
     load: () => import('./commands/synth.js'),
   },
-  ls: { summary: 'List the images: tags, Dockerfile paths, bases and dependencies', loadsDefinitions: true, load: () => import('./commands/ls.js') },
-  graph: { summary: 'Print the dependency graph of the images and their stages', loadsDefinitions: true, load: () => import('./commands/graph.js') },
+  ls: { summary: 'List the images: tags, Dockerfile paths, bases and dependencies', load: () => import('./commands/ls.js') },
+  graph: { summary: 'Print the dependency graph of the images and their stages', load: () => import('./commands/graph.js') },
   lint: {
     summary: "Check hand-written Dockerfiles with dockwright's rules (and BuildKit's)",
     load: () => import('./commands/lint.js'),
@@ -45,10 +44,9 @@ const COMMANDS: Record<string, { readonly summary: string; readonly loadsDefinit
   import: { summary: 'Turn Dockerfiles into one TypeScript definitions file', load: () => import('./commands/import.js') },
   build: {
     summary: 'Build the images (and the images they depend on) through the Docker Engine or BuildKit',
-    loadsDefinitions: true,
     load: () => import('./commands/build.js'),
   },
-  push: { summary: 'Push every tag of the images (build them first)', loadsDefinitions: true, load: () => import('./commands/push.js') },
+  push: { summary: 'Push every tag of the images (build them first)', load: () => import('./commands/push.js') },
   engine: {
     summary: 'Show the daemon dockwright builds on: endpoint, version, BuildKit, platforms',
     load: () => import('./commands/engine.js'),
@@ -92,7 +90,6 @@ Examples:
   for (const [name, entry] of Object.entries(COMMANDS)) {
     const command = program.command(name).description(entry.summary);
     if (name === wanted) {
-      if (entry.loadsDefinitions) io.prepareWatch?.();
       const { define } = await entry.load();
       define(command, { io, setExitCode });
     }
