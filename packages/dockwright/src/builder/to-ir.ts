@@ -1,5 +1,5 @@
 import type { ArgNode, Directives, DockerfileNode, InstructionNode, StageNode } from '../ir/nodes/index.js';
-import { frozen, node } from '../ir/nodes/index.js';
+import { node } from '../ir/nodes/index.js';
 import { isAutomaticArg, type Text } from '../ir/text.js';
 import { DeferredInstruction, entriesOf, isStage, stateOf, type StageHead } from './state.js';
 import type { CheckConfig, ImageMeta, StageLike } from './options.js';
@@ -34,11 +34,12 @@ export function buildDockerfile(image: StageLike): DockerfileNode {
       const node = entry instanceof DeferredInstruction ? entry.make(resolve) : entry;
       return node.kind === 'arg' ? inheritGlobalDefault(node, globalDefaults) : node;
     });
-    return node({ kind: 'stage', from, instructions: frozen(instructions), loc: head.fromLoc });
+    // Arrays made here are frozen as they are: nobody else holds them.
+    return node({ kind: 'stage', from, instructions: Object.freeze(instructions), loc: head.fromLoc });
   });
 
   const { head } = stateOf(image);
-  return node({ kind: 'dockerfile', directives: directivesOf(head), globalArgs: frozen(globalArgs), stages: frozen(stages), loc: head.fromLoc });
+  return node({ kind: 'dockerfile', directives: directivesOf(head), globalArgs: Object.freeze(globalArgs), stages: Object.freeze(stages), loc: head.fromLoc });
 }
 
 /** The image reference of a stage that is a separately built image, or undefined for a plain stage. */
@@ -68,9 +69,10 @@ export function imageDependencies(image: StageLike): StageLike[] {
 function directDependencies(stage: StageLike): StageLike[] {
   const state = stateOf(stage);
   const deps: StageLike[] = state.head.base.kind === 'stage' ? [state.head.base.stage] : [];
-  for (const entry of entriesOf(state)) {
-    if (entry instanceof DeferredInstruction) deps.push(...entry.deps);
-  }
+  // The entries from the last back: most are not deferred, so only those are kept, then put in order.
+  let deferred: DeferredInstruction[] | undefined;
+  for (let link = state.last; link; link = link.previous) if (link.entry instanceof DeferredInstruction) (deferred ??= []).push(link.entry);
+  if (deferred) for (let i = deferred.length - 1; i >= 0; i--) deps.push(...deferred[i]!.deps);
   return deps;
 }
 
@@ -101,6 +103,7 @@ function stagesInOrder(image: StageLike): StageLike[] {
 
 /** Given names stay; stages that another refers to get `stage-N` (N = position) when unnamed. */
 function nameStages(order: readonly StageLike[], image: StageLike): Map<StageLike, string | undefined> {
+  if (order.length === 1) return new Map([[image, image.stageName]]); // one stage: nothing refers to it
   const referenced = new Set(order.flatMap(directDependencies));
   const taken = new Set(order.map((s) => s.stageName).filter((n) => n !== undefined));
   const names = new Map<StageLike, string | undefined>();
