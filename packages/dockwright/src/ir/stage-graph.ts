@@ -10,15 +10,6 @@ export interface StageReference {
   readonly via: 'FROM' | 'COPY --from' | '--mount from';
 }
 
-const referencesByFile = new WeakMap<DockerfileNode, readonly StageReference[]>();
-
-/** `stageReferences`, worked out once per file (the IR is frozen): for the rules that each need them. */
-export function stageReferencesOf(file: DockerfileNode): readonly StageReference[] {
-  let refs = referencesByFile.get(file);
-  if (refs === undefined) referencesByFile.set(file, (refs = Object.freeze(stageReferences(file))));
-  return refs;
-}
-
 /** Every literal stage reference of a file; a FROM name counts only when an earlier stage has it. */
 export function stageReferences(file: DockerfileNode): StageReference[] {
   const refs: StageReference[] = [];

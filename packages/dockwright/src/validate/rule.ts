@@ -1,5 +1,6 @@
 import type { AnyInstructionKind, DockerfileNode, NodeOfKind, StageNode } from '../ir/nodes/index.js';
 import type { SourceLocation } from '../ir/location.js';
+import type { StageReference } from '../ir/stage-graph.js';
 import type { EscapeChar } from '../ir/encodability.js';
 import type { Severity } from '../errors/diagnostic.js';
 
@@ -16,6 +17,8 @@ export interface RuleContext {
   readonly escape: EscapeChar;
   /** Where the file came from: builder code (advice names the SDK's calls) or a Dockerfile (advice names instructions). */
   readonly origin: 'code' | 'dockerfile';
+  /** The file's literal stage references (see stageReferences), worked out once for every rule that asks. */
+  stageReferences(): readonly StageReference[];
   report(loc: SourceLocation | undefined, message: string): void;
 }
 

@@ -1,6 +1,7 @@
 import type { CheckConfig } from '../ir/check-config.js';
 import type { AnyInstructionNode, DockerfileNode } from '../ir/nodes/index.js';
 import type { SourceLocation } from '../ir/location.js';
+import { stageReferences, type StageReference } from '../ir/stage-graph.js';
 import { rules as allRules } from './catalog.js';
 import { checkSettings, type CheckSettings } from './config.js';
 import type { Diagnostic, Severity } from '../errors/diagnostic.js';
@@ -48,6 +49,7 @@ function makePlan(ruleSet: readonly Rule[], settings: CheckSettings, origin: 'co
   let diagnostics: Diagnostic[] = [];
   // A node without a location (hand-made IR) is reported at the from() of its stage.
   let fallbackLoc: SourceLocation | undefined;
+  let references: readonly StageReference[] | undefined;
   const inRun = (what: string): DockerfileNode => {
     if (current === undefined) throw new Error(`dockwright: a rule read ctx.${what} outside a hook; read it in file(), stage() or an instruction hook`);
     return current;
@@ -66,6 +68,7 @@ function makePlan(ruleSet: readonly Rule[], settings: CheckSettings, origin: 'co
         return inRun('escape').directives.escape ?? '\\';
       },
       origin,
+      stageReferences: () => (references ??= stageReferences(inRun('stageReferences'))),
       report: (loc, message) => diagnostics.push(Object.freeze({ rule: rule.name, severity, message, url: rule.url, loc: loc ?? fallbackLoc })),
     };
     const visitor = rule.create(ctx);
@@ -83,6 +86,7 @@ function makePlan(ruleSet: readonly Rule[], settings: CheckSettings, origin: 'co
     busy: false,
     run(file) {
       current = file;
+      references = undefined;
       diagnostics = [];
       fallbackLoc = file.loc;
       try {

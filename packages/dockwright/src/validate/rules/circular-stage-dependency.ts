@@ -1,5 +1,5 @@
 import { dockwrightUrl, defineRule } from '../rule.js';
-import { resolveStage, stageReferencesOf } from '../../ir/stage-graph.js';
+import { resolveStage } from '../../ir/stage-graph.js';
 
 /** Stages that need each other (through FROM, COPY --from or mounts) can never be built. */
 export const CircularStageDependency = defineRule({
@@ -10,7 +10,7 @@ export const CircularStageDependency = defineRule({
   create(ctx) {
     return {
       file: (file) => {
-        const refs = stageReferencesOf(file).filter((r) => !/^\d+$/.test(r.to));
+        const refs = ctx.stageReferences().filter((r) => !/^\d+$/.test(r.to));
         const edges = file.stages.map(() => [] as number[]);
         for (const ref of refs) {
           const to = resolveStage(file.stages, ref.to);

@@ -1,5 +1,5 @@
 import { dockwrightUrl, defineRule } from '../rule.js';
-import { resolveStage, stageReferencesOf } from '../../ir/stage-graph.js';
+import { resolveStage } from '../../ir/stage-graph.js';
 
 /** `--from=3` in a file with three stages, or a stage referring to itself by number. */
 export const UnknownStageReference = defineRule({
@@ -10,7 +10,7 @@ export const UnknownStageReference = defineRule({
   create(ctx) {
     return {
       file: (file) => {
-        for (const ref of stageReferencesOf(file)) {
+        for (const ref of ctx.stageReferences()) {
           if (!/^\d+$/.test(ref.to)) continue;
           const index = resolveStage(file.stages, ref.to)!;
           if (index >= ref.from) {
