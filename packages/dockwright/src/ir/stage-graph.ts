@@ -14,22 +14,22 @@ export interface StageReference {
 export function stageReferences(file: DockerfileNode): StageReference[] {
   const refs: StageReference[] = [];
   const earlier = new Set<string>();
-  file.stages.forEach((stage, index) => {
+  for (let index = 0; index < file.stages.length; index++) {
+    const stage = file.stages[index]!;
     const image = stage.from.image;
     if (isLiteral(image) && earlier.has(image)) refs.push({ from: index, to: image, loc: stage.from.loc, via: 'FROM' });
     for (const node of stage.instructions) {
       const target = node.kind === 'onbuild' ? node.trigger : node;
-      if (target.kind === 'copy' && target.from !== undefined) push(refs, index, target.from, target.loc, 'COPY --from');
-      if (target.kind === 'run') {
+      if (target.kind === 'copy') {
+        if (target.from !== undefined) push(refs, index, target.from, target.loc, 'COPY --from');
+      } else if (target.kind === 'run') {
         for (const mount of target.mounts) {
-          if ((mount.type === 'bind' || mount.type === 'cache') && mount.from !== undefined) {
-            push(refs, index, mount.from, target.loc, '--mount from');
-          }
+          if ((mount.type === 'bind' || mount.type === 'cache') && mount.from !== undefined) push(refs, index, mount.from, target.loc, '--mount from');
         }
       }
     }
     if (stage.from.name !== undefined) earlier.add(stage.from.name);
-  });
+  }
   return refs;
 }
 

@@ -140,6 +140,7 @@ function refuseDirectiveLookalike(before: readonly TriviaNode[]): void {
 
 function printDirectives(file: DockerfileNode): string {
   const { syntax, escape, check } = file.directives;
+  if (syntax === undefined && escape === undefined && check === undefined) return '';
   const lines: string[] = [];
   if (syntax !== undefined) lines.push(`# syntax=${directiveValue(syntax)}`);
   if (escape !== undefined) lines.push(`# escape=${escape}`);
@@ -190,7 +191,10 @@ const printers: { [K in AnyInstructionKind]: Printer<K> } = {
     return node.group === undefined ? `USER ${user}` : `USER ${user}:${checkedWord(node.group, ctx, 'The USER group')}`;
   },
   workdir: (node, ctx) => `WORKDIR ${checkedWord(node.path, ctx, 'The WORKDIR path')}`,
-  volume: (node, ctx) => `VOLUME ${printPaths(node.paths, ctx, 'A VOLUME path', true)}`,
+  volume: (node, ctx) => {
+    for (const path of node.paths) checkWord(path, ctx, 'A VOLUME path');
+    return `VOLUME ${printPaths(node.paths, ctx, true)}`;
+  },
   expose: (node, ctx) => `EXPOSE ${node.ports.map((p) => checkedPort(p, ctx)).join(' ')}`,
   env: (node, ctx) => `ENV ${printPairs(node.pairs, ctx, 'ENV')}`,
   label: (node, ctx) => `LABEL ${printPairs(node.pairs, ctx, 'LABEL')}`,
@@ -335,12 +339,11 @@ function printCopyOperands(node: CopyFields | AddNode, flags: string[], ctx: Pri
     const [first, ...body] = heredoc(node.inline, `The ${what} content`, node.heredoc).split('\n');
     return `${prefix}${first} ${dest}\n${body.join('\n')}`;
   }
-  return prefix + printPaths(operands, ctx, `A ${what} path`, false);
+  return prefix + printPaths(operands, ctx, false); // checked above
 }
 
-/** Paths as words, or as a JSON array when one has whitespace (the shell form splits on it). */
-function printPaths(paths: readonly Text[], ctx: PrintContext, what: string, alwaysJson: boolean): string {
-  for (const path of paths) checkWord(path, ctx, what);
+/** Paths (checked as words by the caller) as words, or as a JSON array when one has whitespace (the shell form splits on it). */
+function printPaths(paths: readonly Text[], ctx: PrintContext, alwaysJson: boolean): string {
   if (alwaysJson || paths.some(hasWhitespace)) return `[${paths.map((p) => jsonWord(p, ctx.escape)).join(', ')}]`;
   return paths.map((p) => word(p, ctx.escape)).join(' ');
 }

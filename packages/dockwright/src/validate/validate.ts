@@ -114,6 +114,16 @@ const plans = new WeakMap<readonly Rule[], Map<string, Plan>>();
 
 /** The plan of a rule set (read once: change a set by passing a new array) and a configuration. */
 function planFor(ruleSet: readonly Rule[], settings: CheckSettings, origin: 'code' | 'dockerfile'): Plan {
+  // The same call again (synth() of image after image): no lookups.
+  if (last?.ruleSet === ruleSet && last.settings === settings && last.origin === origin && !last.plan.busy) return last.plan;
+  const plan = lookUpPlan(ruleSet, settings, origin);
+  if (settings === DEFAULT_SETTINGS) last = { ruleSet, settings, origin, plan };
+  return plan;
+}
+
+let last: { readonly ruleSet: readonly Rule[]; readonly settings: CheckSettings; readonly origin: string; readonly plan: Plan } | undefined;
+
+function lookUpPlan(ruleSet: readonly Rule[], settings: CheckSettings, origin: 'code' | 'dockerfile'): Plan {
   const key = settings === DEFAULT_SETTINGS ? origin : `${origin} ${settings.error} ${settings.skip === 'all' ? '*' : [...settings.skip].sort().join(',')}`;
   let byKey = plans.get(ruleSet);
   if (byKey === undefined) plans.set(ruleSet, (byKey = new Map()));
