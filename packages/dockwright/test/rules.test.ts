@@ -1,5 +1,21 @@
 import { describe, expect, test } from 'vitest';
-import { arg, check, expand, lint, from, platformArgs, raw, rules, synth, SynthError, validate, type Diagnostic, type Image, type ir } from 'dockwright';
+import {
+  arg,
+  check,
+  expand,
+  lint,
+  from,
+  platformArgs,
+  raw,
+  rules,
+  synth,
+  SynthError,
+  validate,
+  type Diagnostic,
+  type Image,
+  type ir,
+  type Rule,
+} from 'dockwright';
 
 /** The rule names an image breaks, with their severities. */
 const found = (image: Image | ir.DockerfileNode): string[] => check(image).map((d) => `${d.severity} ${d.rule}`);
@@ -66,6 +82,50 @@ describe('each rule reports its shape', () => {
       expect(strip(validate(file, { check: { error: true } }))).toEqual(strip(validate(file, { rules: [...rules], check: { error: true } })));
     }
     expect(files.every((file) => validate(file).length > 0)).toBe(true);
+  });
+
+  test('a rule of your own: made once, its hooks serve every file; ctx.file is read in hooks only', () => {
+    let made = 0;
+    const counter: Rule = {
+      name: 'TooManyRuns',
+      severity: 'warning',
+      description: 'More than two RUN in a file.',
+      url: 'https://example.com/too-many-runs',
+      create(ctx) {
+        made++;
+        let runs = 0;
+        return {
+          file: () => {
+            runs = 0;
+          },
+          instruction: {
+            run: (node) => {
+              if (++runs === 3) ctx.report(node.loc, `${ctx.file.stages.length} stage(s), a third RUN`);
+            },
+          },
+        };
+      },
+    };
+    const mine = [...rules, counter];
+    const three = from('alpine').run('a').run('b').run('c').toIR();
+    const two = from('alpine').run('a').run('b').toIR();
+    for (const file of [three, two, three]) validate(file, { rules: mine });
+    expect(validate(two, { rules: mine }).filter((d) => d.rule === 'TooManyRuns')).toEqual([]);
+    expect(
+      validate(three, { rules: mine })
+        .filter((d) => d.rule === 'TooManyRuns')
+        .map((d) => d.message),
+    ).toEqual(['1 stage(s), a third RUN']);
+    expect(made).toBe(1);
+    const early: Rule = {
+      ...counter,
+      name: 'Early',
+      create(ctx) {
+        void ctx.file.stages; // at creation there is no file yet
+        return {};
+      },
+    };
+    expect(() => validate(two, { rules: [early] })).toThrow(/a rule read ctx.file outside a hook/);
   });
 
   test('every rule in the catalog has a case here', () => {
