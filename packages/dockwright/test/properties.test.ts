@@ -155,6 +155,16 @@ describe('invariant 3: values never change the structure', () => {
     expect(accepted).toBeGreaterThanOrEqual(runs * ACCEPTED_FLOOR);
   }, 300_000);
 
+  test('a line that starts with an escaped # is refused: dockerfile-ast would run the command on (found by this fuzzer)', () => {
+    expect(() =>
+      synth(
+        from('alpine')
+          .run({ lines: ['a', '\\#'] })
+          .run(['a']),
+      ),
+    ).toThrow(/starts with \\#, which some parsers read as a comment/);
+  });
+
   test('a line of blanks among the lines of a command stays inside it (found by this fuzzer)', () => {
     const text = synth(from('alpine').run({ lines: ['  && next', ' ', 'a'] }));
     expect(

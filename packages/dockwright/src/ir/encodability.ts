@@ -226,6 +226,11 @@ export function linesProblem(command: { readonly command: string; readonly lines
   if (lines.some((line) => !skipped(line) && TRAILING_ESCAPE[escape].test(line.trimEnd()))) {
     return `has a line that ends with the escape character ${escape}, which parsers read as a continuation of its own`;
   }
+  // BuildKit reads `\#` at a line's start as text; dockerfile-ast reads it as a comment, and the
+  // continuation then runs on into the next instruction.
+  if (lines.some((line) => line.trimStart().startsWith(`${escape}#`))) {
+    return `has a line that starts with ${escape}#, which some parsers read as a comment`;
+  }
   if (skipped(lines[0]!)) return "starts with a comment or an empty line, which would be part of the command on the instruction's line";
   if (skipped(lines[lines.length - 1]!)) return 'ends with a comment or an empty line: the continuation before it would run on into the next instruction';
   const joined = lines.filter((line) => !skipped(line)).join(' ');
