@@ -52,3 +52,15 @@ describe('without a BuildKit daemon', () => {
     expect(failed.out).toContain('CI=true but no test BuildKit daemon');
   }, 120_000);
 });
+
+describe('without a Docker Engine', () => {
+  test('its tests skip with a message; under CI=true they fail', () => {
+    const env = { DOCKER_HOST: undefined, DOCKWRIGHT_TEST_IMAGE: undefined };
+    const skipped = vitest(['test/engine/live-view.test.ts', '--reporter', 'verbose'], env);
+    expect(skipped.code, skipped.out).toBe(0);
+    expect(skipped.out).toContain('no test engine');
+    const failed = vitest(['test/engine/live-view.test.ts'], { ...env, CI: 'true' });
+    expect(failed.code).toBe(1);
+    expect(failed.out).toContain('CI=true but no test engine');
+  }, 120_000);
+});
