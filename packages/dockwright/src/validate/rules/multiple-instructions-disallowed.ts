@@ -1,6 +1,5 @@
+import { ONCE_PER_STAGE } from '../../ir/nodes/index.js';
 import { buildkitUrl, defineRule } from '../rule.js';
-
-const ONCE = { cmd: 'CMD', entrypoint: 'ENTRYPOINT', healthcheck: 'HEALTHCHECK' } as const;
 
 /** Only the last CMD, ENTRYPOINT or HEALTHCHECK of a stage takes effect: a second one is a mistake. */
 export const MultipleInstructionsDisallowed = defineRule({
@@ -13,12 +12,12 @@ export const MultipleInstructionsDisallowed = defineRule({
   create(ctx) {
     let seen = new Set<string>();
     const visit =
-      (kind: keyof typeof ONCE) =>
+      (kind: string) =>
       (node: { loc?: import('../../ir/location.js').SourceLocation | undefined; overridden?: boolean | undefined }, where: { trigger: boolean }) => {
         // One kept on purpose where a file had it (`$overridden`) is not the mistake this catches.
         if (where.trigger || node.overridden) return;
         if (seen.has(kind)) {
-          ctx.report(node.loc, `Multiple ${ONCE[kind]} instructions in one stage: only the last one takes effect. Remove this one or the earlier one.`);
+          ctx.report(node.loc, `Multiple ${kind.toUpperCase()} instructions in one stage: only the last one takes effect. Remove this one or the earlier one.`);
         }
         seen.add(kind);
       };
@@ -26,7 +25,7 @@ export const MultipleInstructionsDisallowed = defineRule({
       stage: () => {
         seen = new Set();
       },
-      instruction: { cmd: visit('cmd'), entrypoint: visit('entrypoint'), healthcheck: visit('healthcheck') },
+      instruction: Object.fromEntries([...ONCE_PER_STAGE].map((kind) => [kind, visit(kind)])),
     };
   },
 });
