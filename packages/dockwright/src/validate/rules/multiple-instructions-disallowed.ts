@@ -1,4 +1,4 @@
-import { ONCE_PER_STAGE } from '../../ir/nodes/index.js';
+import { type AnyInstructionKind, ONCE_PER_STAGE } from '../../ir/nodes/index.js';
 import { buildkitUrl, defineRule } from '../rule.js';
 
 /** Only the last CMD, ENTRYPOINT or HEALTHCHECK of a stage takes effect: a second one is a mistake. */
@@ -10,9 +10,9 @@ export const MultipleInstructionsDisallowed = defineRule({
   description: 'A stage has more than one CMD, ENTRYPOINT or HEALTHCHECK.',
   url: buildkitUrl('MultipleInstructionsDisallowed'),
   create(ctx) {
-    let seen = new Set<string>();
+    let seen = new Set<AnyInstructionKind>();
     const visit =
-      (kind: string) =>
+      (kind: AnyInstructionKind) =>
       (node: { loc?: import('../../ir/location.js').SourceLocation | undefined; overridden?: boolean | undefined }, where: { trigger: boolean }) => {
         // One kept on purpose where a file had it (`$overridden`) is not the mistake this catches.
         if (where.trigger || node.overridden) return;
