@@ -86,4 +86,5 @@ process.exitCode = await run(argv, {
     return interruptSignal();
   },
   watchLoad,
+  sourceMapped: process.sourceMapsEnabled,
 });

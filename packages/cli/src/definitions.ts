@@ -39,6 +39,8 @@ export interface LoadOptions {
    * file and the line it was running. Without it, such a file hangs the caller.
    */
   readonly onHang?: { readonly watch: WatchLoad; readonly timeoutMs: number; readonly report: (message: string) => void };
+  /** Stack positions are source-mapped (see Io.sourceMapped). */
+  readonly sourceMapped?: boolean | undefined;
 }
 
 const require = createRequire(import.meta.url);
@@ -87,6 +89,8 @@ export async function loadDefinitions(path: string, options: LoadOptions): Promi
     moduleCache: false,
   });
   const sdk = await jiti.import<Sdk>(SDK_ENTRY);
+  // The SDK reads no files: handing it the sources lets a chain of calls cost one stack capture.
+  sdk.configureCallSites({ readSource: readSourceFile, sourceMapped: options.sourceMapped === true });
   const { onHang } = options;
   const stopWatching = onHang?.watch(onHang.timeoutMs, (hang) => onHang.report(describeHang(hang, file, options.cwd, onHang.timeoutMs)));
   let exports: Record<string, unknown>;
@@ -117,6 +121,10 @@ export async function loadDefinitions(path: string, options: LoadOptions): Promi
   }
   refuseDuplicates(images, sdk, options.cwd);
   return { file, sdk, images };
+}
+
+function readSourceFile(file: string): string {
+  return readFileSync(file, 'utf8');
 }
 
 /**

@@ -22,7 +22,21 @@ export function service(name) {
 export const shared = from('alpine').run('apk add curl');
 `;
 
-const MAIN = `import { from, from as image, arg } from ${JSON.stringify(DIST)};
+// Imported first, so that the helper's chains are made under the same settings.
+const SETUP = `import { readFileSync } from 'node:fs';
+import { configureCallSites } from ${JSON.stringify(DIST)};
+const mode = process.env.CALL_SITES;
+if (mode !== 'none') configureCallSites({ readSource: (file) => readFileSync(file, 'utf8'), captureEveryCall: mode === 'stack' });
+const capture = Error.captureStackTrace;
+globalThis.captures = 0;
+Error.captureStackTrace = function (...args) {
+  globalThis.captures++;
+  return capture.apply(this, args);
+};
+`;
+
+const MAIN = `import './setup.mjs';
+import { from, from as image, arg } from ${JSON.stringify(DIST)};
 import { service, shared } from './helper.mjs';
 const text = "from('x').run('y')"; // from('a').cmd(['b'])
 /* from('c').run('d') */ const re = /from\\('e'\\)\\.run\\(/g;
@@ -60,21 +74,30 @@ for (const [key, stage] of Object.entries(images)) {
   }
   sites[key] = locs.filter(Boolean).map((l) => l.file.split('/').pop() + ':' + l.line + ':' + l.column);
 }
-console.log(JSON.stringify(sites));
+console.log(JSON.stringify({ sites, captures: globalThis.captures }));
 `;
 
-function sitesOf(env: Record<string, string>): Record<string, string[]> {
+/** `scan`: a source reader, the scan's positions; `stack`: a capture per call; `none`: no reader (so a capture per call). */
+function sitesOf(mode: 'scan' | 'stack' | 'none'): { sites: Record<string, string[]>; captures: number } {
+  writeFileSync(join(dir, 'setup.mjs'), SETUP);
   writeFileSync(join(dir, 'helper.mjs'), HELPER);
   writeFileSync(join(dir, 'main.mjs'), MAIN);
-  const out = execFileSync(process.execPath, [join(dir, 'main.mjs')], { env: { ...process.env, ...env }, encoding: 'utf8' });
-  return JSON.parse(out) as Record<string, string[]>;
+  const out = execFileSync(process.execPath, [join(dir, 'main.mjs')], { env: { ...process.env, CALL_SITES: mode }, encoding: 'utf8' });
+  return JSON.parse(out) as { sites: Record<string, string[]>; captures: number };
 }
 
 describe('call sites', () => {
   test('positions taken from the source are the ones a stack capture per call gives', () => {
-    const scanned = sitesOf({ DOCKWRIGHT_CALL_SITES: '' });
-    const captured = sitesOf({ DOCKWRIGHT_CALL_SITES: 'stack' });
-    expect(scanned).toEqual(captured);
+    const scan = sitesOf('scan');
+    const stack = sitesOf('stack');
+    const none = sitesOf('none');
+    const captured = stack.sites;
+    expect(scan.sites).toEqual(captured);
+    // The SDK reads no files: a host that hands it no reader gets the same positions, each call capturing its stack.
+    expect(none.sites).toEqual(captured);
+    expect(none.captures).toBe(stack.captures);
+    // With the reader, chains written out in the source cost one capture each.
+    expect(scan.captures).toBeLessThan(stack.captures / 2);
     const all = Object.values(captured).flat();
     expect(all.length).toBeGreaterThan(60);
     expect(new Set(all.map((s) => s.split(':')[0]))).toEqual(new Set(['main.mjs', 'helper.mjs']));

@@ -57,7 +57,7 @@ async function replaceDockerfiles(inputs: readonly { path: string; text: string 
   const temporary = join(dirname(outFile), `.${basename(outFile, '.ts')}.import-${randomBytes(6).toString('hex')}.ts`);
   writeFileSync(temporary, source);
   try {
-    const definitions = await loadDefinitions(temporary, { cwd: io.cwd });
+    const definitions = await loadDefinitions(temporary, { cwd: io.cwd, sourceMapped: io.sourceMapped });
     const { sdk } = definitions;
     const written = inputs.map((input) => {
       const image = definitions.images.find((d) => d.dockerfile === input.path);

@@ -1,4 +1,5 @@
-import { captureCallSite, type SourceLocation } from '../ir/location.js';
+import type { SourceLocation } from '../ir/location.js';
+import { captureCallSite } from './stack-frame.js';
 
 /**
  * Where each builder call was made, without a stack capture per call.
@@ -13,8 +14,10 @@ import { captureCallSite, type SourceLocation } from '../ir/location.js';
  * and starts a new chain. The scan cannot be fooled by a value reached another way: a value it
  * follows is a temporary of the chain, which nothing but the chain's next call can reach, except
  * the callbacks of `$if`/`$apply`, which take no position. So positions are the ones a stack
- * capture would give, at a fraction of the cost; `DOCKWRIGHT_CALL_SITES=stack` captures every
- * call instead, to compare (test/call-sites.test.ts does).
+ * capture would give, at a fraction of the cost (test/call-sites.test.ts compares both).
+ *
+ * The SDK reads no files itself (it runs anywhere): the scan needs the host to hand it a source
+ * reader through `configureCallSites`. Without one, every call captures its own stack.
  */
 export interface ChainLink {
   readonly name: string;
@@ -23,17 +26,46 @@ export interface ChainLink {
   readonly next: ChainLink | undefined;
 }
 
-const alwaysCapture = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.DOCKWRIGHT_CALL_SITES === 'stack';
+/** How the builder learns its call sites: what the host (a CLI, a test, a script) can give it. */
+export interface CallSiteOptions {
+  /**
+   * Reads a JavaScript or TypeScript source file by the path its stack frames name, or returns
+   * undefined: with it, a chain of calls costs one stack capture (Node: `(file) => readFileSync(file, 'utf8')`).
+   */
+  readonly readSource?: ((file: string) => string | undefined) | undefined;
+  /** Stack positions are source-mapped (Node's `--enable-source-maps` or `process.setSourceMapsEnabled(true)`). */
+  readonly sourceMapped?: boolean | undefined;
+  /** Capture every call's stack even with a reader, to compare with the scan. */
+  readonly captureEveryCall?: boolean | undefined;
+}
+
+let settings: CallSiteOptions = {};
+
+/**
+ * Sets how builder calls record where they were made, from now on: the options given replace
+ * their earlier values, those left out keep them. Positions are the same either way; a source
+ * reader makes them cheap.
+ *
+ * @example
+ * configureCallSites({ readSource: (file) => readFileSync(file, 'utf8'), sourceMapped: process.sourceMapsEnabled });
+ */
+export function configureCallSites(options: CallSiteOptions): void {
+  settings = { ...settings, ...options };
+  scans.clear();
+  rescanned.clear();
+}
 
 /**
  * The link of a call named `name` made on a value whose own call was `previous`: the link the
  * source chains there, or the call's captured site (`api` is the public function called).
  */
 export function linkOf(previous: ChainLink | undefined, name: string, api: (...args: never[]) => unknown): ChainLink {
+  const { readSource, captureEveryCall } = settings;
+  const scanning = readSource !== undefined && captureEveryCall !== true;
   const next = previous?.next;
-  if (next !== undefined && next.name === name && !alwaysCapture) return next;
-  const loc = captureCallSite(api);
-  return (loc && !alwaysCapture && linkAt(loc, name)) || { name, loc, next: undefined };
+  if (next !== undefined && next.name === name && scanning) return next;
+  const loc = captureCallSite(api, settings.sourceMapped === true);
+  return (loc && scanning && linkAt(loc, name, readSource)) || { name, loc, next: undefined };
 }
 
 /** The link chained onto `previous` when it is a call named `name`, without capturing: for calls that record no position. */
@@ -50,13 +82,13 @@ const scans = new Map<string, Scan>();
 const rescanned = new Set<string>();
 
 /** The scanned call at a captured position: same column (plain JavaScript), or the one call of that name on the line (transpiled code keeps lines, not columns). */
-function linkAt(loc: SourceLocation, name: string): ChainLink | undefined {
-  const found = findLink(scanOf(loc.file), loc, name);
+function linkAt(loc: SourceLocation, name: string, readSource: ReadSource): ChainLink | undefined {
+  const found = findLink(scanOf(loc.file, readSource), loc, name);
   if (found !== undefined || rescanned.has(loc.file) || !scans.has(loc.file)) return found;
   // The file may have changed since it was scanned (a definitions file reloaded): scan it again, once.
   rescanned.add(loc.file);
   scans.delete(loc.file);
-  return findLink(scanOf(loc.file), loc, name);
+  return findLink(scanOf(loc.file, readSource), loc, name);
 }
 
 function findLink(scan: Scan, loc: SourceLocation, name: string): ChainLink | undefined {
@@ -72,24 +104,23 @@ function findLink(scan: Scan, loc: SourceLocation, name: string): ChainLink | un
 
 const EMPTY_SCAN: Scan = { callsByLine: new Map() };
 
-function scanOf(file: string): Scan {
+type ReadSource = (file: string) => string | undefined;
+
+function scanOf(file: string, readSource: ReadSource): Scan {
   let scan = scans.get(file);
   if (scan === undefined) {
-    const source = readSource(file);
+    const source = readableSource(file, readSource);
     scan = source === undefined ? EMPTY_SCAN : scanCalls(source, file);
     scans.set(file, scan);
   }
   return scan;
 }
 
-type ReadFile = (path: string, encoding: 'utf8') => string;
-
-function readSource(file: string): string | undefined {
-  if (!/^(\/|[A-Za-z]:[\\/])/.test(file)) return undefined; // node:internal, <anonymous>, eval code
-  const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
-  const fs = getBuiltin?.('node:fs') as { readFileSync: ReadFile } | undefined;
+/** Only files by path (not node:internal, <anonymous> or eval code); a reader that throws reads nothing. */
+function readableSource(file: string, readSource: ReadSource): string | undefined {
+  if (!/^(\/|[A-Za-z]:[\\/])/.test(file)) return undefined;
   try {
-    return fs?.readFileSync(file, 'utf8');
+    return readSource(file);
   } catch {
     return undefined;
   }

@@ -6,6 +6,8 @@ import { imageDependencies, imageReference } from './to-ir.js';
 
 export { from } from './from.js';
 export { arg, env, expand, raw, platformArgs } from './refs.js';
+export { configureCallSites } from './call-sites.js';
+export type { CallSiteOptions } from './call-sites.js';
 export type { ArgRef, EnvRef, TextInput } from './refs.js';
 export type * from './options.js';
 export type { Image, Slot, Stage, StageLike } from './stage.js';
