@@ -1,5 +1,5 @@
 import type { TriviaNode } from '../ir/nodes/index.js';
-import { makeNode } from '../ir/nodes/index.js';
+import { node } from '../ir/nodes/index.js';
 import { DockwrightError } from '../errors/errors.js';
 
 /**
@@ -18,9 +18,9 @@ export function triviaLines(lines: readonly string[] | undefined, what: string):
     lines.map((line: unknown): TriviaNode => {
       if (typeof line !== 'string') throw invalidArgument(`${what}: each line must be a string, got ${describe(line)}`);
       const text = line.trim();
-      if (text === '') return makeNode('blank', {});
+      if (text === '') return node({ kind: 'blank' });
       if (!text.startsWith('#')) throw invalidArgument(`${what}: ${JSON.stringify(line)} is neither blank nor a comment ('# ...')`);
-      return makeNode('comment', { text: text.slice(1).replace(/^ /, '') });
+      return node({ kind: 'comment', text: text.slice(1).replace(/^ /, '') });
     }),
   );
 }

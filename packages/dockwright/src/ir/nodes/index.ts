@@ -1,5 +1,4 @@
 import type { DockerfileNode } from './dockerfile.js';
-import type { NodeFields } from './node.js';
 import type { AnyInstructionKind, AnyInstructionNode, StageNode } from './tree.js';
 export type * from './add.js';
 export type * from './arg.js';
@@ -34,15 +33,12 @@ export type NodeKind = AnyNode['kind'];
 
 /**
  * Freezes a node written as a literal (`node({ kind: 'run', ... })`); arrays in it must already be
- * frozen copies (see `frozen`). Cheaper than `makeNode`, which copies: for the builder's hot paths.
+ * frozen copies (see `frozen`). Nodes are made only this way: a factory that spread its fields
+ * into a new object would be one spread site fed every node shape, which V8 handles slowly
+ * (it was most of the parser's time).
  */
 export function node<N extends AnyNode>(literal: N): N {
   return Object.freeze(literal);
-}
-
-/** Creates a frozen node of a kind; arrays in `fields` must already be frozen copies (see `frozen`). */
-export function makeNode<K extends NodeKind>(kind: K, fields: NodeFields<Extract<AnyNode, { kind: K }>>): Extract<AnyNode, { kind: K }> {
-  return Object.freeze({ kind, ...fields }) as unknown as Extract<AnyNode, { kind: K }>;
 }
 
 /** The instructions of which a stage keeps one: only the last takes effect (a stage value holds one). */
