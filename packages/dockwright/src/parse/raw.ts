@@ -140,12 +140,15 @@ export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
     processDirective(token, lineNumber);
     return isComment(token) ? '' : token;
   };
-  /** A line ending in an odd run of escape characters (spaces may follow) continues; `\\\\` is a literal. */
-  const trimContinuation = (line: string): [string, boolean] => {
+  /**
+   * A line ending in an odd run of escape characters (spaces may follow) continues; `\\\\` is a
+   * literal. Returns the line without its escape when it continues, else undefined (the line ends).
+   */
+  const continuation = (line: string): string | undefined => {
     const body = trimTrailingBlanks(line);
     let run = 0;
     while (run < body.length && body[body.length - 1 - run] === escape) run++;
-    return run % 2 === 1 ? [body.slice(0, -1), false] : [line, true];
+    return run % 2 === 1 ? body.slice(0, -1) : undefined;
   };
 
   let index = 0;
@@ -156,7 +159,10 @@ export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
     const directive = processDirective(token, lineNumber);
     // Every comment line is kept (BuildKit forgets those before an empty one): import keeps them all.
     if (!directive && token.startsWith('#')) comments.push(token.slice(1).replace(/^ /, '').trimEnd());
-    let [line, endOfLine] = trimContinuation(token.startsWith('#') ? '' : token);
+    const first = token.startsWith('#') ? '' : token;
+    const continued = continuation(first);
+    let line = continued ?? first;
+    let endOfLine = continued === undefined;
     if (endOfLine && line === '') {
       if (!directive) before.push(trimNewline(raw));
       continue;
@@ -173,16 +179,16 @@ export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
         emptyContinuation = true;
         continue;
       }
-      const [part, end] = trimContinuation(processed);
-      line += part;
-      endOfLine = end;
+      const part = continuation(processed);
+      line += part ?? processed;
+      endOfLine = part === undefined;
     }
     if (emptyContinuation) {
       warnings.push({ rule: 'NoEmptyContinuation', message: `Empty continuation line found in: ${line}`, line: startLine });
     }
     const node = nodeFromLine(line, escape, file, startLine);
     const heredocs: RawHeredoc[] = [];
-    if (HEREDOC_COMMANDS.has(node.command.toLowerCase()) && line.includes('<<')) {
+    if (line.includes('<<') && HEREDOC_COMMANDS.has(node.command.toLowerCase())) {
       for (const heredoc of heredocsFromLine(line, escape)) {
         let content = '';
         let terminated = false;
@@ -227,15 +233,27 @@ type NodeHead = Pick<RawNode, 'command' | 'flags' | 'args' | 'child' | 'json' | 
 function nodeFromLine(line: string, escape: EscapeChar, file: string, lineNumber: number): NodeHead {
   const trimmed = line.trim();
   const [command, rest] = splitOnce(trimmed);
-  const { args, flags } = rest === undefined ? { args: '', flags: [] } : extractBuilderFlags(rest);
+  // Most instructions have no flags: only a rest that starts with `--` (or with a space of Unicode's,
+  // which the flag scan skips as BuildKit does) needs the scan.
+  const scanFlags = rest !== undefined && (rest.startsWith('--') || rest.charCodeAt(0) > 127);
+  const { args, flags } = rest === undefined ? { args: '', flags: [] } : scanFlags ? extractBuilderFlags(rest) : { args: rest, flags: [] };
   const parsed = parseArguments(command.toLowerCase(), args.trim(), escape, file, lineNumber);
   return { command, flags, args: parsed.args, json: parsed.json, child: parsed.child, original: line };
 }
 
+/** The text before the first run of whitespace (\t \v \f \r and space), and the text after it. */
 function splitOnce(text: string): [string, string | undefined] {
-  const match = WHITESPACE.exec(text);
-  if (!match) return [text, undefined];
-  return [text.slice(0, match.index), text.slice(match.index + match[0].length)];
+  let end = 0;
+  while (end < text.length && !isBlank(text.charCodeAt(end))) end++;
+  if (end === text.length) return [text, undefined];
+  let rest = end + 1;
+  while (rest < text.length && isBlank(text.charCodeAt(rest))) rest++;
+  return [text.slice(0, end), text.slice(rest)];
+}
+
+/** The whitespace WHITESPACE matches: tab, vertical tab, form feed, carriage return, space. */
+function isBlank(code: number): boolean {
+  return code === 32 || code === 9 || code === 11 || code === 12 || code === 13;
 }
 
 interface Parsed {

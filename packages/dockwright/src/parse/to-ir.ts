@@ -53,7 +53,7 @@ function toIR(raw: RawDockerfile, file: string): DockerfileNode {
     const converted = convert.instruction(node);
     // The blank and comment lines before an instruction stay where they were: before a FROM or a
     // global ARG they are its `before`; inside a stage, nodes of their own.
-    const before = trivia(node.before, file, node.startLine - node.before.length);
+    const before = node.before.length === 0 ? NO_TRIVIA : trivia(node.before, file, node.startLine - node.before.length);
     const first = converted[0]!;
     if (first.kind === 'from') {
       stages.push({ from: irNode({ ...first, before }), instructions: [], loc: convert.loc(node) });
@@ -61,7 +61,8 @@ function toIR(raw: RawDockerfile, file: string): DockerfileNode {
     }
     const stage = stages[stages.length - 1];
     if (stage) {
-      stage.instructions.push(...before, ...(converted as InstructionNode[]));
+      for (const trivium of before) stage.instructions.push(trivium);
+      for (const instruction of converted) stage.instructions.push(instruction as InstructionNode);
       continue;
     }
     for (const [i, arg] of converted.entries()) {
@@ -237,7 +238,9 @@ class Converter {
   instruction(node: RawNode): AnyInstructionNode[] {
     const kind = node.command.toLowerCase();
     if (!Object.hasOwn(Converter.readers, kind)) throw this.error(node, `unknown instruction: ${node.command}`);
-    return Converter.readers[kind as InstructionWord]!(this, node, new Flags(node, this), this.loc(node));
+    const flags =
+      node.flags.length === 0 ? NO_FLAGS : new Flags(node.flags, (name) => this.error(node, `unknown flag --${name} for ${node.command.toUpperCase()}`));
+    return Converter.readers[kind as InstructionWord]!(this, node, flags, this.loc(node));
   }
 
   /**
@@ -436,15 +439,18 @@ class Converter {
   }
 }
 
+const NO_TRIVIA: readonly TriviaNode[] = Object.freeze([]);
+
 /** An instruction's `--name[=value]` flags, each read once; leftovers are unknown flags. */
 class Flags {
   private readonly entries: { name: string; value: string | undefined; used: boolean }[];
 
+  /** `unknown` makes the error for a flag nobody read. */
   constructor(
-    private readonly node: RawNode,
-    private readonly converter: Converter,
+    flags: readonly string[],
+    private readonly unknown: (name: string) => ParseError,
   ) {
-    this.entries = node.flags.map((flag) => {
+    this.entries = flags.map((flag) => {
       const body = flag.replace(/^--/, '');
       const eq = body.indexOf('=');
       return { name: eq === -1 ? body : body.slice(0, eq), value: eq === -1 ? undefined : body.slice(eq + 1), used: false };
@@ -477,6 +483,9 @@ class Flags {
 
   done(): void {
     const unknown = this.entries.find((e) => !e.used);
-    if (unknown) throw this.converter.error(this.node, `unknown flag --${unknown.name} for ${this.node.command.toUpperCase()}`);
+    if (unknown) throw this.unknown(unknown.name);
   }
 }
+
+/** The flags of an instruction given none (most are): nothing to read, nothing left over. */
+const NO_FLAGS = new Flags([], () => new ParseError('dockwright: no flags were given', 'Dockerfile', 1));
