@@ -67,13 +67,15 @@ const WHITESPACE = /[\t\v\f\r ]+/;
 const DIRECTIVE = /^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$/;
 const KNOWN_DIRECTIVES = new Set(['escape', 'syntax', 'check']);
 const HEREDOC_COMMANDS = new Set(['add', 'copy', 'run']);
+const NO_LINES: readonly string[] = Object.freeze([]);
+const NO_HEREDOCS: readonly RawHeredoc[] = Object.freeze([]);
 
-/** Splits text into lines, each keeping its `\n` (as Go's scanner in BuildKit does). */
+/** Splits text into lines at `\n`, as Go's scanner in BuildKit does (a `\r` before it stays). */
 function lines(text: string): string[] {
   const out: string[] = [];
   let start = 0;
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', start)) {
-    out.push(text.slice(start, i + 1));
+    out.push(text.slice(start, i));
     start = i + 1;
   }
   if (start < text.length) out.push(text.slice(start));
@@ -100,6 +102,8 @@ const isComment = (line: string): boolean => trimLeadingWhitespace(trimNewline(l
 
 export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
   const all = lines(text.startsWith('\uFEFF') ? text.slice(1) : text);
+  // Every line had its `\n` but the last, unless the text ends with one.
+  const lastNewline = text.endsWith('\n') ? '\n' : '';
   const long = longLine(text);
   if (long)
     throw new ParseError(
@@ -194,13 +198,14 @@ export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
         let terminated = false;
         while (index < all.length) {
           const bodyLine = all[index++]!;
+          const newline = index < all.length ? '\n' : lastNewline;
           let candidate = trimNewline(bodyLine);
           if (heredoc.chomp) candidate = candidate.replace(/^\t+/, '');
           if (candidate === heredoc.name) {
             terminated = true;
             break;
           }
-          content += bodyLine;
+          content += bodyLine + newline;
         }
         if (!terminated) throw new ParseError(`unterminated heredoc ${heredoc.name}`, file, startLine);
         heredocs.push({ ...heredoc, content });
@@ -214,15 +219,16 @@ export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
       child: node.child,
       json: node.json,
       original: node.original,
-      heredocs,
+      heredocs: heredocs.length === 0 ? NO_HEREDOCS : heredocs,
       startLine,
       endLine: index,
-      comments,
-      before,
+      comments: comments.length === 0 ? NO_LINES : comments,
+      before: before.length === 0 ? NO_LINES : before,
       lines: index - startIndex > 1 ? all.slice(startIndex, index).map(trimNewline) : undefined,
     });
-    comments = [];
-    before = [];
+    // New lists only when these were used: most instructions have no comment or blank line before them.
+    if (comments.length > 0) comments = [];
+    if (before.length > 0) before = [];
   }
   if (nodes.length === 0) throw new ParseError('the Dockerfile has no instructions', file, Math.max(1, all.length));
   return { nodes, directives, escape, warnings, trailingComments: comments, trailing: before };
