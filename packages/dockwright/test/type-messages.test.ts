@@ -41,6 +41,24 @@ const c = from('alpine').healthcheck(false).healthcheck(false);
     for (const message of said) expect(message).not.toContain('not callable');
   }, 60_000);
 
+  test('a stage with a CMD given where a Stage is wanted says what it has and what to do', () => {
+    const said = compilerSays(`
+let stage = from('alpine');
+stage = stage.cmd(['a']);
+const takesStage = (s: ReturnType<typeof from>) => s.run('true');
+takesStage(from('alpine').entrypoint(['/init']).cmd(['a']));
+`);
+    expect(said).toHaveLength(2);
+    for (const message of said) {
+      // The first reason given is the one that explains, not a method's parameter types.
+      expect(message.split('\n')[1]).toContain("Types of property ''~set'' are incompatible");
+      expect(message).toContain('take any stage as an Image; give a stage with one set a const of its own');
+      expect(message.split('\n').length).toBeLessThanOrEqual(4);
+    }
+    expect(said[0]).toContain('"a stage whose CMD is set"');
+    expect(said[1]).toContain('"a stage whose ENTRYPOINT is set"');
+  }, 60_000);
+
   test('one of each, and a second inside $overridden(), compile', () => {
     expect(compilerSays(`const ok = from('alpine').$overridden((s) => s.cmd(['old'])).cmd(['new']).entrypoint(['/init']).healthcheck(false);`)).toEqual([]);
   }, 60_000);

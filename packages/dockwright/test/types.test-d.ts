@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, test } from 'vitest';
-import { from, type Stage, type StageLike } from 'dockwright';
+import { from, type Slot, type Stage, type StageLike } from 'dockwright';
 
 describe('shapes that must not compile', () => {
   test('a second cmd(), entrypoint() or healthcheck() in a stage', () => {
@@ -14,6 +14,25 @@ describe('shapes that must not compile', () => {
 
     // @ts-expect-error a stage has one HEALTHCHECK
     from('alpine').healthcheck(['true']).healthcheck(false);
+  });
+
+  test('a stage with a CMD where a Stage (which may still get one) is wanted', () => {
+    let stage: Stage = from('alpine');
+    // @ts-expect-error the variable's type is a stage with no CMD yet
+    stage = stage.cmd(['a']);
+    const takesStage = (s: Stage): Stage => s.run('true');
+    // @ts-expect-error a function given a Stage may call cmd() on it
+    takesStage(from('alpine').cmd(['a']));
+    // Any stage is an Image; a fragment written for any stage keeps what it was given.
+    const takesImage = (image: StageLike): string | undefined => image.stageName;
+    takesImage(from('alpine').cmd(['a']));
+    expectTypeOf(
+      from('alpine')
+        .cmd(['a'])
+        .$apply((s) => s.run('true')),
+    ).toEqualTypeOf<Stage<'cmd'>>();
+    const addsToAny = <U extends Slot>(s: Stage<U>): Stage<U> => s.run('true');
+    expectTypeOf(addsToAny(from('alpine').cmd(['a']))).toEqualTypeOf<Stage<'cmd'>>();
   });
 
   test('each slot is independent of the others', () => {

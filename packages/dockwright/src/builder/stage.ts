@@ -39,10 +39,26 @@ export interface AlreadySet {
 type Once<S extends Slot, Used extends Slot, F> = S extends Used ? (mistake: AlreadySet[S], ...rest: never[]) => never : F;
 
 /**
+ * The once-per-stage instructions a stage has, in words. `Stage` (no type argument) is a stage
+ * that has none, since code given one may still call `cmd()`: so a stage with a CMD cannot go
+ * where a `Stage` is wanted (a parameter, a variable assigned again), and the compiler says why
+ * in these words, before anything else.
+ */
+export type SlotsSet<Used extends Slot> = [Used] extends [never]
+  ? 'a Stage: no CMD, ENTRYPOINT or HEALTHCHECK set yet (take any stage as an Image; give a stage with one set a const of its own)'
+  : `a stage whose ${Uppercase<Used>} is set`;
+
+/**
  * A build stage under construction. Every method returns a new frozen stage; the receiver is
  * never changed, so one base can be shared by many images.
  */
 export interface Stage<Used extends Slot = never> extends StageLike {
+  /**
+   * Never present at run time: it names, for the compiler's messages, what the stage has set.
+   * Declared first, so that the compiler reports it before the methods it explains.
+   */
+  readonly '~set'?: SlotsSet<Used>;
+
   /**
    * `RUN`: a string runs in the shell, an array runs without one (exec form). A string with
    * newlines is written as a heredoc script that stops at its first failing line; `{ lines }` is
