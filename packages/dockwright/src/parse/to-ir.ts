@@ -119,24 +119,23 @@ function commandLines(physical: readonly string[], command: string, escape: Esca
   // What each physical line adds to the logical line, as BuildKit's parser joins them.
   type Part = { readonly text: string; readonly skipped: boolean; readonly continued: boolean };
   const parts: Part[] = [];
+  let logical = '';
   let continued = true;
-  for (const [i, written] of physical.entries()) {
-    if (!continued) break;
+  for (let i = 0; i < physical.length && continued; i++) {
+    const written = physical[i]!;
     const text = i === 0 ? written.trimStart() : written;
-    if (i > 0 && (text.trimStart() === '' || text.trimStart().startsWith('#'))) {
+    if (i > 0 && isSkippedLine(text)) {
       parts.push({ text: written, skipped: true, continued: true });
       continue;
     }
-    const body = text.replace(/[ \t]+$/, '');
+    const body = withoutTrailingBlanks(text);
     let run = 0;
     while (run < body.length && body[body.length - 1 - run] === escape) run++;
     continued = run % 2 === 1;
-    parts.push({ text: continued ? body.slice(0, -1) : text, skipped: false, continued });
+    const part = continued ? body.slice(0, -1) : text;
+    parts.push({ text: part, skipped: false, continued });
+    logical += part;
   }
-  const logical = parts
-    .filter((p) => !p.skipped)
-    .map((p) => p.text)
-    .join('');
   const start = logical.trimEnd().length - command.length;
   if (start < 0 || logical.slice(start, start + command.length) !== command) return undefined;
   // Walk to the part where the command starts; keep the lines from there.
@@ -174,6 +173,13 @@ function commandLines(physical: readonly string[], command: string, escape: Esca
   while (lines.length > 0 && isSkippedLine(lines[lines.length - 1]!)) lines.pop();
   if (lines.length < 2 || lines.filter((l) => !isSkippedLine(l)).join(' ') !== command) return undefined;
   return lines;
+}
+
+/** `text` without the spaces and tabs at its end. */
+function withoutTrailingBlanks(text: string): string {
+  let end = text.length;
+  while (end > 0 && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
+  return end === text.length ? text : text.slice(0, end);
 }
 
 /** The characters Docker's word lexer does anything with, by escape character. */
@@ -390,13 +396,15 @@ class Converter {
       const key = (eq === -1 ? field : field.slice(0, eq)).trim().toLowerCase();
       fields.set(key, eq === -1 ? 'true' : field.slice(eq + 1));
     }
-    const get = (...keys: string[]): string | undefined => keys.map((k) => fields.get(k)).find((v) => v !== undefined);
-    const text = (...keys: string[]): Text | undefined => {
-      const value = get(...keys);
+    // A field by its name or one of its aliases (`target`, `dst`, `destination`), the first given.
+    const get = (key: string, alias?: string, alias2?: string): string | undefined =>
+      fields.get(key) ?? (alias === undefined ? undefined : fields.get(alias)) ?? (alias2 === undefined ? undefined : fields.get(alias2));
+    const text = (key: string, alias?: string, alias2?: string): Text | undefined => {
+      const value = get(key, alias, alias2);
       return value === undefined ? undefined : this.text(node, value);
     };
-    const bool = (...keys: string[]): boolean | undefined => {
-      const value = get(...keys);
+    const bool = (key: string, alias?: string): boolean | undefined => {
+      const value = get(key, alias);
       return value === undefined ? undefined : value !== 'false';
     };
     const int = (key: string): number | undefined => (fields.has(key) ? Number(fields.get(key)) : undefined);
@@ -457,27 +465,36 @@ class Flags {
     });
   }
 
+  /** Every value given for `--name`, in order (`''` for a bare `--name`). */
   values(name: string): string[] {
-    if (this.entries.length === 0) return []; // most instructions have no flags
-    return this.entries
-      .filter((e) => e.name === name)
-      .map((e) => {
-        e.used = true;
-        return e.value ?? '';
-      });
+    const found: string[] = [];
+    for (const entry of this.entries) {
+      if (entry.name !== name) continue;
+      entry.used = true;
+      found.push(entry.value ?? '');
+    }
+    return found;
+  }
+
+  /** The last entry for `--name` (Docker takes the last), with every entry of it read. */
+  private last(name: string): { name: string; value: string | undefined; used: boolean } | undefined {
+    let found: { name: string; value: string | undefined; used: boolean } | undefined;
+    for (const entry of this.entries) {
+      if (entry.name !== name) continue;
+      entry.used = true;
+      found = entry;
+    }
+    return found;
   }
 
   value(name: string): string | undefined {
-    if (this.entries.length === 0) return undefined;
-    const all = this.values(name);
-    return all.length === 0 ? undefined : all[all.length - 1];
+    const entry = this.last(name);
+    return entry === undefined ? undefined : (entry.value ?? '');
   }
 
   bool(name: string): boolean | undefined {
-    if (this.entries.length === 0) return undefined;
-    const entry = this.entries.filter((e) => e.name === name).pop();
+    const entry = this.last(name);
     if (!entry) return undefined;
-    this.values(name);
     return entry.value === undefined || entry.value === '' || entry.value === 'true';
   }
 
