@@ -297,7 +297,21 @@ function parseArguments(command: string, rest: string, escape: EscapeChar, file:
     case 'onbuild': {
       if (rest === '') return { args: [], json: false };
       const head = nodeFromLine(rest, escape, file, line);
-      return { args: [], json: false, child: { ...head, heredocs: [], startLine: line, endLine: line, comments: [], before: [] } };
+      const child: RawNode = {
+        command: head.command,
+        flags: head.flags,
+        args: head.args,
+        child: head.child,
+        json: head.json,
+        original: head.original,
+        heredocs: NO_HEREDOCS,
+        startLine: line,
+        endLine: line,
+        comments: NO_LINES,
+        before: NO_LINES,
+        lines: undefined,
+      };
+      return { args: [], json: false, child };
     }
     default:
       // BuildKit keeps unknown instructions with one empty argument; the validator reports them.
