@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { parse, parseRaw, print, ParseError, type ir } from 'dockwright';
 
@@ -106,5 +107,49 @@ describe('parse errors name the file and line', () => {
 
   test('NoEmptyContinuation is recorded as a warning of the raw parse', () => {
     expect(parseRaw(lines('FROM alpine', 'RUN a \\', '', '  b')).warnings.map((w) => [w.rule, w.line])).toEqual([['NoEmptyContinuation', 2]]);
+  });
+});
+
+describe('the exec form is read as JSON.parse reads it', () => {
+  /** What BuildKit makes of `CMD <rest>`: a JSON array of strings, an error for other arrays, else the shell form. */
+  function oracle(rest: string): { json: boolean; args: readonly string[] } | 'error' {
+    let value: unknown;
+    try {
+      value = JSON.parse(rest);
+    } catch {
+      return { json: false, args: [rest] };
+    }
+    if (!Array.isArray(value)) return { json: false, args: [rest] };
+    return value.every((v) => typeof v === 'string') ? { json: true, args: value as string[] } : 'error';
+  }
+
+  test('arrays of plain and escaped strings, odd spacing, and text that only starts like one', () => {
+    const agrees = (rest: string): void => {
+      if (rest.endsWith('\\') || rest.includes('\n')) return; // a continued line, or a second line: not one CMD
+      const expected = oracle(rest);
+      const read = (): { json: boolean; args: readonly string[] } => {
+        const node = parseRaw(`FROM a\nCMD ${rest}\n`).nodes[1]!;
+        return { json: node.json, args: node.args };
+      };
+      if (expected === 'error') expect(read).toThrow(ParseError);
+      else expect(read()).toEqual(expected);
+    };
+    // Real arrays, of any strings (escapes included), written with odd spacing.
+    const space = fc.constantFrom('', ' ', '  ', '\t');
+    const item = fc.oneof(fc.string(), fc.constantFrom('a\\b', 'say "hi"', 'tab\there', '\u00e9', '/bin/sh', ''));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(item, space, space), { maxLength: 5 }), space, (items, inner) => {
+        agrees(`[${inner}${items.map(([text, before, after]) => `${before}${JSON.stringify(text)}${after}`).join(',')}${inner}]`);
+      }),
+      { numRuns: 2000 },
+    );
+    // Near-arrays and non-arrays built from pieces: the fast path must give up where JSON.parse does.
+    const piece = fc.constantFrom('[', ']', ',', '"', ' ', '\t', 'a', 'b c', '\\"', '\\n', '\\u0041', '1', 'null', '\u00e9', '\\', '\u2028', '[]', '"x"');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => agrees(`[${pieces.join('')}`.trim())),
+      { numRuns: 3000 },
+    );
+    expect(parseRaw('FROM a\nCMD [ "a" ,"b c",  "" ]\n').nodes[1]!.args).toEqual(['a', 'b c', '']);
+    expect(parseRaw('FROM a\nCMD ["a", "b"] x\n').nodes[1]!.json).toBe(false);
   });
 });

@@ -328,6 +328,8 @@ class NotStringArray extends Error {}
 /** A JSON array of strings, or undefined when `rest` is not JSON (then it is the shell form). */
 function parseJson(rest: string): string[] | undefined {
   if (!rest.startsWith('[')) return undefined;
+  const plain = plainStringArray(rest);
+  if (plain !== undefined) return plain;
   let value: unknown;
   try {
     value = JSON.parse(rest);
@@ -337,6 +339,43 @@ function parseJson(rest: string): string[] | undefined {
   if (!Array.isArray(value)) return undefined;
   if (!value.every((item): item is string => typeof item === 'string')) throw new NotStringArray();
   return value;
+}
+
+/**
+ * The common exec form, `["a", "b"]` with no escapes in its strings, read without JSON.parse;
+ * undefined for anything else (JSON.parse then decides). Same result as JSON.parse for what it reads.
+ */
+function plainStringArray(text: string): string[] | undefined {
+  const items: string[] = [];
+  let i = skipJsonSpace(text, 1);
+  if (text.charCodeAt(i) === 93 /* ] */) return skipJsonSpace(text, i + 1) === text.length ? items : undefined;
+  for (;;) {
+    if (text.charCodeAt(i) !== 34 /* " */) return undefined;
+    const start = i + 1;
+    let end = start;
+    for (; end < text.length; end++) {
+      const code = text.charCodeAt(end);
+      if (code === 34) break;
+      if (code === 92 /* backslash */ || code < 32) return undefined;
+    }
+    if (end === text.length) return undefined;
+    items.push(text.slice(start, end));
+    i = skipJsonSpace(text, end + 1);
+    const next = text.charCodeAt(i);
+    if (next === 93) return skipJsonSpace(text, i + 1) === text.length ? items : undefined;
+    if (next !== 44 /* , */) return undefined;
+    i = skipJsonSpace(text, i + 1);
+  }
+}
+
+/** Past JSON's whitespace (space, tab, newline, carriage return) from `i`. */
+function skipJsonSpace(text: string, i: number): number {
+  while (i < text.length) {
+    const code = text.charCodeAt(i);
+    if (code !== 32 && code !== 9 && code !== 10 && code !== 13) break;
+    i++;
+  }
+  return i;
 }
 
 function parseMaybeJson(rest: string, file: string, line: number): Parsed {
