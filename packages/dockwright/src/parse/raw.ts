@@ -137,13 +137,6 @@ export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
     directives.push({ name: name!, value, line: lineNumber });
     return true;
   };
-  /** The line without its newline (and leading space when asked), or '' for a comment. */
-  const processLine = (line: string, lineNumber: number, stripLeft: boolean): string => {
-    let token = trimNewline(line);
-    if (stripLeft) token = trimLeadingWhitespace(token);
-    processDirective(token, lineNumber);
-    return isComment(token) ? '' : token;
-  };
   /**
    * A line ending in an odd run of escape characters (spaces may follow) continues; `\\\\` is a
    * literal. Returns the line without its escape when it continues, else undefined (the line ends).
@@ -162,7 +155,7 @@ export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
     const token = trimLeadingWhitespace(trimNewline(raw));
     const directive = processDirective(token, lineNumber);
     // Every comment line is kept (BuildKit forgets those before an empty one): import keeps them all.
-    if (!directive && token.startsWith('#')) comments.push(token.slice(1).replace(/^ /, '').trimEnd());
+    if (!directive && token.startsWith('#')) comments.push(token.slice(token.charCodeAt(1) === 32 ? 2 : 1).trimEnd());
     const first = token.startsWith('#') ? '' : token;
     const continued = continuation(first);
     let line = continued ?? first;
@@ -177,9 +170,11 @@ export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
     while (!endOfLine && index < all.length) {
       const next = all[index]!;
       const nextNumber = ++index;
-      const processed = processLine(next, nextNumber, false);
-      if (isComment(next)) continue;
-      if (trimLeadingWhitespace(trimNewline(processed)) === '') {
+      // BuildKit's processLine, without stripping the line's left: a comment line is left out.
+      const processed = trimNewline(next);
+      processDirective(processed, nextNumber);
+      if (isComment(processed)) continue;
+      if (trimLeadingWhitespace(processed) === '') {
         emptyContinuation = true;
         continue;
       }
