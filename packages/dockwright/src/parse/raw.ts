@@ -278,7 +278,7 @@ function parseArguments(command: string, rest: string, escape: EscapeChar, file:
       return parseMaybeJson(rest, file, line);
     case 'env':
     case 'label':
-      return { args: parseNameVal(rest, command.toUpperCase(), escape, file, line), json: false };
+      return { args: parseNameVal(rest, command, escape, file, line), json: false };
     case 'expose':
     case 'from':
       return { args: splitWhitespace(rest), json: false };
@@ -401,12 +401,12 @@ function parseHealthConfig(rest: string, file: string, line: number): Parsed {
 }
 
 /** ENV and LABEL: `key value` (legacy) or `key=value ...`; each pair is `key`, `value`, and `=` or ``. */
-function parseNameVal(rest: string, instruction: string, escape: EscapeChar, file: string, line: number): string[] {
+function parseNameVal(rest: string, command: string, escape: EscapeChar, file: string, line: number): string[] {
   const words = parseWords(rest, escape);
   if (words.length === 0) return [];
   if (!words[0]!.includes('=')) {
     const [key, value] = splitOnce(rest);
-    if (value === undefined) throw new ParseError(`${instruction} must have two arguments`, file, line);
+    if (value === undefined) throw new ParseError(`${command.toUpperCase()} must have two arguments`, file, line);
     return [key, value, ''];
   }
   return words.flatMap((word) => {

@@ -242,11 +242,11 @@ class Converter {
   }
 
   instruction(node: RawNode): AnyInstructionNode[] {
-    const kind = node.command.toLowerCase();
-    if (!Object.hasOwn(Converter.readers, kind)) throw this.error(node, `unknown instruction: ${node.command}`);
+    const reader = Converter.byWord.get(node.command.toLowerCase());
+    if (reader === undefined) throw this.error(node, `unknown instruction: ${node.command}`);
     const flags =
       node.flags.length === 0 ? NO_FLAGS : new Flags(node.flags, (name) => this.error(node, `unknown flag --${name} for ${node.command.toUpperCase()}`));
-    return Converter.readers[kind as InstructionWord]!(this, node, flags, this.loc(node));
+    return reader(this, node, flags, this.loc(node));
   }
 
   /**
@@ -330,6 +330,9 @@ class Converter {
       return one(flags, irNode({ kind: 'add', ...f, checksum, keepGitDir, unpack, loc }));
     },
   };
+
+  /** The readers by instruction word: a Map, which a word not in it (`FOO`) cannot reach through a prototype. */
+  private static readonly byWord: ReadonlyMap<string, Reader> = new Map(Object.entries(Converter.readers));
 
   /** ENV and LABEL pairs: the raw parser gives key, value, separator triples. */
   private pairs(node: RawNode): readonly KeyValue[] {
