@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { parse, parseRaw, print, ParseError, type ir } from 'dockwright';
+import { parseWords } from '../src/parse/raw.js';
 
 const lines = (...text: string[]): string => text.join('\n') + '\n';
 
@@ -151,5 +152,20 @@ describe('the exec form is read as JSON.parse reads it', () => {
     );
     expect(parseRaw('FROM a\nCMD [ "a" ,"b c",  "" ]\n').nodes[1]!.args).toEqual(['a', 'b c', '']);
     expect(parseRaw('FROM a\nCMD ["a", "b"] x\n').nodes[1]!.json).toBe(false);
+  });
+});
+
+describe('words without quotes or escapes', () => {
+  test('split on every kind of space the word scanner knows, as the scanner splits them', () => {
+    const piece = fc.constantFrom('a', 'b=c', '$X', ' ', '\t', '\u00a0', '\u2003', '\u3000', '\v', '\f', '\r', 'é', '😀'.slice(0, 1), '#');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 14 }), (pieces) => {
+        const text = pieces.join('');
+        expect(parseWords(text, '\\')).toEqual(text.split(/\s+/).filter((w) => w !== ''));
+      }),
+      { numRuns: 2000 },
+    );
+    // With a quote, the scanner itself: the space inside stays.
+    expect(parseWords('a "b c"\u00a0d', '\\')).toEqual(['a', '"b c"', 'd']);
   });
 });

@@ -425,7 +425,30 @@ function isSpace(ch: string): boolean {
 
 /** Splits on unquoted whitespace, keeping quotes and escapes (BuildKit's parseWords). */
 export function parseWords(rest: string, escape: EscapeChar): string[] {
-  return scanWords(rest, { escape, keep: true, escapeInSingleQuotes: false }).words;
+  return hasQuoteOrEscape(rest, escape) ? scanWords(rest, { escape, keep: true, escapeInSingleQuotes: false }).words : splitOnSpaces(rest);
+}
+
+function hasQuoteOrEscape(text: string, escape: EscapeChar): boolean {
+  const escapeCode = escape.charCodeAt(0);
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 34 || code === 39 || code === escapeCode) return true;
+  }
+  return false;
+}
+
+/** What the word scanner makes of text without quotes or escapes: the runs between spaces. */
+function splitOnSpaces(text: string): string[] {
+  const words: string[] = [];
+  let start = -1;
+  for (let i = 0; i < text.length; i++) {
+    if (isSpace(text[i]!)) {
+      if (start !== -1) words.push(text.slice(start, i));
+      start = -1;
+    } else if (start === -1) start = i;
+  }
+  if (start !== -1) words.push(text.slice(start));
+  return words;
 }
 
 /** Leading `--flag[=value]` words (quotes and `\` handled), up to the first other word or `--`. */

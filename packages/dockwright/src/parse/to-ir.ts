@@ -99,12 +99,15 @@ function heredocSpec(heredoc: RawHeredoc): Heredoc | undefined {
 /** Blank and comment lines as nodes (`first` is the line number of the first); our banner is not kept. */
 function trivia(lines: readonly string[], file: string, first: number): TriviaNode[] {
   const nodes: TriviaNode[] = [];
-  lines.forEach((line, i) => {
+  for (let i = 0; i < lines.length; i++) {
     const loc = Object.freeze({ file, line: first + i, column: 1 });
-    const text = line.trim();
+    const text = lines[i]!.trim();
     if (text === '') nodes.push(irNode({ kind: 'blank', loc }));
-    else if (!text.slice(1).trimStart().startsWith(BANNER_TEXT)) nodes.push(irNode({ kind: 'comment', text: text.slice(1).replace(/^ /, '').trimEnd(), loc }));
-  });
+    else if (!text.slice(1).trimStart().startsWith(BANNER_TEXT)) {
+      // `# text`: the one space after `#` is the comment's layout, not its text.
+      nodes.push(irNode({ kind: 'comment', text: text.slice(text.charCodeAt(1) === 32 ? 2 : 1).trimEnd(), loc }));
+    }
+  }
   return nodes;
 }
 
