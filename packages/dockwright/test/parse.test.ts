@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { parse, parseRaw, print, ParseError, type ir } from 'dockwright';
-import { parseWords } from '../src/parse/raw.js';
+import { extractBuilderFlags, parseWords, scannedFlags } from '../src/parse/raw.js';
 
 const lines = (...text: string[]): string => text.join('\n') + '\n';
 
@@ -167,5 +167,19 @@ describe('words without quotes or escapes', () => {
     );
     // With a quote, the scanner itself: the space inside stays.
     expect(parseWords('a "b c"\u00a0d', '\\')).toEqual(['a', '"b c"', 'd']);
+  });
+});
+
+describe('builder flags', () => {
+  test('read without the scanner when plain, as the scanner reads them', () => {
+    const piece = fc.constantFrom('--', '--mount=type=cache,target=/x', '--from=build', '--link', ' ', '  ', '\t', '\u00a0', 'echo', 'a=b', '"q"', "'s'", '\\', '-x', '--chown="a b"');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 10 }), (pieces) => {
+        const line = pieces.join('');
+        expect(extractBuilderFlags(line)).toEqual(scannedFlags(line));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(extractBuilderFlags('--from=build --link src /dst')).toEqual({ args: 'src /dst', flags: ['--from=build', '--link'] });
   });
 });

@@ -453,6 +453,32 @@ function splitOnSpaces(text: string): string[] {
 
 /** Leading `--flag[=value]` words (quotes and `\` handled), up to the first other word or `--`. */
 export function extractBuilderFlags(line: string): { args: string; flags: string[] } {
+  return plainFlags(line) ?? scannedFlags(line);
+}
+
+/** The flags when none of them holds a quote or an escape (most): words split on spaces; else undefined. */
+function plainFlags(line: string): { args: string; flags: string[] } | undefined {
+  const flags: string[] = [];
+  let pos = 0;
+  for (;;) {
+    while (pos < line.length && isSpace(line[pos]!)) pos++;
+    if (pos === line.length) return { args: '', flags };
+    if (!line.startsWith('--', pos)) return { args: line.slice(pos), flags };
+    let end = pos;
+    while (end < line.length && !isSpace(line[end]!)) {
+      const code = line.charCodeAt(end);
+      if (code === 34 || code === 39 || code === 92) return undefined; // quotes or `\`: the scanner's work
+      end++;
+    }
+    const word = line.slice(pos, end);
+    if (word === '--') return { args: end === line.length ? '' : line.slice(end), flags };
+    flags.push(word);
+    pos = end;
+  }
+}
+
+/** The flags as the word scanner reads them, quotes and escapes included (exported for the tests that compare). */
+export function scannedFlags(line: string): { args: string; flags: string[] } {
   const scan = scanWords(line, {
     escape: '\\',
     keep: false,
