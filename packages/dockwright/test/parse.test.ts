@@ -172,7 +172,23 @@ describe('words without quotes or escapes', () => {
 
 describe('builder flags', () => {
   test('read without the scanner when plain, as the scanner reads them', () => {
-    const piece = fc.constantFrom('--', '--mount=type=cache,target=/x', '--from=build', '--link', ' ', '  ', '\t', '\u00a0', 'echo', 'a=b', '"q"', "'s'", '\\', '-x', '--chown="a b"');
+    const piece = fc.constantFrom(
+      '--',
+      '--mount=type=cache,target=/x',
+      '--from=build',
+      '--link',
+      ' ',
+      '  ',
+      '\t',
+      '\u00a0',
+      'echo',
+      'a=b',
+      '"q"',
+      "'s'",
+      '\\',
+      '-x',
+      '--chown="a b"',
+    );
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 10 }), (pieces) => {
         const line = pieces.join('');
