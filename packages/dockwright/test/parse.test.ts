@@ -199,3 +199,16 @@ describe('builder flags', () => {
     expect(extractBuilderFlags('--from=build --link src /dst')).toEqual({ args: 'src /dst', flags: ['--from=build', '--link'] });
   });
 });
+
+describe('arguments split on blanks', () => {
+  test('as BuildKit splits them: tab, vertical tab, form feed, carriage return and space, nothing else', () => {
+    const piece = fc.constantFrom('80', 'a/b', ' ', '   ', '\t', '\v', '\f', '\r', '\u00a0', '\u3000', 'é', '"x y"');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+        const text = `x${pieces.join('')}y`;
+        expect(parseRaw(`FROM a\nEXPOSE ${text}\n`).nodes[1]!.args).toEqual(text.split(/[\t\v\f\r ]+/));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
