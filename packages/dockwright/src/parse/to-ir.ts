@@ -80,12 +80,12 @@ function toIR(raw: RawDockerfile, file: string): DockerfileNode {
     escape: raw.directives.find((d) => d.name === 'escape')?.value as EscapeChar | undefined,
     check: raw.directives.find((d) => d.name === 'check')?.value,
   };
-  const stageNodes = stages.map((s): StageNode => irNode({ kind: 'stage', from: s.from, instructions: frozen(s.instructions), loc: s.loc }));
+  const stageNodes = stages.map((s): StageNode => irNode({ kind: 'stage', from: s.from, instructions: Object.freeze(s.instructions), loc: s.loc }));
   return irNode({
     kind: 'dockerfile',
     directives: Object.freeze(directives),
-    globalArgs: frozen(globalArgs),
-    stages: frozen(stageNodes),
+    globalArgs: Object.freeze(globalArgs),
+    stages: Object.freeze(stageNodes),
     loc: { file, line: 1, column: 1 },
   });
 }
@@ -270,7 +270,7 @@ class Converter {
       const mounts = flags.values('mount').map((m) => c.mount(node, m));
       const network = flags.value('network') as 'default' | 'none' | 'host' | undefined;
       const security = flags.value('security') as 'sandbox' | 'insecure' | undefined;
-      return one(flags, irNode({ kind: 'run', command: c.runCommand(node), mounts: frozen(mounts), network, security, loc }));
+      return one(flags, irNode({ kind: 'run', command: c.runCommand(node), mounts: mounts.length === 0 ? NO_MOUNTS : Object.freeze(mounts), network, security, loc }));
     },
     cmd: (c, node, flags, loc) => one(flags, irNode({ kind: 'cmd', command: c.command(node), loc })),
     entrypoint: (c, node, flags, loc) => one(flags, irNode({ kind: 'entrypoint', command: c.command(node), loc })),
@@ -297,11 +297,11 @@ class Converter {
     user: (c, node, flags, loc) => one(flags, irNode({ kind: 'user', user: c.text(node, onlyArgument(c, node)), loc })),
     volume: (c, node, flags, loc) => {
       if (node.args.length === 0) throw c.error(node, 'VOLUME requires at least one argument');
-      return one(flags, irNode({ kind: 'volume', paths: frozen(node.args.map((a) => c.text(node, a))), loc }));
+      return one(flags, irNode({ kind: 'volume', paths: Object.freeze(node.args.map((a) => c.text(node, a))), loc }));
     },
     expose: (c, node, flags, loc) => {
       if (node.args.length === 0) throw c.error(node, 'EXPOSE requires at least one argument');
-      return one(flags, irNode({ kind: 'expose', ports: frozen(node.args.map((a) => c.text(node, a))), loc }));
+      return one(flags, irNode({ kind: 'expose', ports: Object.freeze(node.args.map((a) => c.text(node, a))), loc }));
     },
     env: (c, node, flags, loc) => one(flags, irNode({ kind: 'env', pairs: c.pairs(node), loc })),
     label: (c, node, flags, loc) => one(flags, irNode({ kind: 'label', pairs: c.pairs(node), loc })),
@@ -345,7 +345,7 @@ class Converter {
     for (let i = 0; i + 2 < node.args.length + 1; i += 3) {
       pairs.push(Object.freeze({ key: this.literal(node, node.args[i]!, `The ${name} key`), value: this.text(node, node.args[i + 1]!) }));
     }
-    return frozen(pairs);
+    return Object.freeze(pairs);
   }
 
   private command(node: RawNode): CommandForm {
@@ -375,7 +375,8 @@ class Converter {
     const chmod = chmodFlag === undefined ? undefined : this.text(node, chmodFlag);
     const link = flags.bool('link');
     const parents = flags.bool('parents');
-    const exclude = frozen(flags.values('exclude').map((e) => this.text(node, e)));
+    const excluded = flags.values('exclude');
+    const exclude = excluded.length === 0 ? NO_TEXTS : Object.freeze(excluded.map((e) => this.text(node, e)));
     if (node.heredocs.length > 0) {
       const [heredoc] = node.heredocs;
       if (node.heredocs.length !== 1 || node.args.length !== 2 || !node.args[0]!.includes('<<')) {
@@ -386,10 +387,10 @@ class Converter {
         );
       }
       const dest = this.text(node, node.args[1]!);
-      return { chown, chmod, link, parents, exclude, sources: frozen([]), inline: heredoc!.content, heredoc: heredocSpec(heredoc!), dest };
+      return { chown, chmod, link, parents, exclude, sources: NO_TEXTS, inline: heredoc!.content, heredoc: heredocSpec(heredoc!), dest };
     }
     if (node.args.length < 2) throw this.error(node, `${node.command.toUpperCase()} requires at least two arguments: a source and a destination`);
-    const sources = frozen(node.args.slice(0, -1).map((a) => this.text(node, a)));
+    const sources = Object.freeze(node.args.slice(0, -1).map((a) => this.text(node, a)));
     const dest = this.text(node, node.args[node.args.length - 1]!);
     // The same keys in the same order as above: the readers spread this, and one shape keeps that cheap.
     return { chown, chmod, link, parents, exclude, sources, inline: undefined, heredoc: undefined, dest };
@@ -453,7 +454,10 @@ class Converter {
   }
 }
 
+// Arrays made here are frozen as they are (nothing else holds them); the empty ones are shared.
 const NO_TRIVIA: readonly TriviaNode[] = Object.freeze([]);
+const NO_MOUNTS: readonly Mount[] = Object.freeze([]);
+const NO_TEXTS: readonly Text[] = Object.freeze([]);
 
 /** An instruction's `--name[=value]` flags, each read once; leftovers are unknown flags. */
 class Flags {
