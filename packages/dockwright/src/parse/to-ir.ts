@@ -270,7 +270,8 @@ class Converter {
       const mounts = flags.values('mount').map((m) => c.mount(node, m));
       const network = flags.value('network') as 'default' | 'none' | 'host' | undefined;
       const security = flags.value('security') as 'sandbox' | 'insecure' | undefined;
-      return one(flags, irNode({ kind: 'run', command: c.runCommand(node), mounts: mounts.length === 0 ? NO_MOUNTS : Object.freeze(mounts), network, security, loc }));
+      const frozenMounts = mounts.length === 0 ? NO_MOUNTS : Object.freeze(mounts);
+      return one(flags, irNode({ kind: 'run', command: c.runCommand(node), mounts: frozenMounts, network, security, loc }));
     },
     cmd: (c, node, flags, loc) => one(flags, irNode({ kind: 'cmd', command: c.command(node), loc })),
     entrypoint: (c, node, flags, loc) => one(flags, irNode({ kind: 'entrypoint', command: c.command(node), loc })),
