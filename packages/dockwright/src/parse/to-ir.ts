@@ -22,7 +22,7 @@ import type {
 } from '../ir/nodes/index.js';
 // Nodes are written as literals (`irNode({ kind, ... })`), never through makeNode's spread: one
 // spread site fed every node shape is megamorphic in V8, and was most of this stage's time.
-import { execForm, frozen, isSkippedLine, node as irNode, scriptForm, shellForm, shellLines } from '../ir/nodes/index.js';
+import { execForm, frozen, isSkippedLine, node as irNode, scriptForm, shellForm } from '../ir/nodes/index.js';
 import type { SourceLocation } from '../ir/location.js';
 import { textNode, type Text } from '../ir/text.js';
 import { BANNER_TEXT } from '../ir/banner.js';
@@ -174,8 +174,23 @@ function commandLines(physical: readonly string[], command: string, escape: Esca
   if (pending !== undefined) lines.push(pending.trimEnd());
   // Trailing comment or empty lines belong after the instruction, not in it.
   while (lines.length > 0 && isSkippedLine(lines[lines.length - 1]!)) lines.pop();
-  if (lines.length < 2 || lines.filter((l) => !isSkippedLine(l)).join(' ') !== command) return undefined;
+  if (lines.length < 2 || !joinsTo(lines, command)) return undefined;
   return lines;
+}
+
+/** Whether the lines Docker keeps (not comments, not empty), joined by a space, are `command`. */
+function joinsTo(lines: readonly string[], command: string): boolean {
+  let offset = 0;
+  for (const line of lines) {
+    if (isSkippedLine(line)) continue;
+    if (offset > 0) {
+      if (command.charCodeAt(offset) !== 32) return false;
+      offset++;
+    }
+    if (!command.startsWith(line, offset)) return false;
+    offset += line.length;
+  }
+  return offset === command.length;
 }
 
 /** `text` without the spaces and tabs at its end. */
@@ -354,7 +369,8 @@ class Converter {
     if (node.args.length === 0) throw this.error(node, `${node.command.toUpperCase()} requires at least one argument`);
     const command = node.args[0]!;
     const lines = node.lines && node.heredocs.length === 0 ? commandLines(node.lines, command, this.escape) : undefined;
-    return lines ? shellLines(lines) : shellForm(command);
+    // commandLines checked that the lines Docker keeps join to the command: nothing to work out again.
+    return lines ? Object.freeze({ form: 'shell', command, lines: Object.freeze(lines) }) : shellForm(command);
   }
 
   private runCommand(node: RawNode) {
