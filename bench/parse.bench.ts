@@ -42,9 +42,10 @@ function throughput(texts: readonly string[], run: (text: string) => unknown): n
 const contenders: [string, readonly string[], (text: string) => unknown][] = [
   ['dockwright parseRaw (BuildKit tree)', files, (t) => parseRaw(t)],
   ['dockwright parse (to the IR)', readable, (t) => parse(t)],
-  ['dockerfile-ast', files, (t) => DockerfileParser.parse(t)],
-  // The IR comparison runs on the very files parse() reads, so that both sides do the same work.
+  // The IR comparison runs on the very files parse() reads, so that both sides do the same work,
+  // right after it in each round.
   ['dockerfile-ast (same files as parse)', readable, (t) => DockerfileParser.parse(t)],
+  ['dockerfile-ast', files, (t) => DockerfileParser.parse(t)],
   ['docker-file-parser', files, (t) => dockerFileParser.parse(t)],
 ];
 const results = new Map<string, number[]>(contenders.map(([name]) => [name, []]));
@@ -59,11 +60,18 @@ for (const [name] of contenders) {
   const value = median(results.get(name)!);
   console.log(`  ${name.padEnd(38)} ${value.toFixed(1).padStart(6)} MB/s   dockwright parseRaw / this: ${(ours / value).toFixed(2)}x`);
 }
-const toIR = median(results.get('dockwright parse (to the IR)')!);
-const peerOnReadable = median(results.get('dockerfile-ast (same files as parse)')!);
+// Round by round, the two ran one after the other: the ratio of each round is measured under the
+// same machine load, which moves by a third within minutes here; its median is the figure.
+const toIRRounds = results.get('dockwright parse (to the IR)')!;
+const peerRounds = results.get('dockerfile-ast (same files as parse)')!;
+const pairedRatios = toIRRounds.map((value, round) => value / peerRounds[round]!);
 const spread = (name: string): string => {
   const values = results.get(name)!;
   return `${Math.min(...values).toFixed(1)}-${Math.max(...values).toFixed(1)} MB/s`;
 };
-console.log(`  parse (to the IR) / dockerfile-ast on the same ${readable.length} files: ${(toIR / peerOnReadable).toFixed(2)}x (target: at least 10x)`);
+console.log(
+  `  parse (to the IR) / dockerfile-ast on the same ${readable.length} files, round by round: median ${median(pairedRatios).toFixed(2)}x, ` +
+    `${Math.min(...pairedRatios).toFixed(2)}x to ${Math.max(...pairedRatios).toFixed(2)}x (target: at least 10x)`,
+);
+console.log(`  the same from each side's median: ${(median(toIRRounds) / median(peerRounds)).toFixed(2)}x`);
 console.log(`  spread across rounds: parse ${spread('dockwright parse (to the IR)')}, dockerfile-ast ${spread('dockerfile-ast (same files as parse)')}`);
