@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { parse, parseRaw, print, ParseError, type ir } from 'dockwright';
-import { extractBuilderFlags, parseWords, scannedFlags } from '../src/parse/raw.js';
+import { extractBuilderFlags, parseWords, scannedFlags, scannedWords } from '../src/parse/raw.js';
 
 const lines = (...text: string[]): string => text.join('\n') + '\n';
 
@@ -210,5 +210,20 @@ describe('arguments split on blanks', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('words with quotes and escapes kept', () => {
+  test('sliced from the text exactly as the word scanner builds them', () => {
+    const piece = fc.constantFrom('a', 'b=c', ' ', '\t', '\u00a0', '"', "'", '\\', '`', '\\"', '"x y"', "'p q'", '$V', '=', 'é');
+    for (const escape of ['\\', '`'] as const) {
+      fc.assert(
+        fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+          const text = pieces.join('');
+          expect(parseWords(text, escape)).toEqual(scannedWords(text, escape));
+        }),
+        { numRuns: 3000 },
+      );
+    }
   });
 });

@@ -441,30 +441,49 @@ function isSpace(ch: string): boolean {
 
 /** Splits on unquoted whitespace, keeping quotes and escapes (BuildKit's parseWords). */
 export function parseWords(rest: string, escape: EscapeChar): string[] {
-  return hasQuoteOrEscape(rest, escape) ? scanWords(rest, { escape, keep: true, escapeInSingleQuotes: false }).words : splitOnSpaces(rest);
+  return keptWords(rest, escape);
 }
 
-function hasQuoteOrEscape(text: string, escape: EscapeChar): boolean {
-  const escapeCode = escape.charCodeAt(0);
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code === 34 || code === 39 || code === escapeCode) return true;
-  }
-  return false;
-}
-
-/** What the word scanner makes of text without quotes or escapes: the runs between spaces. */
-function splitOnSpaces(text: string): string[] {
+/**
+ * The word scanner with quotes and escapes kept (parseWords): each word is then the text as
+ * written, so it is sliced, not built a character at a time; only an escape at the very end of
+ * the text is left out, as the scanner drops it. Held to scanWords by a property test.
+ */
+function keptWords(text: string, escape: EscapeChar): string[] {
   const words: string[] = [];
-  let start = -1;
-  for (let i = 0; i < text.length; i++) {
-    if (isSpace(text[i]!)) {
-      if (start !== -1) words.push(text.slice(start, i));
+  let start = -1; // where the current word starts; -1 between words
+  let quote = '';
+  for (let pos = 0; pos < text.length; pos++) {
+    const ch = text[pos]!;
+    if (start === -1) {
+      if (isSpace(ch)) continue;
+      start = pos;
+    }
+    if (quote !== '') {
+      if (ch === quote) quote = '';
+      else if (ch === escape && quote === '"') {
+        if (pos + 1 === text.length) return [...words, text.slice(start, pos)];
+        pos++;
+      }
+    } else if (isSpace(ch)) {
+      words.push(text.slice(start, pos));
       start = -1;
-    } else if (start === -1) start = i;
+    } else if (ch === "'" || ch === '"') quote = ch;
+    else if (ch === escape) {
+      if (pos + 1 === text.length) {
+        if (pos > start) words.push(text.slice(start, pos));
+        return words;
+      }
+      pos++;
+    }
   }
   if (start !== -1) words.push(text.slice(start));
   return words;
+}
+
+/** The words as the general scanner reads them (exported for the tests that compare). */
+export function scannedWords(rest: string, escape: EscapeChar): string[] {
+  return scanWords(rest, { escape, keep: true, escapeInSingleQuotes: false }).words;
 }
 
 /** Leading `--flag[=value]` words (quotes and `\` handled), up to the first other word or `--`. */
