@@ -232,11 +232,19 @@ type NodeHead = Pick<RawNode, 'command' | 'flags' | 'args' | 'child' | 'json' | 
 
 function nodeFromLine(line: string, escape: EscapeChar, file: string, lineNumber: number): NodeHead {
   const trimmed = line.trim();
-  const [command, rest] = splitOnce(trimmed);
-  // Most instructions have no flags: only a rest that starts with `--` (or with a space of Unicode's,
-  // which the flag scan skips as BuildKit does) needs the scan.
-  const scanFlags = rest !== undefined && (rest.startsWith('--') || rest.charCodeAt(0) > 127);
-  const { args, flags } = rest === undefined ? { args: '', flags: [] } : scanFlags ? extractBuilderFlags(rest) : { args: rest, flags: [] };
+  let end = 0;
+  while (end < trimmed.length && !isBlank(trimmed.charCodeAt(end))) end++;
+  const command = end === trimmed.length ? trimmed : trimmed.slice(0, end);
+  let args = '';
+  let flags: readonly string[] = NO_LINES;
+  if (end < trimmed.length) {
+    while (isBlank(trimmed.charCodeAt(end))) end++;
+    const rest = trimmed.slice(end);
+    // Most instructions have no flags: only a rest that starts with `--` (or with a space of
+    // Unicode's, which the flag scan skips as BuildKit does) needs the scan.
+    if (rest.startsWith('--') || rest.charCodeAt(0) > 127) ({ args, flags } = extractBuilderFlags(rest));
+    else args = rest;
+  }
   const parsed = parseArguments(command.toLowerCase(), args.trim(), escape, file, lineNumber);
   return { command, flags, args: parsed.args, json: parsed.json, child: parsed.child, original: line };
 }
