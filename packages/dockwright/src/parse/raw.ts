@@ -185,8 +185,9 @@ export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
       warnings.push({ rule: 'NoEmptyContinuation', message: `Empty continuation line found in: ${line}`, line: startLine });
     }
     const node = nodeFromLine(line, escape, file, startLine);
-    const heredocs: RawHeredoc[] = [];
+    let heredocs: readonly RawHeredoc[] = NO_HEREDOCS;
     if (line.includes('<<') && HEREDOC_COMMANDS.has(node.command.toLowerCase())) {
+      const found: RawHeredoc[] = [];
       for (const heredoc of heredocsFromLine(line, escape)) {
         let content = '';
         let terminated = false;
@@ -202,8 +203,9 @@ export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
           content += bodyLine + newline;
         }
         if (!terminated) throw new ParseError(`unterminated heredoc ${heredoc.name}`, file, startLine);
-        heredocs.push({ ...heredoc, content });
+        found.push({ ...heredoc, content });
       }
+      heredocs = found.length === 0 ? NO_HEREDOCS : found;
     }
     // Spelled out: spreading `node` here was the parser's most expensive line.
     nodes.push({
@@ -213,7 +215,7 @@ export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
       child: node.child,
       json: node.json,
       original: node.original,
-      heredocs: heredocs.length === 0 ? NO_HEREDOCS : heredocs,
+      heredocs,
       startLine,
       endLine: index,
       comments: comments.length === 0 ? NO_LINES : comments,

@@ -282,11 +282,11 @@ class Converter {
       return one(flags, irNode({ kind: 'from', image: c.text(node, image), platform: platform === undefined ? undefined : c.text(node, platform), name, loc }));
     },
     run: (c, node, flags, loc) => {
-      const mounts = flags.values('mount').map((m) => c.mount(node, m));
+      const specs = flags.values('mount');
+      const mounts = specs.length === 0 ? NO_MOUNTS : Object.freeze(specs.map((m) => c.mount(node, m)));
       const network = flags.value('network') as 'default' | 'none' | 'host' | undefined;
       const security = flags.value('security') as 'sandbox' | 'insecure' | undefined;
-      const frozenMounts = mounts.length === 0 ? NO_MOUNTS : Object.freeze(mounts);
-      return one(flags, irNode({ kind: 'run', command: c.runCommand(node), mounts: frozenMounts, network, security, loc }));
+      return one(flags, irNode({ kind: 'run', command: c.runCommand(node), mounts, network, security, loc }));
     },
     cmd: (c, node, flags, loc) => one(flags, irNode({ kind: 'cmd', command: c.command(node), loc })),
     entrypoint: (c, node, flags, loc) => one(flags, irNode({ kind: 'entrypoint', command: c.command(node), loc })),
