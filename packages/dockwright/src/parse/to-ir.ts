@@ -21,7 +21,7 @@ import type {
   TriviaNode,
 } from '../ir/nodes/index.js';
 // Nodes are written as literals (`irNode({ kind, ... })`), never through makeNode's spread: one
-// spread site fed every node shape is megamorphic in V8, and was most of this stage's time.
+// spread site fed every node shape is megamorphic in V8, and was much of this stage's time.
 import { execForm, frozen, isSkippedLine, node as irNode, scriptForm, shellForm } from '../ir/nodes/index.js';
 import type { SourceLocation } from '../ir/location.js';
 import { textNode, type Text } from '../ir/text.js';

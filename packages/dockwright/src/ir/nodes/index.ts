@@ -35,7 +35,7 @@ export type NodeKind = AnyNode['kind'];
  * Freezes a node written as a literal (`node({ kind: 'run', ... })`); arrays in it must already be
  * frozen copies (see `frozen`). Nodes are made only this way: a factory that spread its fields
  * into a new object would be one spread site fed every node shape, which V8 handles slowly
- * (it was most of the parser's time).
+ * (it was much of the parser's time).
  */
 export function node<N extends AnyNode>(literal: N): N {
   return Object.freeze(literal);
