@@ -104,7 +104,7 @@ function findLink(scan: Scan, loc: SourceLocation, name: string): ChainLink | un
 
 const EMPTY_SCAN: Scan = { callsByLine: new Map() };
 
-type ReadSource = (file: string) => string | undefined;
+type ReadSource = NonNullable<CallSiteOptions['readSource']>;
 
 function scanOf(file: string, readSource: ReadSource): Scan {
   let scan = scans.get(file);

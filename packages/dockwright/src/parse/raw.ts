@@ -234,14 +234,12 @@ type NodeHead = Pick<RawNode, 'command' | 'flags' | 'args' | 'child' | 'json' | 
 
 function nodeFromLine(line: string, escape: EscapeChar, file: string, lineNumber: number): NodeHead {
   const trimmed = line.trim();
-  let end = 0;
-  while (end < trimmed.length && !isBlank(trimmed.charCodeAt(end))) end++;
+  const end = blankAt(trimmed, 0);
   const command = end === trimmed.length ? trimmed : trimmed.slice(0, end);
   let args = '';
   let flags: readonly string[] = NO_LINES;
   if (end < trimmed.length) {
-    while (isBlank(trimmed.charCodeAt(end))) end++;
-    const rest = trimmed.slice(end);
+    const rest = trimmed.slice(pastBlanks(trimmed, end));
     // Most instructions have no flags: only a rest that starts with `--` (or with a space of
     // Unicode's, which the flag scan skips as BuildKit does) needs the scan.
     if (rest.startsWith('--') || rest.charCodeAt(0) > 127) ({ args, flags } = extractBuilderFlags(rest));
@@ -253,12 +251,23 @@ function nodeFromLine(line: string, escape: EscapeChar, file: string, lineNumber
 
 /** The text before the first run of whitespace (\t \v \f \r and space), and the text after it. */
 function splitOnce(text: string): [string, string | undefined] {
-  let end = 0;
-  while (end < text.length && !isBlank(text.charCodeAt(end))) end++;
+  const end = blankAt(text, 0);
   if (end === text.length) return [text, undefined];
-  let rest = end + 1;
-  while (rest < text.length && isBlank(text.charCodeAt(rest))) rest++;
-  return [text.slice(0, end), text.slice(rest)];
+  return [text.slice(0, end), text.slice(pastBlanks(text, end))];
+}
+
+/** Where the first blank at or after `from` is (the text's length when there is none). */
+function blankAt(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && !isBlank(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/** Where the run of blanks at `from` ends. */
+function pastBlanks(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && isBlank(text.charCodeAt(i))) i++;
+  return i;
 }
 
 /** The whitespace BuildKit splits arguments on (`[\t\v\f\r ]`): tab, vertical tab, form feed, carriage return, space. */
@@ -328,15 +337,9 @@ function splitWhitespace(rest: string): string[] {
   if (rest === '') return [];
   const words: string[] = [];
   let start = 0;
-  let i = 0;
-  while (i < rest.length) {
-    if (!isBlank(rest.charCodeAt(i))) {
-      i++;
-      continue;
-    }
-    words.push(rest.slice(start, i));
-    while (i < rest.length && isBlank(rest.charCodeAt(i))) i++;
-    start = i;
+  for (let end = blankAt(rest, 0); end < rest.length; end = blankAt(rest, start)) {
+    words.push(rest.slice(start, end));
+    start = pastBlanks(rest, end);
   }
   words.push(rest.slice(start));
   return words;

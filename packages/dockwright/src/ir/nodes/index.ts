@@ -25,7 +25,7 @@ export type * from './volume.js';
 export type * from './workdir.js';
 export { execForm, isSkippedLine, scriptForm, shellForm, shellLines } from './command.js';
 export { frozen } from './node.js';
-export type { BaseNode, NodeFields } from './node.js';
+export type { BaseNode } from './node.js';
 
 /** Every node of the IR. */
 export type AnyNode = AnyInstructionNode | StageNode | DockerfileNode;

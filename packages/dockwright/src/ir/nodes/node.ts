@@ -7,9 +7,6 @@ export interface BaseNode<K extends string> {
   readonly loc?: SourceLocation | undefined;
 }
 
-/** Fields a factory takes: everything but `kind`. */
-export type NodeFields<N extends BaseNode<string>> = Omit<N, 'kind'>;
-
 /** A frozen copy of an array, so a caller's later mutation cannot reach the IR. */
 export function frozen<T>(items: readonly T[]): readonly T[] {
   return Object.freeze(items.slice());
