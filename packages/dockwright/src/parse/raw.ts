@@ -66,6 +66,22 @@ export interface RawDockerfile {
 const DIRECTIVE = /^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$/;
 const KNOWN_DIRECTIVES = new Set(['escape', 'syntax', 'check']);
 const HEREDOC_COMMANDS = new Set(['add', 'copy', 'run']);
+const INSTRUCTION_WORDS = ['add', 'arg', 'cmd', 'copy', 'entrypoint', 'env', 'expose', 'from', 'healthcheck', 'label']
+  .concat(['maintainer', 'onbuild', 'run', 'shell', 'stopsignal', 'user', 'volume', 'workdir']);
+const LOWER_CASE_WORDS = new Map(
+  INSTRUCTION_WORDS.flatMap((word) => [
+    [word, word],
+    [word.toUpperCase(), word],
+  ]),
+);
+
+/**
+ * An instruction word in lower case, as BuildKit compares them. The usual spellings (`RUN`, `run`)
+ * come from a table: lower-casing allocates a new string, twice for every instruction.
+ */
+export function lowerCaseWord(word: string): string {
+  return LOWER_CASE_WORDS.get(word) ?? word.toLowerCase();
+}
 const NO_LINES: readonly string[] = Object.freeze([]);
 const NO_HEREDOCS: readonly RawHeredoc[] = Object.freeze([]);
 
@@ -87,17 +103,31 @@ function trimNewline(line: string): string {
   while (end > 0 && (line.charCodeAt(end - 1) === 10 || line.charCodeAt(end - 1) === 13)) end--;
   return end === line.length ? line : line.slice(0, end);
 }
-function trimLeadingWhitespace(line: string): string {
+/** Lines `from` to `to` (exclusive) without their newlines. */
+function physicalLines(all: readonly string[], from: number, to: number): string[] {
+  const out: string[] = [];
+  for (let i = from; i < to; i++) out.push(trimNewline(all[i]!));
+  return out;
+}
+
+/** Where the line's text starts, past its leading whitespace (its length for a blank line). */
+function textStart(line: string): number {
   let start = 0;
   while (start < line.length && isSpace(line[start]!)) start++;
-  return start === 0 ? line : line.slice(start);
+  return start;
+}
+/** The line without its newline and its leading whitespace, in one slice. */
+function lineText(line: string): string {
+  const end = trimNewline(line).length;
+  let start = 0;
+  while (start < end && isSpace(line[start]!)) start++;
+  return start === 0 && end === line.length ? line : line.slice(start, end);
 }
 function trimTrailingBlanks(line: string): string {
   let end = line.length;
   while (end > 0 && (line.charCodeAt(end - 1) === 32 || line.charCodeAt(end - 1) === 9)) end--;
   return end === line.length ? line : line.slice(0, end);
 }
-const isComment = (line: string): boolean => trimLeadingWhitespace(trimNewline(line)).startsWith('#');
 
 export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
   const all = lines(text.startsWith('\uFEFF') ? text.slice(1) : text);
@@ -121,7 +151,8 @@ export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
   /** True when the line was a parser directive (then it is not a comment either). */
   const processDirective = (line: string, lineNumber: number): boolean => {
     if (directivesDone) return false;
-    const match = DIRECTIVE.exec(line);
+    // Not even a comment: no directive, and none after it (the regular expression is not run).
+    const match = line.charCodeAt(0) === 35 ? DIRECTIVE.exec(line) : null;
     const name = match ? match[1]!.toLowerCase() : undefined;
     if (!match || !KNOWN_DIRECTIVES.has(name!)) {
       directivesDone = true;
@@ -151,7 +182,7 @@ export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
   while (index < all.length) {
     const raw = all[index]!;
     const lineNumber = ++index;
-    const token = trimLeadingWhitespace(trimNewline(raw));
+    const token = lineText(raw);
     const directive = processDirective(token, lineNumber);
     // Every comment line is kept (BuildKit forgets those before an empty one): import keeps them all.
     if (!directive && token.startsWith('#')) comments.push(token.slice(token.charCodeAt(1) === 32 ? 2 : 1).trimEnd());
@@ -172,8 +203,9 @@ export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
       // BuildKit's processLine, without stripping the line's left: a comment line is left out.
       const processed = trimNewline(next);
       processDirective(processed, nextNumber);
-      if (isComment(processed)) continue;
-      if (trimLeadingWhitespace(processed) === '') {
+      const start = textStart(processed);
+      if (processed.charCodeAt(start) === 35) continue; // `#`: a comment line
+      if (start === processed.length) {
         emptyContinuation = true;
         continue;
       }
@@ -186,7 +218,7 @@ export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
     }
     const node = nodeFromLine(line, escape, file, startLine);
     let heredocs: readonly RawHeredoc[] = NO_HEREDOCS;
-    if (line.includes('<<') && HEREDOC_COMMANDS.has(node.command.toLowerCase())) {
+    if (HEREDOC_COMMANDS.has(lowerCaseWord(node.command)) && line.includes('<<')) {
       const found: RawHeredoc[] = [];
       for (const heredoc of heredocsFromLine(line, escape)) {
         let content = '';
@@ -220,7 +252,7 @@ export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
       endLine: index,
       comments: comments.length === 0 ? NO_LINES : comments,
       before: before.length === 0 ? NO_LINES : before,
-      lines: index - startIndex > 1 ? all.slice(startIndex, index).map(trimNewline) : undefined,
+      lines: index - startIndex > 1 ? physicalLines(all, startIndex, index) : undefined,
     });
     // New lists only when these were used: most instructions have no comment or blank line before them.
     if (comments.length > 0) comments = [];
@@ -245,7 +277,7 @@ function nodeFromLine(line: string, escape: EscapeChar, file: string, lineNumber
     if (rest.startsWith('--') || rest.charCodeAt(0) > 127) ({ args, flags } = extractBuilderFlags(rest));
     else args = rest;
   }
-  const parsed = parseArguments(command.toLowerCase(), args.trim(), escape, file, lineNumber);
+  const parsed = parseArguments(lowerCaseWord(command), args.trim(), escape, file, lineNumber);
   return { command, flags, args: parsed.args, json: parsed.json, child: parsed.child, original: line };
 }
 

@@ -26,7 +26,7 @@ import { execForm, frozen, isSkippedLine, node as irNode, scriptForm, shellForm 
 import type { SourceLocation } from '../ir/location.js';
 import { textNode, type Text } from '../ir/text.js';
 import { BANNER_TEXT } from '../ir/banner.js';
-import { parseRaw, type EscapeChar, type RawDockerfile, type RawHeredoc, type RawNode } from './raw.js';
+import { lowerCaseWord, parseRaw, type EscapeChar, type RawDockerfile, type RawHeredoc, type RawNode } from './raw.js';
 import { ShellError, wordParts } from './shell.js';
 
 export interface ParsedDockerfile {
@@ -49,23 +49,28 @@ function toIR(raw: RawDockerfile, file: string): DockerfileNode {
   const convert = new Converter(raw.escape, file);
   const globalArgs: ArgNode[] = [];
   const stages: { from: AnyInstructionNode & { kind: 'from' }; instructions: InstructionNode[]; loc: SourceLocation }[] = [];
-  for (const node of raw.nodes) {
+  // Indexed loops: this runs for every instruction, and most lists here are empty or of one.
+  const nodes = raw.nodes;
+  for (let n = 0; n < nodes.length; n++) {
+    const node = nodes[n]!;
     const converted = convert.instruction(node);
     // The blank and comment lines before an instruction stay where they were: before a FROM or a
     // global ARG they are its `before`; inside a stage, nodes of their own.
     const before = node.before.length === 0 ? NO_TRIVIA : trivia(node.before, file, node.startLine - node.before.length);
-    const first = converted[0]!;
-    if (first.kind === 'from') {
-      stages.push({ from: irNode({ ...first, before }), instructions: [], loc: convert.loc(node) });
+    if (!isArgList(converted) && converted.kind === 'from') {
+      stages.push({ from: irNode({ ...converted, before }), instructions: [], loc: convert.loc(node) });
       continue;
     }
     const stage = stages[stages.length - 1];
     if (stage) {
-      for (const trivium of before) stage.instructions.push(trivium);
-      for (const instruction of converted) stage.instructions.push(instruction as InstructionNode);
+      const instructions = stage.instructions;
+      for (let i = 0; i < before.length; i++) instructions.push(before[i]!);
+      if (!isArgList(converted)) instructions.push(converted as InstructionNode);
+      else for (let i = 0; i < converted.length; i++) instructions.push(converted[i]!);
       continue;
     }
-    for (const [i, arg] of converted.entries()) {
+    const args = isArgList(converted) ? converted : [converted];
+    for (const [i, arg] of args.entries()) {
       if (arg.kind !== 'arg') throw convert.error(node, `${node.command.toUpperCase()} comes before the first FROM: only ARG may`);
       // A later ARG of one name before the first FROM redeclares it: the file means the chain.
       const redeclares = globalArgs.some((a) => a.name === arg.name) ? true : undefined;
@@ -90,6 +95,11 @@ function toIR(raw: RawDockerfile, file: string): DockerfileNode {
   });
 }
 
+/** Whether a line read as several instructions (an ARG of several names). */
+function isArgList(converted: Converted): converted is readonly ArgNode[] {
+  return Array.isArray(converted);
+}
+
 /** A heredoc's word and quoting, as the IR keeps them: only what differs from dockwright's own `<<'EOF'`. */
 function heredocSpec(heredoc: RawHeredoc): Heredoc | undefined {
   const spec = { ...(heredoc.name !== 'EOF' ? { delimiter: heredoc.name } : {}), ...(heredoc.expand ? { expand: true } : {}) };
@@ -103,13 +113,21 @@ function trivia(lines: readonly string[], file: string, first: number): TriviaNo
     const loc = Object.freeze({ file, line: first + i, column: 1 });
     const text = lines[i]!.trim();
     if (text === '') nodes.push(irNode({ kind: 'blank', loc }));
-    else if (!text.slice(1).trimStart().startsWith(BANNER_TEXT)) {
+    else if (!text.startsWith(BANNER_TEXT, pastWhitespace(text, 1))) {
       // `# text`: the one space after `#` is the comment's layout, not its text.
       nodes.push(irNode({ kind: 'comment', text: text.slice(text.charCodeAt(1) === 32 ? 2 : 1).trimEnd(), loc }));
     }
   }
   return nodes;
 }
+
+/** Where the whitespace (as `trimStart` sees it) at `from` ends. */
+function pastWhitespace(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && WHITESPACE.test(text[i]!)) i++;
+  return i;
+}
+const WHITESPACE = /\s/;
 
 /**
  * A shell command that spans lines, as the lines a person wrote: from where the command starts
@@ -207,12 +225,15 @@ const LEXED_BACKTICK = /[$'"`]/;
 /** The instruction words a Dockerfile may hold: every instruction kind of the IR but trivia. */
 type InstructionWord = Exclude<AnyInstructionKind, 'comment' | 'blank'>;
 
-type Reader = (converter: Converter, node: RawNode, flags: Flags, loc: SourceLocation) => AnyInstructionNode[];
+/** What a line reads as: one instruction, or (an ARG of several names) several. */
+type Converted = AnyInstructionNode | readonly ArgNode[];
+
+type Reader = (converter: Converter, node: RawNode, flags: Flags, loc: SourceLocation) => Converted;
 
 /** One instruction, once every flag it was given has been read. */
-function one(flags: Flags, node: AnyInstructionNode): AnyInstructionNode[] {
+function one(flags: Flags, node: AnyInstructionNode): AnyInstructionNode {
   flags.done();
-  return [node];
+  return node;
 }
 
 /** The one argument of STOPSIGNAL, WORKDIR and USER. */
@@ -259,8 +280,8 @@ class Converter {
     return text;
   }
 
-  instruction(node: RawNode): AnyInstructionNode[] {
-    const reader = Converter.byWord.get(node.command.toLowerCase());
+  instruction(node: RawNode): Converted {
+    const reader = Converter.byWord.get(lowerCaseWord(node.command));
     if (reader === undefined) throw this.error(node, `unknown instruction: ${node.command}`);
     const flags =
       node.flags.length === 0 ? NO_FLAGS : new Flags(node.flags, (name) => this.error(node, `unknown flag --${name} for ${node.command.toUpperCase()}`));
@@ -324,16 +345,18 @@ class Converter {
     arg: (c, node, flags, loc) => {
       flags.done();
       if (node.args.length === 0) throw c.error(node, 'ARG requires at least one argument');
-      return node.args.map((word) => {
+      const args = node.args.map((word): ArgNode => {
         const eq = word.indexOf('=');
         const name = eq === -1 ? word : word.slice(0, eq);
         return irNode({ kind: 'arg', name, default: eq === -1 ? undefined : c.text(node, word.slice(eq + 1)), loc });
       });
+      return args.length === 1 ? args[0]! : args;
     },
     onbuild: (c, node, flags, loc) => {
       if (!node.child) throw c.error(node, 'ONBUILD requires an instruction');
-      const [trigger] = c.instruction({ ...node.child, startLine: node.startLine, endLine: node.endLine, comments: [], heredocs: node.heredocs });
-      return one(flags, irNode({ kind: 'onbuild', trigger: trigger!, loc }));
+      const read = c.instruction({ ...node.child, startLine: node.startLine, endLine: node.endLine, comments: [], heredocs: node.heredocs });
+      const trigger = isArgList(read) ? read[0]! : read;
+      return one(flags, irNode({ kind: 'onbuild', trigger, loc }));
     },
     maintainer: (_c, node, flags, loc) => one(flags, irNode({ kind: 'maintainer', name: node.args[0] ?? '', loc })),
     copy: (c, node, flags, loc) => {
@@ -526,8 +549,7 @@ class Flags {
   }
 
   done(): void {
-    const unknown = this.entries.find((e) => !e.used);
-    if (unknown) throw this.unknown(unknown.name);
+    for (const entry of this.entries) if (!entry.used) throw this.unknown(entry.name);
   }
 }
 
