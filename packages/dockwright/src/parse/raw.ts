@@ -239,21 +239,12 @@ export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
       }
       heredocs = found.length === 0 ? NO_HEREDOCS : found;
     }
-    // Spelled out: spreading `node` here was the parser's most expensive line.
-    nodes.push({
-      command: node.command,
-      flags: node.flags,
-      args: node.args,
-      child: node.child,
-      json: node.json,
-      original: node.original,
-      heredocs,
-      startLine,
-      endLine: index,
-      comments: comments.length === 0 ? NO_LINES : comments,
-      before: before.length === 0 ? NO_LINES : before,
-      lines: index - startIndex > 1 ? physicalLines(all, startIndex, index) : undefined,
-    });
+    node.heredocs = heredocs;
+    node.endLine = index;
+    if (comments.length > 0) node.comments = comments;
+    if (before.length > 0) node.before = before;
+    if (index - startIndex > 1) node.lines = physicalLines(all, startIndex, index);
+    nodes.push(node);
     // New lists only when these were used: most instructions have no comment or blank line before them.
     if (comments.length > 0) comments = [];
     if (before.length > 0) before = [];
@@ -262,9 +253,14 @@ export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
   return { nodes, directives, escape, warnings, trailingComments: comments, trailing: before };
 }
 
-type NodeHead = Pick<RawNode, 'command' | 'flags' | 'args' | 'child' | 'json' | 'original'>;
+/** A node while its line is read: parseRaw fills in what comes after the line (heredocs, the end, what came before). */
+type NodeInProgress = { -readonly [K in keyof RawNode]: RawNode[K] };
 
-function nodeFromLine(line: string, escape: EscapeChar, file: string, lineNumber: number): NodeHead {
+/**
+ * The node of one logical line, every field present from the start (one object shape, one
+ * allocation): a node of its own line (an ONBUILD's trigger) as it is.
+ */
+function nodeFromLine(line: string, escape: EscapeChar, file: string, lineNumber: number): NodeInProgress {
   const trimmed = line.trim();
   const end = blankAt(trimmed, 0);
   const command = end === trimmed.length ? trimmed : trimmed.slice(0, end);
@@ -278,7 +274,20 @@ function nodeFromLine(line: string, escape: EscapeChar, file: string, lineNumber
     else args = rest;
   }
   const parsed = parseArguments(lowerCaseWord(command), args.trim(), escape, file, lineNumber);
-  return { command, flags, args: parsed.args, json: parsed.json, child: parsed.child, original: line };
+  return {
+    command,
+    flags,
+    args: parsed.args,
+    child: parsed.child,
+    json: parsed.json,
+    original: line,
+    heredocs: NO_HEREDOCS,
+    startLine: lineNumber,
+    endLine: lineNumber,
+    comments: NO_LINES,
+    before: NO_LINES,
+    lines: undefined,
+  };
 }
 
 /** The text before the first run of whitespace (\t \v \f \r and space), and the text after it. */
@@ -341,21 +350,7 @@ function parseArguments(command: string, rest: string, escape: EscapeChar, file:
       return { args: rest === '' ? [] : [rest], json: false };
     case 'onbuild': {
       if (rest === '') return { args: [], json: false };
-      const head = nodeFromLine(rest, escape, file, line);
-      const child: RawNode = {
-        command: head.command,
-        flags: head.flags,
-        args: head.args,
-        child: head.child,
-        json: head.json,
-        original: head.original,
-        heredocs: NO_HEREDOCS,
-        startLine: line,
-        endLine: line,
-        comments: NO_LINES,
-        before: NO_LINES,
-        lines: undefined,
-      };
+      const child: RawNode = nodeFromLine(rest, escape, file, line);
       return { args: [], json: false, child };
     }
     default:
