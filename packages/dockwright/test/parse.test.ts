@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { parse, parseRaw, print, ParseError, type ir } from 'dockwright';
 import { extractBuilderFlags, parseWords, scannedFlags, scannedWords } from '../src/parse/raw.js';
+import { wordParts } from '../src/parse/shell.js';
+import { quotedLiteral } from '../src/parse/to-ir.js';
 
 const lines = (...text: string[]): string => text.join('\n') + '\n';
 
@@ -197,6 +199,28 @@ describe('builder flags', () => {
       { numRuns: 3000 },
     );
     expect(extractBuilderFlags('--from=build --link src /dst')).toEqual({ args: 'src /dst', flags: ['--from=build', '--link'] });
+  });
+});
+
+describe('quoted words read without the lexer', () => {
+  test('give what the lexer gives, for either escape character', () => {
+    const piece = fc.constantFrom('a', ' ', '"', "'", '\\', '`', '$V', '${V}', '\t', 'é', '=');
+    for (const escape of ['\\', '`'] as const) {
+      fc.assert(
+        fc.property(fc.constantFrom('"', "'", ''), fc.array(piece, { maxLength: 8 }), (quote, pieces) => {
+          const word = quote + pieces.join('') + quote;
+          const fast = quotedLiteral(word, escape);
+          if (fast === undefined) return;
+          const parts = wordParts(word, escape);
+          expect(parts.every((p) => typeof p === 'string')).toBe(true);
+          expect(fast).toBe(parts.join(''));
+        }),
+        { numRuns: 4000 },
+      );
+    }
+    expect(quotedLiteral('"a b"', '\\')).toBe('a b');
+    expect(quotedLiteral("'a $b \\'", '\\')).toBe('a $b \\');
+    expect(quotedLiteral('"a $b"', '\\')).toBeUndefined();
   });
 });
 

@@ -66,8 +66,26 @@ export interface RawDockerfile {
 const DIRECTIVE = /^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$/;
 const KNOWN_DIRECTIVES = new Set(['escape', 'syntax', 'check']);
 const HEREDOC_COMMANDS = new Set(['add', 'copy', 'run']);
-const INSTRUCTION_WORDS = ['add', 'arg', 'cmd', 'copy', 'entrypoint', 'env', 'expose', 'from', 'healthcheck', 'label']
-  .concat(['maintainer', 'onbuild', 'run', 'shell', 'stopsignal', 'user', 'volume', 'workdir']);
+const INSTRUCTION_WORDS = [
+  'add',
+  'arg',
+  'cmd',
+  'copy',
+  'entrypoint',
+  'env',
+  'expose',
+  'from',
+  'healthcheck',
+  'label',
+  'maintainer',
+  'onbuild',
+  'run',
+  'shell',
+  'stopsignal',
+  'user',
+  'volume',
+  'workdir',
+];
 const LOWER_CASE_WORDS = new Map(
   INSTRUCTION_WORDS.flatMap((word) => [
     [word, word],

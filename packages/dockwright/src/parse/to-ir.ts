@@ -58,7 +58,8 @@ function toIR(raw: RawDockerfile, file: string): DockerfileNode {
     // global ARG they are its `before`; inside a stage, nodes of their own.
     const before = node.before.length === 0 ? NO_TRIVIA : trivia(node.before, file, node.startLine - node.before.length);
     if (!isArgList(converted) && converted.kind === 'from') {
-      stages.push({ from: irNode({ ...converted, before }), instructions: [], loc: convert.loc(node) });
+      const { image, platform, name, loc } = converted;
+      stages.push({ from: irNode({ kind: 'from', image, platform, name, loc, before }), instructions: [], loc: convert.loc(node) });
       continue;
     }
     const stage = stages[stages.length - 1];
@@ -70,11 +71,12 @@ function toIR(raw: RawDockerfile, file: string): DockerfileNode {
       continue;
     }
     const args = isArgList(converted) ? converted : [converted];
-    for (const [i, arg] of args.entries()) {
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i]!;
       if (arg.kind !== 'arg') throw convert.error(node, `${node.command.toUpperCase()} comes before the first FROM: only ARG may`);
       // A later ARG of one name before the first FROM redeclares it: the file means the chain.
       const redeclares = globalArgs.some((a) => a.name === arg.name) ? true : undefined;
-      globalArgs.push(irNode({ ...arg, redeclares, before: i === 0 ? before : [] }));
+      globalArgs.push(irNode({ kind: 'arg', name: arg.name, default: arg.default, loc: arg.loc, redeclares, before: i === 0 ? before : NO_TRIVIA }));
     }
   }
   const last = stages[stages.length - 1];
@@ -222,6 +224,19 @@ function withoutTrailingBlanks(text: string): string {
 const LEXED_BACKSLASH = /[$'"\\]/;
 const LEXED_BACKTICK = /[$'"`]/;
 
+/**
+ * The text of a word that is one quoted string holding nothing the lexer acts on (`"a b"`,
+ * `'a $b'`): what the lexer would make of it, without running it. Undefined for any other word.
+ */
+export function quotedLiteral(word: string, escape: EscapeChar): string | undefined {
+  const quote = word.charCodeAt(0);
+  if ((quote !== 34 && quote !== 39) || word.length < 2 || word.charCodeAt(word.length - 1) !== quote) return undefined;
+  const inside = word.slice(1, -1);
+  // Inside single quotes nothing is special but the closing quote; inside double quotes, `$` and the escape character are.
+  if (quote === 39) return inside.includes("'") ? undefined : inside;
+  return inside.includes('"') || inside.includes('$') || inside.includes(escape) ? undefined : inside;
+}
+
 /** The instruction words a Dockerfile may hold: every instruction kind of the IR but trivia. */
 type InstructionWord = Exclude<AnyInstructionKind, 'comment' | 'blank'>;
 
@@ -261,6 +276,8 @@ class Converter {
   text(node: RawNode, word: string): Text {
     // A word without quotes, escapes or `$` is itself: most words are, and the lexer is not needed.
     if (!(this.escape === '`' ? LEXED_BACKTICK : LEXED_BACKSLASH).test(word)) return word;
+    const quoted = quotedLiteral(word, this.escape);
+    if (quoted !== undefined) return quoted;
     let parts;
     try {
       parts = wordParts(word, this.escape);
