@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { parse, parseRaw, print, ParseError, type ir } from 'dockwright';
 import { extractBuilderFlags, parseWords, scannedFlags, scannedWords } from '../src/parse/raw.js';
 import { wordParts } from '../src/parse/shell.js';
+import { objectsIn, unfrozenIn } from './frozen.js';
 import { quotedLiteral } from '../src/parse/to-ir.js';
 
 const lines = (...text: string[]): string => text.join('\n') + '\n';
@@ -83,6 +84,41 @@ describe('parse: Dockerfile text to the IR', () => {
   test('legacy ENV k v and several ARGs in one line normalize to one form', () => {
     const text = lines('FROM alpine', 'ENV PATH /usr/bin:/bin', 'ARG A=1 B');
     expect(print(parse(text).ir)).toBe(lines('FROM alpine', 'ENV PATH=/usr/bin:/bin', 'ARG A=1', 'ARG B'));
+  });
+});
+
+describe('the IR parse returns', () => {
+  test('is frozen all the way down, shared values and locations included', () => {
+    const text = [
+      '# syntax=docker/dockerfile:1',
+      '# check=skip=JSONArgsRecommended',
+      'ARG BASE=alpine',
+      'ARG TAG',
+      '',
+      '# the build',
+      'FROM --platform=$BUILDPLATFORM ${BASE} AS build',
+      'ENV A="x y" B=$TAG',
+      'RUN --mount=type=cache,target=/root/.cache apk add \\',
+      '    curl \\',
+      '    git',
+      'COPY --chown=1:1 --link ["a b", "c", "/dst/"]',
+      'LABEL \'k\'=v other="w"',
+      'RUN <<EOF',
+      'echo hi',
+      'EOF',
+      'FROM build',
+      'COPY --from=build /out /out',
+      'ONBUILD RUN make',
+      'HEALTHCHECK --interval=5s CMD ["true"]',
+      'CMD ["run"]',
+      '# trailing',
+      '',
+    ].join('\n');
+    for (const file of [text, 'FROM alpine\nRUN true\n']) {
+      const { ir } = parse(file);
+      expect(unfrozenIn(ir)).toEqual([]);
+    }
+    expect(objectsIn(parse(text).ir)).toBeGreaterThan(60);
   });
 });
 

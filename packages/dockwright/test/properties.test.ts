@@ -2,6 +2,7 @@ import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { DockwrightError, from, print, rules, synth, SynthError, validate, type Image, type Stage } from 'dockwright';
+import { unfrozenIn } from './frozen.js';
 import { apply, op, type Op } from './ops.js';
 
 /**
@@ -256,6 +257,21 @@ describe('invariant 4: two builders derived from one base never affect each othe
     const stage = from('alpine');
     expect(Object.isFrozen(stage)).toBe(true);
     expect(Object.isFrozen(stage.toIR().stages[0])).toBe(true);
+  });
+
+  test('the IR of any chain is frozen all the way down', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 8 }), (ops) => {
+        let stage: Stage;
+        try {
+          stage = ops.reduce(apply, from('alpine'));
+        } catch {
+          return; // a refused chain has no IR
+        }
+        expect(unfrozenIn(stage.toIR())).toEqual([]);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

@@ -27,7 +27,8 @@ export interface RawPart {
 }
 
 export function textNode(parts: readonly TextPart[]): TextNode {
-  return Object.freeze({ kind: 'text', parts: Object.freeze(parts.slice()) });
+  // Its `$` parts too: a text is a value, frozen all the way down like every node.
+  return Object.freeze({ kind: 'text', parts: Object.freeze(parts.map((part) => (typeof part === 'string' ? part : Object.freeze(part)))) });
 }
 
 /** The text with variables shown as `${NAME}`: for messages and comparisons, not for printing. */

@@ -58,8 +58,10 @@ function toIR(raw: RawDockerfile, file: string): DockerfileNode {
     // global ARG they are its `before`; inside a stage, nodes of their own.
     const before = node.before.length === 0 ? NO_TRIVIA : trivia(node.before, file, node.startLine - node.before.length);
     if (!isArgList(converted) && converted.kind === 'from') {
-      const { image, platform, name, loc } = converted;
-      stages.push({ from: irNode({ kind: 'from', image, platform, name, loc, before }), instructions: [], loc: convert.loc(node) });
+      const { image, platform, name } = converted;
+      // The stage's location is its FROM's: one frozen object for both.
+      const loc = converted.loc ?? convert.loc(node);
+      stages.push({ from: irNode({ kind: 'from', image, platform, name, loc, before }), instructions: [], loc });
       continue;
     }
     const stage = stages[stages.length - 1];
@@ -82,18 +84,22 @@ function toIR(raw: RawDockerfile, file: string): DockerfileNode {
   const last = stages[stages.length - 1];
   const lastLine = raw.nodes[raw.nodes.length - 1]!.endLine;
   last?.instructions.push(...trivia(raw.trailing, file, lastLine + 1));
-  const directives: Directives = {
-    syntax: raw.directives.find((d) => d.name === 'syntax')?.value,
-    escape: raw.directives.find((d) => d.name === 'escape')?.value as EscapeChar | undefined,
-    check: raw.directives.find((d) => d.name === 'check')?.value,
-  };
+  // Freezing costs about as much as making the object: values most files share are made once.
+  const directives: Directives =
+    raw.directives.length === 0
+      ? NO_DIRECTIVES
+      : Object.freeze({
+          syntax: raw.directives.find((d) => d.name === 'syntax')?.value,
+          escape: raw.directives.find((d) => d.name === 'escape')?.value as EscapeChar | undefined,
+          check: raw.directives.find((d) => d.name === 'check')?.value,
+        });
   const stageNodes = stages.map((s): StageNode => irNode({ kind: 'stage', from: s.from, instructions: Object.freeze(s.instructions), loc: s.loc }));
   return irNode({
     kind: 'dockerfile',
-    directives: Object.freeze(directives),
-    globalArgs: Object.freeze(globalArgs),
+    directives,
+    globalArgs: globalArgs.length === 0 ? NO_ARGS : Object.freeze(globalArgs),
     stages: Object.freeze(stageNodes),
-    loc: { file, line: 1, column: 1 },
+    loc: Object.freeze({ file, line: 1, column: 1 }),
   });
 }
 
@@ -109,7 +115,7 @@ function heredocSpec(heredoc: RawHeredoc): Heredoc | undefined {
 }
 
 /** Blank and comment lines as nodes (`first` is the line number of the first); our banner is not kept. */
-function trivia(lines: readonly string[], file: string, first: number): TriviaNode[] {
+function trivia(lines: readonly string[], file: string, first: number): readonly TriviaNode[] {
   const nodes: TriviaNode[] = [];
   for (let i = 0; i < lines.length; i++) {
     const loc = Object.freeze({ file, line: first + i, column: 1 });
@@ -120,7 +126,7 @@ function trivia(lines: readonly string[], file: string, first: number): TriviaNo
       nodes.push(irNode({ kind: 'comment', text: text.slice(text.charCodeAt(1) === 32 ? 2 : 1).trimEnd(), loc }));
     }
   }
-  return nodes;
+  return Object.freeze(nodes);
 }
 
 /** Where the whitespace (as `trimStart` sees it) at `from` ends. */
@@ -513,6 +519,8 @@ class Converter {
 
 // Arrays made here are frozen as they are (nothing else holds them); the empty ones are shared.
 const NO_TRIVIA: readonly TriviaNode[] = Object.freeze([]);
+const NO_ARGS: readonly ArgNode[] = Object.freeze([]);
+const NO_DIRECTIVES: Directives = Object.freeze({ syntax: undefined, escape: undefined, check: undefined });
 const NO_MOUNTS: readonly Mount[] = Object.freeze([]);
 const NO_TEXTS: readonly Text[] = Object.freeze([]);
 
