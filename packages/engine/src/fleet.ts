@@ -1,7 +1,7 @@
 import type { Backend, BuildJob, ImageEvent, ImageResult } from './backend.js';
 import { buildError } from './errors.js';
 import type { BuildTarget } from './images.js';
-import { place, type PlacedNode } from './placement.js';
+import { canBuild, place, type PlacedNode } from './placement.js';
 import { registryOf } from './auth.js';
 
 /** One node of a fleet: where it is, what it builds, and the backend that builds there. */
@@ -74,34 +74,38 @@ export function fleetBackend(members: readonly FleetMember[], options: FleetOpti
     watchdog.unref();
   };
 
-  /** A slot on a node for `target`, waiting while every node that can build it is full; away from `spread` when it can. */
-  const acquire = async (target: BuildTarget, avoid: ReadonlySet<string>, spread: Set<string> | undefined, signal: AbortSignal): Promise<Node> => {
+  /**
+   * A slot on a node for `target`, waiting while every node that can build it is full; away from
+   * `spread` when it can. When no node up lists the platform, any node takes it, as buildx does:
+   * BuildKit builds what needs no emulation (FROM scratch, COPY), and a RUN step needs the node's
+   * emulation for that platform; a note says so.
+   */
+  const acquire = async (target: BuildTarget, job: BuildJob, avoid: ReadonlySet<string>, spread: Set<string> | undefined): Promise<Node> => {
     for (;;) {
-      let placed = place(nodes, target.name, target.platform, options.slotsPerNode, spread ? new Set([...avoid, ...spread]) : avoid);
-      if (!placed.node && placed.reason === 'none' && spread) placed = place(nodes, target.name, target.platform, options.slotsPerNode, avoid);
+      // A node that failed this build went down first (markDown), so none left means none up.
+      const candidates = nodes.filter((n) => n.up && !avoid.has(n.address));
+      if (candidates.length === 0) throw Object.assign(buildError('engine.unreachable', 'Every node of the fleet is down.'), { fleetDown: true });
+      const listed = candidates.some((n) => canBuild(n, target.platform));
+      const platform = listed ? target.platform : undefined;
+      let placed = place(nodes, target.name, platform, options.slotsPerNode, spread ? new Set([...avoid, ...spread]) : avoid);
+      if (!placed.node && placed.reason === 'none' && spread) placed = place(nodes, target.name, platform, options.slotsPerNode, avoid);
       if (placed.node) {
         placed.node.running++;
         spread?.add(placed.node.address);
+        if (!listed) {
+          const runs = candidates.map((n) => `${n.address}: ${n.platforms.join(', ')}`).join('; ');
+          job.onEvent({
+            type: 'note',
+            text: `no node of the fleet lists ${target.platform} (${runs}): building it on ${placed.node.address}, as buildx does; a RUN step for ${target.platform} needs emulation (QEMU) there`,
+          });
+        }
         return placed.node;
       }
-      if (placed.reason === 'none') {
-        const down = nodes.every((n) => !n.up);
-        const error = buildError(
-          'engine.unreachable',
-          down
-            ? 'Every node of the fleet is down.'
-            : `${target.name}: no node of the fleet that is up can build ${target.platform ?? 'it'} (${nodes
-                .filter((n) => n.up)
-                .map((n) => `${n.address}: ${n.platforms.join(', ')}`)
-                .join('; ')}).`,
-        );
-        throw Object.assign(error, { fleetDown: down });
-      }
-      if (signal.aborted) throw signal.reason;
+      if (job.signal.aborted) throw job.signal.reason;
       // A slot frees, a node goes down, or the run is cancelled: look again.
       await new Promise<void>((resume) => {
         waiting.push(resume);
-        signal.addEventListener('abort', () => resume(), { once: true });
+        job.signal.addEventListener('abort', () => resume(), { once: true });
       });
     }
   };
@@ -111,7 +115,7 @@ export function fleetBackend(members: readonly FleetMember[], options: FleetOpti
     const avoid = new Set<string>();
     const moved: string[] = [];
     for (;;) {
-      const node = await acquire(target, avoid, spread, job.signal);
+      const node = await acquire(target, job, avoid, spread);
       const stop = new AbortController();
       const forward = (): void => stop.abort(job.signal.reason);
       job.signal.addEventListener('abort', forward, { once: true });

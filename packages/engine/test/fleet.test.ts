@@ -91,10 +91,40 @@ describe('a fleet', () => {
     expect((await next).node).toBe(second.member.address);
   });
 
-  test('a platform no node runs: refused, naming what each node runs', async () => {
-    const fleet = fleetBackend([node('tcp://a:1').member], { slotsPerNode: 1 });
-    await expect(fleet.build(target('api', 'linux/arm64'), job(new AbortController().signal))).rejects.toThrow(
-      'api: no node of the fleet that is up can build linux/arm64 (tcp://a:1: linux/amd64)',
-    );
+  test('a platform no node lists: built on a node anyway, as buildx does, with a note naming what each node runs', async () => {
+    const a = node('tcp://a:1');
+    const fleet = fleetBackend([a.member], { slotsPerNode: 1 });
+    const notes: string[] = [];
+    const built = fleet.build(target('api', 'linux/arm64'), job(new AbortController().signal, notes));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(a.started).toEqual(['api']);
+    expect(notes).toEqual([
+      'no node of the fleet lists linux/arm64 (tcp://a:1: linux/amd64): building it on tcp://a:1, as buildx does; a RUN step for linux/arm64 needs emulation (QEMU) there',
+    ]);
+    a.finish('api');
+    expect((await built).node).toBe('tcp://a:1');
+  });
+
+  test('a platform one node lists goes there, even when another is free', async () => {
+    const a = node('tcp://a:1');
+    const arm = node('tcp://arm:1', ['linux/arm64']);
+    const fleet = fleetBackend([a.member, arm.member], { slotsPerNode: 1 });
+    const notes: string[] = [];
+    const built = fleet.build(target('api', 'linux/arm64'), job(new AbortController().signal, notes));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([a.started, arm.started, notes]).toEqual([[], ['api'], []]);
+    arm.finish('api');
+    await built;
+  });
+
+  test('every node down: refused as the fleet being gone', async () => {
+    const a = node('tcp://a:1');
+    const fleet = fleetBackend([a.member], { slotsPerNode: 1 });
+    const built = fleet.build(target('api'), job(new AbortController().signal));
+    await new Promise((resolve) => setImmediate(resolve));
+    a.lose('api');
+    const error = await built.catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'engine.unreachable', message: 'Every node of the fleet is down.' });
+    expect(fleet.gone(error)).toBe('every node of the fleet is down');
   });
 });
