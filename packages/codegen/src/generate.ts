@@ -1,5 +1,6 @@
 import { basename, dirname, relative } from 'node:path';
 import { Project, QuoteKind, VariableDeclarationKind, type SourceFile } from 'ts-morph';
+import { array, arrow, call, chain, code, type Entry, type Expr, method, type MethodCall, object, options, printExpr, str, strings, template } from './code.js';
 import {
   isAutomaticArg,
   ONCE_PER_STAGE,
@@ -114,22 +115,6 @@ const RESERVED = new Set([
   'enum',
 ]);
 
-/** A TypeScript string literal for `text`: a template literal when it spans lines. */
-export function tsString(text: string): string {
-  if (text.includes('\n')) return '`' + text.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${') + '`';
-  return (
-    "'" +
-    text
-      .replace(/\\/g, '\\\\')
-      .replace(/'/g, "\\'")
-      .replace(/\r/g, '\\r')
-      .replace(/\0/g, '\\0')
-      .replace(/\u2028/g, '\\u2028')
-      .replace(/\u2029/g, '\\u2029') +
-    "'"
-  );
-}
-
 const SIMPLE_REF = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$/;
 
 class ImageWriter {
@@ -163,10 +148,8 @@ class ImageWriter {
       this.globalArgs.set(arg.name, { variable, default: arg.default });
       this.globalArgVars.push(variable);
       this.helpers.add('arg');
-      const head = previous ? previous.variable : tsString(arg.name);
-      const options = before === undefined ? '' : `, { before: ${before} }`;
-      const defaultPart = value === undefined ? (options ? ', undefined' : '') : `, ${value}`;
-      this.constant(variable, `arg(${head}${defaultPart}${options})`, false);
+      const head = previous ? code(previous.variable) : str(arg.name);
+      this.constant(variable, call('arg', [head, value, options([['before', before]])]), false);
     }
     printed ||= this.ir.globalArgs.length > 0;
     const stages = this.ir.stages;
@@ -177,11 +160,12 @@ class ImageWriter {
       const variable = this.names.take(wanted);
       this.stageVars.push(variable);
       this.stageArgs = new Map();
-      const calls = [this.fromCall(stage, index, this.before(stage.from.before, printed))];
+      const head = this.fromCall(stage, index, this.before(stage.from.before, printed));
+      const calls: MethodCall[] = [];
       printed = true;
       let blanks = 0;
       const flushBlanks = (): void => {
-        if (blanks > 0) calls.push(blanks === 1 ? '.$blank()' : `.$blank(${blanks})`);
+        if (blanks > 0) calls.push(method('$blank', [blanks === 1 ? undefined : code(blanks)]));
         blanks = 0;
       };
       stage.instructions.forEach((node, position) => {
@@ -193,14 +177,14 @@ class ImageWriter {
         // Only the last CMD, ENTRYPOINT or HEALTHCHECK of a stage takes effect, and a stage value
         // holds one: an earlier one is kept as overridden, so the file comes back whole.
         if (ONCE_PER_STAGE.has(node.kind) && stage.instructions.slice(position + 1).some((later) => later.kind === node.kind)) {
-          calls.push(`.$overridden((s) => s${this.call(node, index)})`);
+          calls.push(method('$overridden', [this.onStage(node, index)]));
           return;
         }
         calls.push(this.call(node, index));
       });
       flushBlanks();
-      if (isImage) calls.push(this.finalCalls());
-      this.constant(variable, calls.join('\n'), isImage);
+      if (isImage) calls.push(...this.finalCalls());
+      this.constant(variable, chain(head, calls), isImage);
     });
   }
 
@@ -208,31 +192,31 @@ class ImageWriter {
    * A `before` option's lines, or undefined when they are what the printer writes anyway: one
    * blank line when something came before, nothing at the top of the file.
    */
-  private before(before: readonly ir.TriviaNode[] | undefined, afterSomething: boolean): string | undefined {
+  private before(before: readonly ir.TriviaNode[] | undefined, afterSomething: boolean): Expr | undefined {
     if (before === undefined) return undefined;
     const lines = before.map((node) => (node.kind === 'blank' ? '' : node.text === '' ? '#' : `# ${node.text}`));
     const usual = afterSomething ? [''] : [];
     if (lines.length === usual.length && lines.every((line, i) => line === usual[i])) return undefined;
-    return arrayLiteral(lines);
+    return strings(lines);
   }
 
-  private constant(name: string, initializer: string, exported: boolean): void {
+  private constant(name: string, initializer: Expr, exported: boolean): void {
     this.file.addVariableStatement({
       declarationKind: VariableDeclarationKind.Const,
       isExported: exported,
-      declarations: [{ name, initializer }],
+      declarations: [{ name, initializer: printExpr(initializer) }],
     });
   }
 
-  private fromCall(stage: ir.StageNode, index: number, before: string | undefined): string {
+  private fromCall(stage: ir.StageNode, index: number, before: Expr | undefined): Expr {
     const image = stage.from.image;
     const base = typeof image === 'string' ? this.stageVariable(image, index) : undefined;
-    const options: string[] = [];
-    if (stage.from.name !== undefined) options.push(`as: ${tsString(stage.from.name)}`);
-    if (stage.from.platform !== undefined) options.push(`platform: ${this.text(stage.from.platform, true)}`);
-    if (before !== undefined) options.push(`before: ${before}`);
-    const opts = options.length > 0 ? `, { ${options.join(', ')} }` : '';
-    return `from(${base ?? this.text(image, true)}${opts})`;
+    const opts = options([
+      ['as', stage.from.name === undefined ? undefined : str(stage.from.name)],
+      ['platform', stage.from.platform === undefined ? undefined : this.text(stage.from.platform, true)],
+      ['before', before],
+    ]);
+    return call('from', [base === undefined ? this.text(image, true) : code(base), opts]);
   }
 
   /** The variable of an earlier stage a name (or index) refers to. */
@@ -241,156 +225,178 @@ class ImageWriter {
     return target !== undefined && target < before ? this.stageVars[target] : undefined;
   }
 
-  private finalCalls(): string {
+  private finalCalls(): MethodCall[] {
     const { syntax, escape, check } = this.ir.directives;
-    const lines: string[] = [];
-    const directives: string[] = [];
-    if (syntax !== undefined) directives.push(`syntax: ${tsString(syntax)}`);
-    if (escape !== undefined) directives.push(`escape: ${tsString(escape)}`);
+    const calls: MethodCall[] = [];
+    let checkOptions: Expr | undefined;
     if (check !== undefined) {
       const { config } = parseCheckDirective(check);
-      const parts: string[] = [];
-      if (config.skip !== undefined) parts.push(`skip: ${config.skip === 'all' ? "'all'" : `[${config.skip.map(tsString).join(', ')}]`}`);
-      if (config.error !== undefined) parts.push(`error: ${config.error}`);
-      directives.push(`check: { ${parts.join(', ')} }`);
+      const skip = config.skip === undefined ? undefined : config.skip === 'all' ? str('all') : strings(config.skip);
+      checkOptions = object([
+        ['skip', skip],
+        ['error', config.error === undefined ? undefined : code(config.error)],
+      ]);
     }
     // Every stage and every global ARG of the file stays, in its order: those the image does not
     // need (other build targets) and those only a stage's ARG inherits from are listed.
-    if (this.globalArgVars.length > 0) directives.push(`args: [${this.globalArgVars.join(', ')}]`);
     const targets = this.stageVars.slice(0, -1);
-    if (targets.length > 0) directives.push(`targets: [${targets.join(', ')}]`);
-    if (directives.length > 0) lines.push(`.$dockerfile({ ${directives.join(', ')} })`);
+    const directives = options([
+      ['syntax', syntax === undefined ? undefined : str(syntax)],
+      ['escape', escape === undefined ? undefined : str(escape)],
+      ['check', checkOptions],
+      ['args', this.globalArgVars.length > 0 ? array(this.globalArgVars.map(code)) : undefined],
+      ['targets', targets.length > 0 ? array(targets.map(code)) : undefined],
+    ]);
+    if (directives !== undefined) calls.push(method('$dockerfile', [directives]));
     const dockerfile = relative(dirname(this.outFile), this.dockerfilePath).split('\\').join('/');
     const context = relative(dirname(this.outFile), dirname(this.dockerfilePath)).split('\\').join('/') || '.';
-    lines.push(`.$meta({ dockerfile: ${tsString(dockerfile)}, context: ${tsString(context)} })`);
-    return lines.join('\n');
+    calls.push(
+      method('$meta', [
+        object([
+          ['dockerfile', str(dockerfile)],
+          ['context', str(context)],
+        ]),
+      ]),
+    );
+    return calls;
   }
 
-  private call(node: AnyInstructionNode, stage: number): string {
-    const args = this.callArguments(node, stage);
-    return `.${node.kind}(${args})`;
+  private call(node: AnyInstructionNode, stage: number): MethodCall {
+    return method(node.kind, this.callArguments(node, stage));
   }
 
-  private callArguments(node: AnyInstructionNode, stage: number): string {
-    const options = (entries: (string | undefined)[]): string => {
-      const present = entries.filter((e): e is string => e !== undefined);
-      return present.length > 0 ? `, { ${present.join(', ')} }` : '';
-    };
+  /** `(s) => s.cmd(...)`: a callback that makes the call on the stage it is given. */
+  private onStage(node: AnyInstructionNode, stage: number): Expr {
+    return arrow('s', chain(code('s'), [this.call(node, stage)], false));
+  }
+
+  /** The arguments of the builder call that writes `node` again. */
+  private callArguments(node: AnyInstructionNode, stage: number): (Expr | undefined)[] {
+    const optionalStr = (value: string | undefined): Expr | undefined => (value ? str(value) : undefined);
     switch (node.kind) {
       case 'run': {
         const c = node.command;
-        const command = c.form === 'exec' ? arrayLiteral(c.args) : c.form === 'script' ? tsString(c.script) : shellCommand(c);
+        const command = c.form === 'exec' ? strings(c.args) : c.form === 'script' ? str(c.script) : shellCommand(c);
         const mounts = node.mounts.map((m) => this.mount(m, stage));
-        return (
-          command +
+        const script = c.form === 'script' ? c : undefined;
+        return [
+          command,
           options([
-            mounts.length === 0 ? undefined : `mount: ${mounts.length === 1 ? mounts[0] : `[${mounts.join(', ')}]`}`,
-            node.network && `network: ${tsString(node.network)}`,
-            node.security && `security: ${tsString(node.security)}`,
-            c.form === 'script' && !c.errexit ? 'errexit: false' : undefined,
-            c.form === 'script' && c.heredoc?.delimiter !== undefined ? `delimiter: ${tsString(c.heredoc.delimiter)}` : undefined,
-            c.form === 'script' && c.heredoc?.expand ? 'expand: true' : undefined,
-          ])
-        );
+            ['mount', mounts.length === 0 ? undefined : mounts.length === 1 ? mounts[0] : array(mounts)],
+            ['network', optionalStr(node.network)],
+            ['security', optionalStr(node.security)],
+            ['errexit', script && !script.errexit ? code(false) : undefined],
+            ['delimiter', script?.heredoc?.delimiter === undefined ? undefined : str(script.heredoc.delimiter)],
+            ['expand', script?.heredoc?.expand ? code(true) : undefined],
+          ]),
+        ];
       }
       case 'cmd':
       case 'entrypoint':
-        return node.command.form === 'exec' ? arrayLiteral(node.command.args) : shellCommand(node.command);
+        return [node.command.form === 'exec' ? strings(node.command.args) : shellCommand(node.command)];
       case 'healthcheck': {
-        if (node.test === undefined) return 'false';
-        const test = node.test.form === 'exec' ? arrayLiteral(node.test.args) : tsString(node.test.command);
-        return (
-          test +
+        if (node.test === undefined) return [code(false)];
+        return [
+          node.test.form === 'exec' ? strings(node.test.args) : str(node.test.command),
           options([
-            node.interval && `interval: ${tsString(node.interval)}`,
-            node.timeout && `timeout: ${tsString(node.timeout)}`,
-            node.startPeriod && `startPeriod: ${tsString(node.startPeriod)}`,
-            node.startInterval && `startInterval: ${tsString(node.startInterval)}`,
-            node.retries === undefined ? undefined : `retries: ${node.retries}`,
-          ])
-        );
+            ['interval', optionalStr(node.interval)],
+            ['timeout', optionalStr(node.timeout)],
+            ['startPeriod', optionalStr(node.startPeriod)],
+            ['startInterval', optionalStr(node.startInterval)],
+            ['retries', node.retries === undefined ? undefined : code(node.retries)],
+          ]),
+        ];
       }
       case 'shell':
-        return arrayLiteral(node.args);
+        return [strings(node.args)];
       case 'stopsignal':
-        return this.text(node.signal);
+        return [this.text(node.signal)];
       case 'user':
-        return this.text(node.user) + (node.group === undefined ? '' : `, ${this.text(node.group)}`);
+        return [this.text(node.user), node.group === undefined ? undefined : this.text(node.group)];
       case 'workdir':
-        return this.text(node.path);
+        return [this.text(node.path)];
       case 'volume':
-        return node.paths.map((t) => this.text(t)).join(', ');
+        return node.paths.map((t) => this.text(t));
       case 'expose':
-        return node.ports.map((t) => (typeof t === 'string' && /^\d+$/.test(t) ? t : this.text(t))).join(', ');
+        return node.ports.map((t) => (typeof t === 'string' && /^\d+$/.test(t) ? code(t) : this.text(t)));
       case 'env':
       case 'label': {
         if (node.kind === 'label' && node.pairs.length > 1) this.notes.push(`${this.display}:${node.loc?.line}: LABEL pairs are written in key order`);
-        if (node.pairs.length === 1) return `${tsString(node.pairs[0]!.key)}, ${this.text(node.pairs[0]!.value)}`;
-        return `{ ${node.pairs.map((p) => `${propertyName(p.key)}: ${this.text(p.value)}`).join(', ')} }`;
+        if (node.pairs.length === 1) return [str(node.pairs[0]!.key), this.text(node.pairs[0]!.value)];
+        return [object(node.pairs.map((p): Entry => [p.key, this.text(p.value)]))];
       }
       case 'arg':
-        return this.stageArg(node);
+        return [code(this.stageArg(node))];
       case 'onbuild':
-        return `(s) => s${this.call(node.trigger, stage)}`;
+        return [this.onStage(node.trigger, stage)];
       case 'comment':
-        return tsString(node.text);
+        return [str(node.text)];
       case 'blank':
-        return '';
+        return [];
       case 'maintainer':
-        return tsString(node.name);
+        return [str(node.name)];
       case 'copy':
       case 'add': {
-        const fields = [
-          node.kind === 'copy' && node.from !== undefined ? `from: ${this.fromReference(node.from, stage)}` : undefined,
-          node.chown !== undefined ? `chown: ${this.text(node.chown)}` : undefined,
-          node.chmod !== undefined ? `chmod: ${this.text(node.chmod)}` : undefined,
-          node.link ? 'link: true' : undefined,
-          node.parents ? 'parents: true' : undefined,
-          node.exclude.length > 0 ? `exclude: [${node.exclude.map((e) => this.text(e)).join(', ')}]` : undefined,
-          node.kind === 'add' && node.checksum !== undefined ? `checksum: ${tsString(node.checksum)}` : undefined,
-          node.kind === 'add' && node.keepGitDir ? 'keepGitDir: true' : undefined,
-          node.kind === 'add' && node.unpack !== undefined ? `unpack: ${node.unpack}` : undefined,
-        ].filter((f): f is string => f !== undefined);
+        const add = node.kind === 'add' ? node : undefined;
+        const fields: Entry[] = [
+          ['from', node.kind === 'copy' && node.from !== undefined ? this.fromReference(node.from, stage) : undefined],
+          ['chown', node.chown === undefined ? undefined : this.text(node.chown)],
+          ['chmod', node.chmod === undefined ? undefined : this.text(node.chmod)],
+          ['link', node.link ? code(true) : undefined],
+          ['parents', node.parents ? code(true) : undefined],
+          ['exclude', node.exclude.length > 0 ? array(node.exclude.map((e) => this.text(e))) : undefined],
+          ['checksum', add?.checksum === undefined ? undefined : str(add.checksum)],
+          ['keepGitDir', add?.keepGitDir ? code(true) : undefined],
+          ['unpack', add?.unpack === undefined ? undefined : code(add.unpack)],
+        ];
         if (node.inline !== undefined) {
           const content = node.inline === '' || node.inline.endsWith('\n') ? node.inline : node.inline + '\n';
-          if (node.heredoc?.delimiter !== undefined) fields.push(`delimiter: ${tsString(node.heredoc.delimiter)}`);
-          if (node.heredoc?.expand) fields.push('expand: true');
-          return `{ content: ${tsString(content)}, dest: ${this.text(node.dest)}${fields.length ? ', ' + fields.join(', ') : ''} }`;
+          return [
+            object([
+              ['content', str(content)],
+              ['dest', this.text(node.dest)],
+              ...fields,
+              ['delimiter', node.heredoc?.delimiter === undefined ? undefined : str(node.heredoc.delimiter)],
+              ['expand', node.heredoc?.expand ? code(true) : undefined],
+            ]),
+          ];
         }
-        const src = node.sources.length === 1 ? this.text(node.sources[0]!) : `[${node.sources.map((s) => this.text(s)).join(', ')}]`;
-        return `${src}, ${this.text(node.dest)}${fields.length ? `, { ${fields.join(', ')} }` : ''}`;
+        const src = node.sources.length === 1 ? this.text(node.sources[0]!) : array(node.sources.map((s) => this.text(s)));
+        return [src, this.text(node.dest), options(fields)];
       }
       case 'from':
-        return tsString(typeof node.image === 'string' ? node.image : '');
+        return [str(typeof node.image === 'string' ? node.image : '')];
     }
   }
 
-  private fromReference(from: Text, stage: number): string {
-    return (typeof from === 'string' && this.stageVariable(from, stage)) || this.text(from);
+  private fromReference(from: Text, stage: number): Expr {
+    const variable = typeof from === 'string' ? this.stageVariable(from, stage) : undefined;
+    return variable === undefined ? this.text(from) : code(variable);
   }
 
-  private mount(mount: ir.Mount, stage: number): string {
-    const fields: string[] = [`type: ${tsString(mount.type)}`];
-    const add = (key: string, value: string | undefined): void => void (value !== undefined && fields.push(`${key}: ${value}`));
-    if ('target' in mount && mount.target !== undefined) add('target', this.text(mount.target));
-    if ('id' in mount && mount.id !== undefined) add('id', this.text(mount.id));
-    if ('source' in mount && mount.source !== undefined) add('source', this.text(mount.source));
-    if ('from' in mount && mount.from !== undefined) add('from', this.fromReference(mount.from, stage));
-    if (mount.type === 'cache') {
-      add('sharing', mount.sharing && tsString(mount.sharing));
-      if (mount.readonly) add('readonly', 'true');
-    }
-    if (mount.type === 'bind' && mount.readwrite) add('readwrite', 'true');
-    if (mount.type === 'tmpfs') add('size', mount.size && tsString(mount.size));
-    if (mount.type === 'secret') add('env', mount.env && tsString(mount.env));
-    if (mount.type === 'secret' || mount.type === 'ssh') add('required', mount.required === undefined ? undefined : String(mount.required));
-    if ('mode' in mount) add('mode', mount.mode && tsString(mount.mode));
-    if ('uid' in mount) add('uid', mount.uid === undefined ? undefined : String(mount.uid));
-    if ('gid' in mount) add('gid', mount.gid === undefined ? undefined : String(mount.gid));
-    return `{ ${fields.join(', ')} }`;
+  private mount(mount: ir.Mount, stage: number): Expr {
+    const optionalStr = (value: string | undefined): Expr | undefined => (value ? str(value) : undefined);
+    const optionalCode = (value: boolean | number | undefined): Expr | undefined => (value === undefined ? undefined : code(value));
+    const textOf = (value: Text | undefined): Expr | undefined => (value === undefined ? undefined : this.text(value));
+    return object([
+      ['type', str(mount.type)],
+      ['target', 'target' in mount ? textOf(mount.target) : undefined],
+      ['id', 'id' in mount ? textOf(mount.id) : undefined],
+      ['source', 'source' in mount ? textOf(mount.source) : undefined],
+      ['from', 'from' in mount && mount.from !== undefined ? this.fromReference(mount.from, stage) : undefined],
+      ['sharing', mount.type === 'cache' ? optionalStr(mount.sharing) : undefined],
+      ['readonly', mount.type === 'cache' && mount.readonly ? code(true) : undefined],
+      ['readwrite', mount.type === 'bind' && mount.readwrite ? code(true) : undefined],
+      ['size', mount.type === 'tmpfs' ? optionalStr(mount.size) : undefined],
+      ['env', mount.type === 'secret' ? optionalStr(mount.env) : undefined],
+      ['required', mount.type === 'secret' || mount.type === 'ssh' ? optionalCode(mount.required) : undefined],
+      ['mode', 'mode' in mount ? optionalStr(mount.mode) : undefined],
+      ['uid', 'uid' in mount ? optionalCode(mount.uid) : undefined],
+      ['gid', 'gid' in mount ? optionalCode(mount.gid) : undefined],
+    ]);
   }
 
-  /** `ARG X` in a stage: the global reference when there is one, else a reference of its own. */
+  /** `ARG X` in a stage: the variable of the global reference when there is one, else of a reference of its own. */
   private stageArg(node: ir.ArgNode): string {
     const global = this.globalArgs.get(node.name);
     if (global && (node.default === undefined || JSON.stringify(node.default) === JSON.stringify(global.default))) {
@@ -399,7 +405,7 @@ class ImageWriter {
     }
     const variable = this.names.take(node.name);
     this.helpers.add('arg');
-    this.constant(variable, `arg(${tsString(node.name)}${node.default === undefined ? '' : `, ${this.text(node.default)}`})`, false);
+    this.constant(variable, call('arg', [str(node.name), node.default === undefined ? undefined : this.text(node.default)]), false);
     this.stageArgs.set(node.name, variable);
     return variable;
   }
@@ -408,51 +414,38 @@ class ImageWriter {
    * A value: a string literal; an `expand` template when its `$` references are plain names (an
    * ARG in scope, else an environment variable); `raw()` for anything fancier (`${A:-x}`).
    */
-  private text(text: Text, inFrom = false): string {
-    if (typeof text === 'string') return tsString(text);
+  private text(text: Text, inFrom = false): Expr {
+    if (typeof text === 'string') return str(text);
     const simple = text.parts.every((p) => typeof p === 'string' || (p.kind === 'raw' && SIMPLE_REF.test(p.text)) || p.kind === 'var');
     if (!simple) {
       this.helpers.add('raw');
       const written = text.parts.map((p) => (typeof p === 'string' ? p.replace(/[\\$"]/g, '\\$&') : p.kind === 'raw' ? p.text : '${' + p.name + '}')).join('');
-      return `raw(${tsString(written)})`;
+      return call('raw', [str(written)]);
     }
     this.helpers.add('expand');
-    let template = '';
-    for (const part of text.parts) {
-      if (typeof part === 'string') {
-        template += part.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${');
-        continue;
-      }
+    const parts = text.parts.map((part): string | Expr => {
+      if (typeof part === 'string') return part;
       const match = part.kind === 'raw' ? SIMPLE_REF.exec(part.text)! : undefined;
-      const name = part.kind === 'var' ? part.name : (match![1] ?? match![2])!;
-      template += '${' + this.reference(name, inFrom) + '}';
-    }
-    return 'expand`' + template + '`';
+      return this.reference(part.kind === 'var' ? part.name : (match![1] ?? match![2])!, inFrom);
+    });
+    return template('expand', parts);
   }
 
-  private reference(name: string, inFrom: boolean): string {
+  private reference(name: string, inFrom: boolean): Expr {
     const argument = inFrom ? this.globalArgs.get(name)?.variable : this.stageArgs.get(name);
-    if (argument) return argument;
+    if (argument) return code(argument);
     if (inFrom && isAutomaticArg(name)) {
       this.helpers.add('platformArgs');
-      return `platformArgs.${name}`;
+      return code(`platformArgs.${name}`);
     }
     this.helpers.add('env');
-    return `env(${tsString(name)})`;
+    return call('env', [str(name)]);
   }
 }
 
 /** A shell command: a string, or `{ lines: [...] }` when it was written over several lines. */
-function shellCommand(command: ir.ShellForm): string {
-  return command.lines === undefined ? tsString(command.command) : `{ lines: ${arrayLiteral(command.lines)} }`;
-}
-
-function arrayLiteral(items: readonly string[]): string {
-  return `[${items.map(tsString).join(', ')}]`;
-}
-
-function propertyName(key: string): string {
-  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? key : tsString(key);
+function shellCommand(command: ir.ShellForm): Expr {
+  return command.lines === undefined ? str(command.command) : object([['lines', strings(command.lines)]]);
 }
 
 /** `Dockerfile` -> its folder's name; `api.Dockerfile`, `Dockerfile.api` -> `api`. */
