@@ -32,7 +32,7 @@ const synthArgs = [bin, 'synth', '-f', redis];
 
 for (const [label, env] of environments) {
   time(['-e', '0'], env);
-  time(synthArgs, env); // fills jiti's transform cache, as every later run finds it
+  time(synthArgs, env); // fills the module runner's cache, as every later run finds it
   const bare: number[] = [];
   const synth: number[] = [];
   const version: number[] = [];

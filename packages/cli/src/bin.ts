@@ -12,9 +12,6 @@ const cwd = process.env.npm_lifecycle_event === 'dockwright' && process.env.INIT
 // dockwright's own way out; a definitions file's process.exit() is trapped below.
 const exit = process.exit.bind(process);
 
-// Definitions files are TypeScript run through jiti: map their stack traces back to the .ts lines.
-process.setSourceMapsEnabled(true);
-
 // Definitions files run in this process: what they print goes to stderr, so that stdout carries
 // only what dockwright prints (a Dockerfile, JSON) and `dockwright synth > Dockerfile` stays whole.
 // dockwright itself writes through the Io's stdout, never through console or process.stdout.
@@ -86,5 +83,4 @@ process.exitCode = await run(argv, {
     return interruptSignal();
   },
   watchLoad,
-  sourceMapped: process.sourceMapsEnabled,
 });

@@ -16,7 +16,7 @@ export function loadFromFlags(flags: DefinitionFlags, io: Io): Promise<Definitio
   return loadDefinitions(flags.file, {
     cwd: io.cwd,
     typecheck: flags.typecheck,
-    sourceMapped: io.sourceMapped,
+    env: io.env,
     onHang: io.watchLoad && timeoutMs > 0 ? { watch: io.watchLoad, timeoutMs, report: (message) => writeError(io, message) } : undefined,
   });
 }

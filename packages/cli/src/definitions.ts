@@ -1,13 +1,14 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import * as sdk from 'dockwright';
 import { DockwrightError, type Image, type ImageMeta } from 'dockwright';
 import type { Hang, WatchLoad } from './load-watchdog.js';
-import { ExitCalled, SDK_DIR, userFrame } from './user-frames.js';
+import { SyntaxProblem } from './module-compile.js';
+import { ImportCycle, ImportNotFound, ModuleRunner, RanTooLong, type LoadGuard } from './module-runner.js';
+import { originalPosition } from './source-positions.js';
+import { ExitCalled, sdkDir, userFrame } from './user-frames.js';
 import { shortPath } from './report.js';
-
-/** The SDK as the definitions file sees it: every image operation goes through this one copy. */
-export type Sdk = typeof import('dockwright');
 
 /** One image of a definitions file, with what the CLI derives from its export and metadata. */
 export interface DefinedImage {
@@ -24,7 +25,6 @@ export interface DefinedImage {
 export interface Definitions {
   /** Absolute path of the definitions file. */
   readonly file: string;
-  readonly sdk: Sdk;
   readonly images: readonly DefinedImage[];
 }
 
@@ -39,19 +39,13 @@ export interface LoadOptions {
    * file and the line it was running. Without it, such a file hangs the caller.
    */
   readonly onHang?: { readonly watch: WatchLoad; readonly timeoutMs: number; readonly report: (message: string) => void };
-  /** Stack positions are source-mapped (see Io.sourceMapped). */
-  readonly sourceMapped?: boolean | undefined;
+  /** `XDG_CACHE_HOME` and `HOME` find the cache of compiled definitions modules. */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
 }
-
-const require = createRequire(import.meta.url);
-
-/** The SDK's built entry point: `import ... from 'dockwright'` in any definitions file resolves here. */
-export const SDK_ENTRY = join(SDK_DIR, 'dist', 'index.js');
-export const SDK_TYPES = join(SDK_DIR, 'dist', 'index.d.ts');
 
 /**
  * Runs a definitions file (TypeScript or JavaScript, importing other local files as it likes)
- * through jiti and returns the images it exports. Errors name the user's file and line.
+ * with the module runner and returns the images it exports. Errors name the user's file and line.
  */
 export async function loadDefinitions(path: string, options: LoadOptions): Promise<Definitions> {
   const file = resolve(options.cwd, path);
@@ -65,42 +59,14 @@ export async function loadDefinitions(path: string, options: LoadOptions): Promi
       `${path} is a folder, not a definitions file${existsSync(join(file, 'dockwright.ts')) ? `: did you mean -f ${inside}?` : '.'}`,
     );
   }
-  const cycle = importCycle(file);
-  if (cycle) {
-    const names = cycle.map((f) => shortPath(f, options.cwd));
-    throw new DockwrightError(
-      'definitions.failed',
-      `${names.join(' imports ')}: a circular import between definitions files. One of them would load half-way, its exports still undefined when the other uses them. Move what they share into a file that imports neither.`,
-    );
-  }
   if (options.typecheck) {
     const { typecheckDefinitions } = await import('./typecheck.js');
-    typecheckDefinitions(file, SDK_TYPES, options.cwd);
+    typecheckDefinitions(file, join(sdkDir(), 'dist', 'index.d.ts'), options.cwd);
   }
-  // Required, not imported, and only when a file is loaded: importing a CommonJS package from ESM
-  // makes Node scan its 190 kB source for export names, and --version or --help need none of it.
-  const { createJiti } = require('jiti') as typeof import('jiti');
-  const jiti = createJiti(file, {
-    alias: { dockwright: SDK_ENTRY },
-    // Plain JavaScript (the SDK, the user's .js/.mjs) loads natively: one shared SDK instance,
-    // V8's code cache, no transform. TypeScript falls back to jiti's transform.
-    tryNative: true,
-    sourceMaps: true,
-    moduleCache: false,
-  });
-  const sdk = await jiti.import<Sdk>(SDK_ENTRY);
-  // The SDK reads no files: handing it the sources lets a chain of calls cost one stack capture.
-  sdk.configureCallSites({ readSource: readSourceFile, sourceMapped: options.sourceMapped === true });
-  const { onHang } = options;
-  const stopWatching = onHang?.watch(onHang.timeoutMs, (hang) => onHang.report(describeHang(hang, file, options.cwd, onHang.timeoutMs)));
-  let exports: Record<string, unknown>;
-  try {
-    exports = await jiti.import<Record<string, unknown>>(file);
-  } catch (error) {
-    throw new DockwrightError('definitions.failed', describeLoadError(error, file, options.cwd), { cause: error });
-  } finally {
-    stopWatching?.();
-  }
+  // The SDK reads no files: handing it the sources lets a chain of calls cost one stack capture,
+  // and the source maps of what the runner evaluates put positions back in the user's own text.
+  sdk.configureCallSites({ readSource: readSourceFile, mapPosition: originalPosition, sourceMapped: false });
+  const exports = await runDefinitions(file, options);
   refusePromises(exports, file, options.cwd);
   const images = sdk.collectImages(exports).map(({ exportName, image }): DefinedImage => {
     const meta = image.meta;
@@ -119,12 +85,67 @@ export async function loadDefinitions(path: string, options: LoadOptions): Promi
       `${shortPath(file, options.cwd)} exports no image${exported.length > 0 ? `, only ${exported.join(', ')}` : ''}: export a stage made with from(), e.g. export const app = from('alpine')...`,
     );
   }
-  refuseDuplicates(images, sdk, options.cwd);
-  return { file, sdk, images };
+  refuseDuplicates(images, options.cwd);
+  return { file, images };
+}
+
+/**
+ * Runs the file within the load's time limit. The runner stops a module's own code that runs past
+ * the limit without waiting for anything, but cannot say where it was; the file is then run again
+ * with the watchdog's thread (load-watchdog.ts) on it, which names the line it was running at the
+ * limit. That thread is otherwise started only once the load waits (an await, a package to load),
+ * so a load that ends at once, the usual case, never pays for it.
+ */
+async function runDefinitions(file: string, options: LoadOptions): Promise<Record<string, unknown>> {
+  const { onHang, cwd } = options;
+  const cacheDir = moduleCacheDir(options.env ?? {});
+  const report = (hang: Hang): void => onHang?.report(describeHang(hang, file, cwd, onHang.timeoutMs));
+  const started = Date.now();
+  let stopWatching: (() => void) | undefined;
+  const remainingMs = (): number => Math.max(1, onHang!.timeoutMs - (Date.now() - started));
+  const guard: LoadGuard | undefined = onHang && {
+    remainingMs,
+    waiting: () => void (stopWatching ??= onHang.watch(remainingMs(), report)),
+  };
+  try {
+    return await new ModuleRunner({ sdk, cacheDir, guard }).run(file);
+  } catch (error) {
+    if (!(error instanceof RanTooLong) || onHang === undefined) throw loadError(error, file, cwd);
+    stopWatching?.();
+    stopWatching = onHang.watch(onHang.timeoutMs, report);
+    try {
+      await new ModuleRunner({ sdk, cacheDir }).run(file);
+    } catch (again) {
+      throw loadError(again, file, cwd);
+    }
+    throw new DockwrightError(
+      'definitions.failed',
+      `${shortPath(error.file, cwd)}: the definitions file was still loading after ${onHang.timeoutMs / 1000} s, running without a pause, but loaded in time when run again to find the line. Allow more time with --load-timeout.`,
+    );
+  } finally {
+    stopWatching?.();
+  }
+}
+
+/** Where compiled definitions modules are kept: `$XDG_CACHE_HOME/dockwright/modules`, else `~/.cache/dockwright/modules`. */
+export function moduleCacheDir(env: Readonly<Record<string, string | undefined>>): string {
+  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'dockwright', 'modules');
 }
 
 function readSourceFile(file: string): string {
   return readFileSync(file, 'utf8');
+}
+
+function loadError(error: unknown, file: string, cwd: string): DockwrightError {
+  if (error instanceof DockwrightError) return error;
+  if (error instanceof ImportCycle) {
+    const names = error.files.map((f) => shortPath(f, cwd));
+    return new DockwrightError(
+      'definitions.failed',
+      `${names.join(' imports ')}: a circular import between definitions files. One of them would load half-way, its exports still undefined when the other uses them. Move what they share into a file that imports neither.`,
+    );
+  }
+  return new DockwrightError('definitions.failed', describeLoadError(error, file, cwd), { cause: error });
 }
 
 /**
@@ -132,7 +153,7 @@ function readSourceFile(file: string): string {
  * would overwrite each other's tag in a race: both are refused before anything runs, naming the
  * two definitions.
  */
-function refuseDuplicates(images: readonly DefinedImage[], sdk: Sdk, cwd: string): void {
+function refuseDuplicates(images: readonly DefinedImage[], cwd: string): void {
   const where = (image: DefinedImage): string => {
     const loc = sdk.imageInfo(image.image).loc;
     return loc ? `${image.exportName} (${shortPath(loc.file, cwd)}:${loc.line})` : image.exportName;
@@ -153,56 +174,6 @@ function refuseDuplicates(images: readonly DefinedImage[], sdk: Sdk, cwd: string
   clash((image) => sdk.imageTags(image.image, image.name), 'would be tagged', 'Give each its own $meta({ tags }).');
 }
 
-// import ... from '...', export ... from '...' (not `import type`), import '...', import('...'), require('...')
-const STATIC_IMPORT = /^\s*(?:import|export)\s+(?!type\b)([^'"`;]*?)\s*from\s*['"]([^'"]+)['"]/gm;
-const BARE_IMPORT = /^\s*import\s*['"]([^'"]+)['"]/gm;
-const CALL_IMPORT = /\b(?:import|require)\s*\(\s*['"]([^'"]+)['"]\s*\)/g;
-const ONLY_TYPES = /^\{\s*(?:type\s+[\w$]+(?:\s+as\s+[\w$]+)?\s*,?\s*)+\}$/;
-const EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.cjs'];
-
-/**
- * A cycle of local imports through the definitions file (`a.ts`, `b.ts`, `a.ts`), read from the
- * sources: jiti runs them as CommonJS, where a cycle leaves one file's exports undefined while the
- * other runs, which shows up later as a confusing error, or as an image silently missing.
- */
-export function importCycle(entry: string): string[] | undefined {
-  const state = new Map<string, 'open' | 'done'>();
-  const visit = (file: string, path: string[]): string[] | undefined => {
-    if (state.get(file) === 'open') return [...path.slice(path.indexOf(file)), file];
-    if (state.get(file) === 'done') return undefined;
-    state.set(file, 'open');
-    for (const next of localImports(file)) {
-      const cycle = visit(next, [...path, file]);
-      if (cycle) return cycle;
-    }
-    state.set(file, 'done');
-    return undefined;
-  };
-  return visit(entry, []);
-}
-
-function localImports(file: string): string[] {
-  let source: string;
-  try {
-    source = readFileSync(file, 'utf8');
-  } catch {
-    return [];
-  }
-  const specifiers: string[] = [];
-  for (const match of source.matchAll(STATIC_IMPORT)) if (!ONLY_TYPES.test(match[1]!.trim())) specifiers.push(match[2]!);
-  for (const match of source.matchAll(BARE_IMPORT)) specifiers.push(match[1]!);
-  for (const match of source.matchAll(CALL_IMPORT)) specifiers.push(match[1]!);
-  return specifiers.filter((s) => s.startsWith('./') || s.startsWith('../')).flatMap((s) => resolveLocal(dirname(file), s) ?? []);
-}
-
-/** A relative specifier as TypeScript resolves it: as written, with an extension, `.js` for `.ts`, or an index file. */
-function resolveLocal(dir: string, specifier: string): string | undefined {
-  const base = resolve(dir, specifier);
-  const stem = base.replace(/\.(?:[mc]?js)$/, '');
-  const candidates = [base, ...EXTENSIONS.map((e) => stem + e), ...EXTENSIONS.map((e) => join(base, `index${e}`))];
-  return candidates.find((c) => existsSync(c) && statSync(c).isFile());
-}
-
 /** An export that is a promise is an async factory someone forgot to await: say so, at its line. */
 function refusePromises(exports: Record<string, unknown>, file: string, cwd: string): void {
   for (const [name, value] of Object.entries(exports)) {
@@ -221,9 +192,12 @@ function exportLine(file: string, name: string): number | undefined {
     name === 'default'
       ? /^\s*export\s+default\b/
       : new RegExp(`^\\s*export\\s+(?:const|let|var|(?:async\\s+)?function\\*?|class)\\s+${name.replace(/\$/g, '\\$')}(?![\\w$])`);
-  const index = readFileSync(file, 'utf8')
-    .split('\n')
-    .findIndex((line) => declaration.test(line));
+  return lineOf(file, (line) => declaration.test(line));
+}
+
+/** The 1-based number of the first line of `file` that `test` accepts. */
+function lineOf(file: string, test: (line: string) => boolean): number | undefined {
+  const index = readFileSync(file, 'utf8').split('\n').findIndex(test);
   return index === -1 ? undefined : index + 1;
 }
 
@@ -251,13 +225,12 @@ function describeLoadError(error: unknown, file: string, cwd: string): string {
     const where = userFrame(error.stack, cwd) ?? shortPath(file, cwd);
     return `${where}: the definitions file called process.exit(${error.exitCode ?? ''}) while loading: a definitions file only exports images.`;
   }
-  const message = error instanceof Error ? error.message : String(error);
-  // jiti reports syntax errors as "ParseError: <what>\n <file>:<line>:<col>".
-  const parse = /^(?:ParseError: )?([\s\S]*?)\s*\n\s*(\S+:\d+:\d+)\s*$/.exec(message);
-  if (parse) {
-    const at = parse[2]!.replace(/^(.*)(:\d+:\d+)$/, (_, path: string, position: string) => shortPath(path, cwd) + position);
-    return `${at}: syntax error: ${parse[1]!.trim()}`;
+  if (error instanceof SyntaxProblem) return `${shortPath(error.file, cwd)}:${error.line}:${error.column}: syntax error: ${error.message}`;
+  if (error instanceof ImportNotFound) {
+    const line = lineOf(error.importer, (text) => text.includes(`'${error.specifier}'`) || text.includes(`"${error.specifier}"`));
+    return `${shortPath(error.importer, cwd)}${line === undefined ? '' : `:${line}`}: cannot import '${error.specifier}': ${error.reason}.`;
   }
+  const message = error instanceof Error ? error.message : String(error);
   const where = userFrame(error instanceof Error ? error.stack : undefined, cwd);
   const name = error instanceof Error && error.name !== 'Error' ? `${error.name}: ` : '';
   return `${where ?? shortPath(file, cwd)}: the definitions file threw ${name}${message}`;

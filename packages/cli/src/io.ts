@@ -13,8 +13,6 @@ export interface Io {
    * and ends the process with exit 2, which must never happen to a caller running in-process.
    */
   readonly watchLoad?: WatchLoad | undefined;
-  /** Stack positions are source-mapped (bin.ts turns Node's source maps on): call sites read them from the formatted stack. */
-  readonly sourceMapped?: boolean | undefined;
 }
 
 export interface Output {

@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
 import type { Verdict, WatchdogData } from './load-watchdog-worker.js';
 
 /**
@@ -24,6 +23,8 @@ import type { Verdict, WatchdogData } from './load-watchdog-worker.js';
  * end is ended by the hook itself.
  */
 const HOOK = Symbol.for('dockwright.loadWatchdog');
+
+const require = createRequire(import.meta.url);
 
 // Taken before bin.ts traps process.exit for the definitions file's sake.
 const exitProcess: (code: number) => never = process.exit.bind(process);
@@ -61,6 +62,8 @@ export const watchLoad: WatchLoad = (timeoutMs, report) => {
 
   const closed = new Int32Array(new SharedArrayBuffer(4));
   const workerData: WatchdogData = { timeoutMs, closed: closed.buffer as SharedArrayBuffer };
+  // Required here, not imported: a load that never waits never starts the watchdog (module-runner.ts), nor loads its builtins.
+  const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
   const worker = new Worker(WORKER_URL, { workerData, stdout: true, stderr: true });
   /** Until the worker has no session open (Atomics.wait still lets the closing run here). */
   const sessionClosed = (): void => void Atomics.wait(closed, 0, 0, 2000);
@@ -119,7 +122,7 @@ export const watchLoad: WatchLoad = (timeoutMs, report) => {
 /** Not while a debugger is attached (a paused file is not a hung one), nor in a Node without an inspector. */
 function canWatch(): boolean {
   try {
-    const inspector = createRequire(import.meta.url)('node:inspector') as typeof import('node:inspector');
+    const inspector = require('node:inspector') as typeof import('node:inspector');
     return inspector.url() === undefined;
   } catch {
     return false;

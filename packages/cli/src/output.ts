@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { BANNER_TEXT, DockwrightError } from 'dockwright';
@@ -73,9 +72,11 @@ export function writeGenerated(path: string, content: string, cwd?: string): Wri
     throw writeError(error, folder, cwd, 'create the folder');
   }
   removeStaleTemporaries(target);
-  const temporary = `${target}.dockwright-${randomBytes(6).toString('hex')}.tmp`;
+  // Unique among the runs writing beside it (`wx` refuses a name taken all the same); not from
+  // node:crypto, which costs a run that writes nothing milliseconds to load.
+  const temporary = `${target}.dockwright-${uniqueSuffix()}.tmp`;
   try {
-    writeFileSync(temporary, content);
+    writeFileSync(temporary, content, { flag: 'wx' });
     renameSync(temporary, target);
   } catch (error) {
     rmSync(temporary, { force: true });
@@ -130,6 +131,12 @@ function writeError(error: unknown, path: string, cwd: string | undefined, doing
   };
   const reason = (code && why[code]) ?? (error as Error).message;
   return new DockwrightError('output.invalidPath', `Could not ${doing} ${show(path, cwd)}: ${reason}${code ? ` (${code})` : ''}.`, { cause: error });
+}
+
+/** A name part no other write is using: a counter and a random number. */
+let temporaries = 0;
+export function uniqueSuffix(): string {
+  return `${(temporaries++).toString(36)}${Math.random().toString(36).slice(2)}`;
 }
 
 /**

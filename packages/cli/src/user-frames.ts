@@ -2,15 +2,20 @@ import { createRequire } from 'node:module';
 import { dirname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { shortPath } from './report.js';
+import { originalPosition } from './source-positions.js';
 
 /**
  * Where in the user's own code something happened: the first stack frame that is not
  * dockwright's or a dependency's. Kept apart from loading definitions, so that bin.ts can report
- * what a definitions file left behind without loading jiti or the SDK at start.
+ * what a definitions file left behind without loading the module runner or the SDK at start.
  */
 
-/** The SDK's package folder (the copy definitions files import). */
-export const SDK_DIR = dirname(createRequire(import.meta.url).resolve('dockwright/package.json'));
+/** The SDK's package folder (the copy definitions files import): resolved when first asked, as that costs milliseconds. */
+export function sdkDir(): string {
+  sdkFolder ??= dirname(createRequire(import.meta.url).resolve('dockwright/package.json'));
+  return sdkFolder;
+}
+let sdkFolder: string | undefined;
 const CLI_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Thrown by bin.ts's process.exit while dockwright runs: a definitions file has no business ending the run. */
@@ -49,8 +54,10 @@ export function userFrame(stack: string | undefined, cwd: string): string | unde
     const match = FRAME.exec(line);
     if (!match) continue;
     const path = match[1]!;
-    if (path.includes(`${sep}node_modules${sep}`) || path.startsWith(SDK_DIR + sep) || path.startsWith(CLI_DIR + sep)) continue;
-    return `${shortPath(path, cwd)}:${match[2]}:${match[3]}`;
+    if (path.includes(`${sep}node_modules${sep}`) || path.startsWith(sdkDir() + sep) || path.startsWith(CLI_DIR + sep)) continue;
+    // The module runner's code: its position in the file's own text.
+    const original = originalPosition(path, Number(match[2]), Number(match[3]));
+    return `${shortPath(path, cwd)}:${original?.line ?? match[2]}:${original?.column ?? match[3]}`;
   }
   return undefined;
 }

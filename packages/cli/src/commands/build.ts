@@ -13,9 +13,9 @@ import {
   type NamedImage,
   type Outcome,
 } from '@dockwright/engine';
-import { DockwrightError } from 'dockwright';
+import * as sdk from 'dockwright';
+import { check, DockwrightError } from 'dockwright';
 import { loadFromFlags, type DefinitionFlags } from '../definition-flags.js';
-import type { Definitions } from '../definitions.js';
 import { tlsFlags, type TlsCliFlags } from '../engine-connection.js';
 import { ExitCode } from '../exit-codes.js';
 import { useColor, type Io } from '../io.js';
@@ -74,12 +74,12 @@ export async function buildCommand(names: readonly string[], flags: BuildCliFlag
   ];
   const known: NamedImage[] = definitions.images.map(({ name, image }) => ({ name, image }));
   const selected = selectImages(definitions.images, wanted).map(({ name, image }) => ({ name, image }));
-  const named = withDependencies(selected, definitions.sdk, known);
-  if (!reportErrors(named, definitions, io)) return ExitCode.Failed;
+  const named = withDependencies(selected, sdk, known);
+  if (!reportErrors(named, io)) return ExitCode.Failed;
 
   const targets = planTargets(
     named,
-    definitions.sdk,
+    sdk,
     {
       tags: flags.tag,
       buildArgs: keyValues(flags.buildArg, '--build-arg'),
@@ -152,8 +152,8 @@ export async function buildCommand(names: readonly string[], flags: BuildCliFlag
   return outcomes.every((o) => o.status === 'done') && !pushFailed(outcomes) ? ExitCode.Ok : ExitCode.Failed;
 }
 
-function reportErrors(images: readonly NamedImage[], definitions: Definitions, io: Io): boolean {
-  const found = images.flatMap((image) => definitions.sdk.check(image.image));
+function reportErrors(images: readonly NamedImage[], io: Io): boolean {
+  const found = images.flatMap((image) => check(image.image));
   const errors = found.filter((d) => d.severity === 'error');
   if (found.length === 0) return true;
   const paint = painter(useColor(io, io.stderr));

@@ -2,7 +2,7 @@ import { loadFromFlags, type DefinitionFlags } from '../definition-flags.js';
 import type { Definitions } from '../definitions.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../io.js';
-import { DockwrightError } from 'dockwright';
+import { DockwrightError, imageInfo, resolveStage, stageReferences, textToDisplay } from 'dockwright';
 import { addDefinitionOptions, Option, type DefineCommand } from '../command-kit.js';
 
 export interface GraphFlags extends DefinitionFlags {
@@ -30,12 +30,11 @@ export async function graphCommand(flags: GraphFlags, io: Io): Promise<ExitCode>
 }
 
 export function buildGraph(definitions: Definitions): Graph {
-  const { sdk } = definitions;
   const imageNode = new Map<string, string>(); // image reference -> id of its final stage
   const clusters: Graph['clusters'] = [];
   const files = definitions.images.map((image, i) => ({ image, file: image.image.toIR(), id: `image${i}` }));
   for (const { image, file, id } of files) {
-    const reference = sdk.imageInfo(image.image).reference;
+    const reference = imageInfo(image.image).reference;
     if (reference !== undefined) imageNode.set(reference, `${id}_${file.stages.length - 1}`);
     const label = reference ?? image.name; // several images may share a name; their tags tell them apart
     clusters.push({
@@ -56,13 +55,13 @@ export function buildGraph(definitions: Definitions): Graph {
     return external.get(image)!;
   };
   for (const { file, id } of files) {
-    const references = sdk.stageReferences(file);
+    const references = stageReferences(file);
     file.stages.forEach((stage, s) => {
-      const image = sdk.textToDisplay(stage.from.image);
+      const image = textToDisplay(stage.from.image);
       if (!references.some((r) => r.from === s && r.via === 'FROM')) edges.push({ from: source(image), to: `${id}_${s}`, label: 'FROM' });
     });
     for (const ref of references) {
-      const target = sdk.resolveStage(file.stages, ref.to);
+      const target = resolveStage(file.stages, ref.to);
       const from = target === undefined ? source(ref.to) : `${id}_${target}`;
       edges.push({ from, to: `${id}_${ref.from}`, label: ref.via });
     }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { importDockerfiles } from '@dockwright/codegen';
-import { DockwrightError } from 'dockwright';
+import { buildDifference, DockwrightError, parse, print } from 'dockwright';
 import { loadDefinitions } from '../definitions.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../io.js';
@@ -57,8 +57,7 @@ async function replaceDockerfiles(inputs: readonly { path: string; text: string 
   const temporary = join(dirname(outFile), `.${basename(outFile, '.ts')}.import-${randomBytes(6).toString('hex')}.ts`);
   writeFileSync(temporary, source);
   try {
-    const definitions = await loadDefinitions(temporary, { cwd: io.cwd, sourceMapped: io.sourceMapped });
-    const { sdk } = definitions;
+    const definitions = await loadDefinitions(temporary, { cwd: io.cwd, env: io.env });
     const written = inputs.map((input) => {
       const image = definitions.images.find((d) => d.dockerfile === input.path);
       if (!image)
@@ -66,8 +65,8 @@ async function replaceDockerfiles(inputs: readonly { path: string; text: string 
           'import.changesBuild',
           `${shortPath(input.path, io.cwd)}: no image of the imported definitions writes it back: nothing was written.`,
         );
-      const text = sdk.print(image.image.toIR());
-      const difference = sdk.buildDifference(sdk.parse(input.text, input.path).ir, sdk.parse(text, input.path).ir);
+      const text = print(image.image.toIR());
+      const difference = buildDifference(parse(input.text, input.path).ir, parse(text, input.path).ir);
       if (difference !== undefined) {
         throw new DockwrightError(
           'import.changesBuild',

@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import type { DockerfileNode } from 'dockwright';
+import { check, imageInfo, imageTags, textToDisplay, type DockerfileNode } from 'dockwright';
 import { loadFromFlags, type DefinitionFlags } from '../definition-flags.js';
 import type { DefinedImage, Definitions } from '../definitions.js';
 import { ExitCode } from '../exit-codes.js';
@@ -28,7 +28,7 @@ export interface ImageSummary {
 export async function lsCommand(flags: LsFlags, io: Io): Promise<ExitCode> {
   const definitions = await loadFromFlags(flags, io);
   // Tags are checked here too: a list that shows a tag Docker would refuse is a list to fix.
-  const tagErrors = definitions.images.flatMap((image) => definitions.sdk.check(image.image).filter((d) => d.rule === 'InvalidTag'));
+  const tagErrors = definitions.images.flatMap((image) => check(image.image).filter((d) => d.rule === 'InvalidTag'));
   const paint = painter(useColor(io, io.stderr));
   for (const d of tagErrors) io.stderr.write(formatDiagnostic(d, io.cwd, paint) + '\n');
   const rows = definitions.images.map((image) => summarize(image, definitions, io.cwd));
@@ -52,24 +52,24 @@ export async function lsCommand(flags: LsFlags, io: Io): Promise<ExitCode> {
 }
 
 export function summarize(image: DefinedImage, definitions: Definitions, cwd: string): ImageSummary {
-  const info = definitions.sdk.imageInfo(image.image);
-  const dependsOn = info.dependencies.map((dep) => definitions.images.find((d) => d.image === dep)?.name ?? definitions.sdk.imageInfo(dep).reference ?? '?');
+  const info = imageInfo(image.image);
+  const dependsOn = info.dependencies.map((dep) => definitions.images.find((d) => d.image === dep)?.name ?? imageInfo(dep).reference ?? '?');
   return {
     name: image.name,
     export: image.exportName,
-    tags: definitions.sdk.imageTags(image.image, image.name),
+    tags: imageTags(image.image, image.name),
     dockerfile: image.dockerfile === undefined ? null : relative(cwd, image.dockerfile),
-    bases: externalBases(image.image.toIR(), definitions),
+    bases: externalBases(image.image.toIR()),
     dependsOn,
   };
 }
 
 /** FROM and COPY --from images that are not stages of the same Dockerfile. */
-function externalBases(file: DockerfileNode, definitions: Definitions): string[] {
+function externalBases(file: DockerfileNode): string[] {
   const stageNames = new Set(file.stages.map((s) => s.from.name).filter((n) => n !== undefined));
   const bases = new Set<string>();
   for (const stage of file.stages) {
-    const image = definitions.sdk.textToDisplay(stage.from.image);
+    const image = textToDisplay(stage.from.image);
     if (!stageNames.has(image)) bases.add(image);
   }
   return [...bases];

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { dockerConfigDir, pushTag } from '@dockwright/engine';
+import { imageTags } from 'dockwright';
 import { loadFromFlags, type DefinitionFlags } from '../definition-flags.js';
 import { openEngine } from '../engine-connection.js';
 import { ExitCode } from '../exit-codes.js';
@@ -17,7 +18,7 @@ export async function pushCommand(names: readonly string[], flags: DefinitionFla
   const paint = painter(useColor(io, io.stderr));
   let failed = 0;
   for (const image of images) {
-    const tags = definitions.sdk.imageTags(image.image, image.name);
+    const tags = imageTags(image.image, image.name);
     for (const tag of tags) {
       try {
         const digest = await pushTag(connection, tag, {

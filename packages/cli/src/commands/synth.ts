@@ -1,5 +1,5 @@
 import { isAbsolute, relative, resolve } from 'node:path';
-import { DockwrightError, type Diagnostic } from 'dockwright';
+import { check, DockwrightError, print, type Diagnostic } from 'dockwright';
 import { loadFromFlags, type DefinitionFlags } from '../definition-flags.js';
 import type { DefinedImage, Definitions } from '../definitions.js';
 import { ExitCode } from '../exit-codes.js';
@@ -30,11 +30,11 @@ interface Synthesized {
 export async function synthCommand(names: readonly string[], flags: SynthFlags, io: Io): Promise<number> {
   const definitions = await loadFromFlags(flags, io);
   const images = selectImages(definitions.images, names);
-  const found = images.flatMap((image) => definitions.sdk.check(image.image).map((d) => ({ image, d })));
+  const found = images.flatMap((image) => check(image.image).map((d) => ({ image, d })));
   const report: Report = { io, json: flags.json ?? false, diagnostics: found.map(({ image, d }) => diagnosticJson(d, image.name, io.cwd)) };
   if (reportDiagnostics(found, report)) return ExitCode.Failed;
 
-  const planned = plan(images, definitions, flags, io);
+  const planned = plan(images, flags, io);
   if (planned.length === 1 && planned[0]!.target === undefined) {
     const { image, text } = planned[0]!;
     if (report.json) finish(report, true, [{ image: image.name, dockerfile: null, content: text }]);
@@ -66,10 +66,10 @@ function reportDiagnostics(all: readonly { image: DefinedImage; d: Diagnostic }[
   return errors > 0;
 }
 
-function plan(images: readonly DefinedImage[], definitions: Definitions, flags: SynthFlags, io: Io): Synthesized[] {
+function plan(images: readonly DefinedImage[], flags: SynthFlags, io: Io): Synthesized[] {
   const out = flags.out === undefined ? undefined : resolve(io.cwd, flags.out);
   const planned = images.map((image): Synthesized => {
-    const text = definitions.sdk.print(image.image.toIR());
+    const text = print(image.image.toIR());
     if (out === undefined) return { image, text, target: image.dockerfile };
     const declared = image.meta.dockerfile ?? `${image.name.replaceAll('/', '-').replaceAll(':', '-')}.Dockerfile`;
     const target = resolve(out, declared);

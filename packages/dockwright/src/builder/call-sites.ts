@@ -37,6 +37,12 @@ export interface CallSiteOptions {
   readonly sourceMapped?: boolean | undefined;
   /** Capture every call's stack even with a reader, to compare with the scan. */
   readonly captureEveryCall?: boolean | undefined;
+  /**
+   * The position in a file's own text of a 1-based line and column in the code that runs as that
+   * file, or undefined when they are the same: for a host that runs transformed code under the
+   * file's own name, with the source maps itself (the dockwright CLI does this).
+   */
+  readonly mapPosition?: ((file: string, line: number, column: number) => { readonly line: number; readonly column: number } | undefined) | undefined;
 }
 
 let settings: CallSiteOptions = {};
@@ -64,8 +70,16 @@ export function linkOf(previous: ChainLink | undefined, name: string, api: (...a
   const scanning = readSource !== undefined && captureEveryCall !== true;
   const next = previous?.next;
   if (next !== undefined && next.name === name && scanning) return next;
-  const loc = captureCallSite(api, settings.sourceMapped === true);
+  const loc = mapped(captureCallSite(api, settings.sourceMapped === true));
   return (loc && scanning && linkAt(loc, name, readSource)) || { name, loc, next: undefined };
+}
+
+/** A captured position taken back to the file's own text, when the host maps positions. */
+function mapped(loc: SourceLocation | undefined): SourceLocation | undefined {
+  const map = settings.mapPosition;
+  if (loc === undefined || map === undefined) return loc;
+  const original = map(loc.file, loc.line, loc.column);
+  return original === undefined ? loc : Object.freeze({ file: loc.file, line: original.line, column: original.column });
 }
 
 /** The link chained onto `previous` when it is a call named `name`, without capturing: for calls that record no position. */
