@@ -22,7 +22,7 @@ import { join } from 'node:path';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const root = join(import.meta.dirname, '..');
-const bin = join(root, 'packages', 'cli', 'dist', 'bin.js');
+const bin = join(root, 'packages', 'cli', 'dist', 'bin.cjs');
 const base = process.env.DOCKWRIGHT_TEST_IMAGE;
 if (!process.env.DOCKER_HOST || !base) {
   console.log('build benchmarks skipped: no test engine (run through bash scripts/test-env.sh run -- ...)');

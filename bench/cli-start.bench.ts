@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 21);
 const root = join(import.meta.dirname, '..');
-const bin = join(root, 'packages', 'cli', 'dist', 'bin.js');
+const bin = join(root, 'packages', 'cli', 'dist', 'bin.cjs');
 const redis = join(root, 'examples', 'redis', 'dockwright.ts');
 
 // Node reads NODE_EXTRA_CA_CERTS's bundle at every start (these CI machines set it): that adds the

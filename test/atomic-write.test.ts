@@ -53,7 +53,7 @@ test('eight synth runs at once all succeed and leave every file whole', async ()
   const source = lines.join('\n') + '\n';
   const dir = mkdtempSync(join(tmpdir(), 'dockwright-concurrent-'));
   writeFileSync(join(dir, 'dockwright.ts'), source);
-  const bin = join(import.meta.dirname, '..', 'packages', 'cli', 'dist', 'bin.js');
+  const bin = join(import.meta.dirname, '..', 'packages', 'cli', 'dist', 'bin.cjs');
   const runs = Array.from(
     { length: 8 },
     () =>

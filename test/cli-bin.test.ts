@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { project, read, treeHash } from '../packages/cli/test/helpers.js';
 
 /** The built bin, run as a user would: a real process, a real exit code. */
-const BIN = join(import.meta.dirname, '..', 'packages', 'cli', 'dist', 'bin.js');
+const BIN = join(import.meta.dirname, '..', 'packages', 'cli', 'dist', 'bin.cjs');
 
 function dockwright(args: string[], cwd: string): { code: number | null; stdout: string; stderr: string } {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
@@ -20,41 +20,60 @@ export const web = from('nginx:1.27-alpine').copy('site/', '/usr/share/nginx/htm
 `;
 
 describe('the dockwright bin', () => {
-  test('--version and --help do not load jiti, which only loading a definitions file needs', () => {
-    // The program run in a process that then lists the CommonJS packages it loaded.
-    const probe = `
-      const { run } = await import(${JSON.stringify(join(import.meta.dirname, '..', 'packages', 'cli', 'dist', 'index.js'))});
-      const io = { cwd: process.cwd(), env: {}, stdout: { write() {} }, stderr: { write() {} } };
-      await run([process.argv.at(-1)], io);
-      const { createRequire } = await import('node:module');
-      const loaded = Object.keys(createRequire(import.meta.url).cache).filter((f) => /jiti|commander/.test(f)).map((f) => f.includes('jiti') ? 'jiti' : 'commander');
-      console.log(JSON.stringify([...new Set(loaded)]));`;
-    for (const flag of ['--version', '--help']) {
-      const result = spawnSync(process.execPath, ['--input-type=module', '-e', probe, '--', flag], { encoding: 'utf8', timeout: 60_000 });
-      expect(result.status, result.stderr).toBe(0);
-      expect(JSON.parse(result.stdout.trim().split('\n').at(-1)!)).toEqual(['commander']);
-    }
+  /** Runs the bin with a preload that lists, as the process exits, the files it required and the builtins Node loaded. */
+  function loaded(args: string[], cwd: string): { files: string[]; builtins: string[]; stdout: string } {
+    const probe = join(cwd, 'probe.cjs');
+    writeFileSync(
+      probe,
+      "process.on('exit', () => require('node:fs').writeFileSync(__dirname + '/loaded.json', JSON.stringify({ files: Object.keys(require.cache), builtins: process.moduleLoadList })));\n",
+    );
+    const result = spawnSync(process.execPath, ['-r', probe, BIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+    expect(result.status, result.stderr).toBe(0);
+    const { files, builtins } = JSON.parse(readFileSync(join(cwd, 'loaded.json'), 'utf8')) as { files: string[]; builtins: string[] };
+    return { files, builtins, stdout: result.stdout };
+  }
+  const chunk = (files: readonly string[], name: string): boolean => files.some((f) => new RegExp(`/dist/${name}-[\\w-]{8}\\.cjs$`).test(f));
+
+  test('--version loads nothing but the bin; --help the program, but no command, no SDK, no module runner', () => {
+    const dir = project({});
+    const version = loaded(['--version'], dir);
+    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect(version.files.filter((f) => f !== join(dir, 'probe.cjs'))).toEqual([BIN]);
+    const help = loaded(['--help'], dir);
+    expect(help.stdout).toContain('Commands:');
+    expect(chunk(help.files, 'program')).toBe(true); // the probe sees the chunks that load
+    for (const name of ['synth', 'build', 'ls', 'graph', 'lint', 'import', 'push', 'engine', 'definitions']) expect(chunk(help.files, name), name).toBe(false);
   });
 
-  test('--help loads no module of the SDK, nor any command', () => {
-    // A resolve hook, registered before the bin runs, writes down every module the process loads.
-    const dir = project({
-      'hook.mjs': [
-        "import { appendFileSync } from 'node:fs';",
-        'let log;',
-        'export function initialize(data) { log = data.log; }',
-        "export async function resolve(specifier, context, next) { const found = await next(specifier, context); appendFileSync(log, found.url + '\\n'); return found; }",
-      ].join('\n'),
-      'register.mjs':
-        "import { register } from 'node:module';\nregister(new URL('./hook.mjs', import.meta.url), { data: { log: new URL('./loaded.txt', import.meta.url).pathname } });\n",
-    });
-    const bin = join(import.meta.dirname, '..', 'packages', 'cli', 'dist', 'bin.js');
-    const result = spawnSync(process.execPath, ['--import', join(dir, 'register.mjs'), bin, '--help'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
-    expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toContain('Commands:');
-    const urls = readFileSync(join(dir, 'loaded.txt'), 'utf8').trim().split('\n');
-    expect(urls.some((u) => u.includes('/cli/dist/program-'))).toBe(true); // the hook saw the program load
-    expect(urls.filter((u) => u.includes('/dockwright/dist/') || /\/cli\/dist\/(synth|build|ls|graph|lint|import|push|engine)-/.test(u))).toEqual([]);
+  test('synth of a file that has not changed and does not wait: no transformer, no worker thread, no node:crypto', () => {
+    const dir = project({ 'dockwright.ts': DEFINITIONS, 'site/index.html': 'hi\n' });
+    const first = loaded(['synth'], dir);
+    expect(first.files.some((f) => f.includes('/@oxc-transform/'))).toBe(true); // compiled once: the probe sees oxc's binding load
+    const again = loaded(['synth'], dir);
+    expect(again.files.some((f) => f.includes('oxc-transform'))).toBe(false);
+    expect(again.builtins.filter((m) => /worker_threads|^NativeModule crypto$/.test(m))).toEqual([]);
+    expect(chunk(again.files, 'synth')).toBe(true);
+  });
+
+  test("V8's code cache: written after a run, read by the next; a damaged or unwritable cache costs only the compile", () => {
+    const dir = project({ 'dockwright.ts': DEFINITIONS, 'site/index.html': 'hi\n' });
+    const cacheHome = join(dir, 'cache');
+    const synth = (): ReturnType<typeof spawnSync> =>
+      spawnSync(process.execPath, [BIN, 'synth'], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, XDG_CACHE_HOME: cacheHome } });
+    expect(synth().status).toBe(0);
+    const [version] = readdirSync(join(cacheHome, 'dockwright', 'v8'));
+    const v8 = join(cacheHome, 'dockwright', 'v8', version!);
+    const cached = readdirSync(v8);
+    expect(cached.some((f) => /^synth-[\w-]{8}\.cjs\.v8$/.test(f))).toBe(true);
+    for (const file of cached) writeFileSync(join(v8, file), 'not a code cache');
+    const damaged = synth();
+    expect(damaged.status, String(damaged.stderr)).toBe(0);
+    for (const file of cached) expect(readFileSync(join(v8, file), 'utf8')).not.toBe('not a code cache'); // written again
+    rmSync(v8, { recursive: true });
+    writeFileSync(v8, 'a file where the cache folder would be');
+    const unwritable = synth();
+    expect(unwritable.status, String(unwritable.stderr)).toBe(0);
+    expect(unwritable.stdout).toBe('');
   });
 
   test('prints a Dockerfile to stdout (exit 0)', () => {

@@ -60,7 +60,7 @@ describeWithEngine('engine addresses read as the docker CLI reads them', () => {
       });
       const env = { DOCKER_HOST: `ssh://root@127.0.0.1:${sshd.port}`, PATH: `${sshd.bin}:${process.env.PATH}` };
       // A real process, so that a warning of Node's would show on its stderr.
-      const bin = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'bin.js');
+      const bin = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'bin.cjs');
       const engine = spawnSync(process.execPath, [bin, 'engine'], { cwd: dir, env: { ...env, HOME: dir }, encoding: 'utf8', timeout: 30_000 });
       expect(engine.status, engine.stderr).toBe(0);
       expect(engine.stdout).toMatch(/ssh:\/\/root@127\.0\.0\.1:\d+/);

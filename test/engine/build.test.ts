@@ -246,7 +246,7 @@ export const slow = from('${BASE}').run('echo started ${repo} && sleep 20').$met
     // Only this build's containers (its RUN names the repo): other tests build at the same time.
     const containers = async (): Promise<number> => (await docker().listContainers({ all: true })).filter((c) => c.Command.includes(repo)).length;
     const dir = project({ 'dockwright.ts': slow(repo) });
-    const bin = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'bin.js');
+    const bin = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'bin.cjs');
     const child = spawn(process.execPath, [bin, 'build', '--builder', 'classic', '--progress', 'plain'], {
       cwd: dir,
       env: { PATH: process.env.PATH, DOCKER_HOST: testEngine.host, HOME: dir, NO_COLOR: '1' },

@@ -159,7 +159,7 @@ describeWithEngine('the engine stops in the middle of a build', () => {
       for (let i = 0; i < 4; i++)
         lines.push(`export const image${i} = from('${BASE}').run('echo started && sleep 20').$meta({ name: 'image${i}', tags: ['${repo}-${i}:1'] });`);
       const dir = project({ 'dockwright.ts': lines.join('\n') + '\n' });
-      const bin = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'bin.js');
+      const bin = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'bin.cjs');
       const child = spawn(process.execPath, [bin, 'build', '--builder', 'classic', '--progress', 'plain', '--parallel', '2'], {
         cwd: dir,
         env: { PATH: process.env.PATH, DOCKER_HOST: host, HOME: dir },

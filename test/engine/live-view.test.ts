@@ -10,7 +10,7 @@ import { describeWithEngine, removeImages, testEngine, uniqueRepo } from './engi
  */
 const COLUMNS = 100;
 const ROWS = 30;
-const BIN = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'bin.js');
+const BIN = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'bin.cjs');
 const server = `dockwright-live-${process.pid}`;
 const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', server, ...args], { encoding: 'utf8' });
 

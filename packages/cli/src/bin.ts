@@ -2,9 +2,22 @@
 // The only file that touches `process` (with load-watchdog.ts, which it hands over): everything
 // else gets an Io.
 import { Console } from 'node:console';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { enableCompileCache } from './compile-cache.js';
+import { importModule } from './import-module.js';
+import { cacheHome } from './defaults.js';
 import { describeUncaught, ExitCalled } from './user-frames.js';
 import { watchLoad } from './load-watchdog.js';
 import { writeError } from './report.js';
+
+// Before any other chunk loads: V8 reads back the code it compiled for them last time.
+enableCompileCache({
+  distDir: dirname(fileURLToPath(import.meta.url)),
+  cacheRoot: join(cacheHome(process.env), 'v8'),
+  node: process,
+  onExit: (listener) => process.once('exit', listener),
+});
 
 // `pnpm dockwright ...` runs in the workspace root; the user meant the folder they typed it in.
 const cwd = process.env.npm_lifecycle_event === 'dockwright' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
@@ -62,25 +75,28 @@ function interruptSignal(): AbortSignal {
 
 // The program (commander and the commands' options) is loaded once it is known to be needed:
 // `dockwright --version` answers from package.json alone, as fast as Node starts.
-const argv = process.argv.slice(2);
-if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
-  const { readFileSync } = await import('node:fs');
-  writeStdout(`${(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version}\n`);
-  exit(0);
-}
-const { run } = await import('./program.js');
-process.exitCode = await run(argv, {
-  cwd,
-  env: process.env,
-  stdout: {
-    write: (text: string) => void writeStdout(text),
-    get isTTY() {
-      return process.stdout.isTTY;
+async function main(argv: readonly string[]): Promise<void> {
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+    const { readFileSync } = await importModule<typeof import('node:fs')>('node:fs');
+    writeStdout(`${(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version}\n`);
+    exit(0);
+  }
+  const { run } = await import('./program.js');
+  process.exitCode = await run(argv, {
+    cwd,
+    env: process.env,
+    stdout: {
+      write: (text: string) => void writeStdout(text),
+      get isTTY() {
+        return process.stdout.isTTY;
+      },
     },
-  },
-  stderr: process.stderr,
-  get signal() {
-    return interruptSignal();
-  },
-  watchLoad,
-});
+    stderr: process.stderr,
+    get signal() {
+      return interruptSignal();
+    },
+    watchLoad,
+  });
+}
+
+void main(process.argv.slice(2));

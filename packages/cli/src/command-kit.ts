@@ -1,12 +1,9 @@
-import { createRequire } from 'node:module';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_LOAD_TIMEOUT } from './defaults.js';
 import type { Io } from './io.js';
 
-// Required, not imported: importing CommonJS from ESM costs a scan of its source at every start.
-const commander = createRequire(import.meta.url)('commander') as typeof import('commander');
-export const { Command, CommanderError, InvalidArgumentError, Option } = commander;
-export type Command = import('commander').Command;
-export type Option = import('commander').Option;
+// Bundled into the command's build (rolldown.config.ts): no package to resolve at start.
+export { Command, CommanderError, InvalidArgumentError, Option };
 
 /** What a command's action reaches: the process's streams and environment, and where to put its exit code. */
 export interface CommandContext {
@@ -24,7 +21,7 @@ export type DefineCommand = (command: Command, ctx: CommandContext) => void;
 /** `-f, --file`, `--typecheck` and `--load-timeout`: the options of every command that reads definitions. */
 export function addDefinitionOptions(command: Command): Command {
   return command
-    .addOption(new Option('-f, --file <path>', 'definitions file (.ts, .mts, .cts, .js, .mjs)').default('dockwright.ts'))
+    .addOption(new Option('-f, --file <path>', 'definitions file (.ts, .mts, .tsx, .js, .mjs)').default('dockwright.ts'))
     .addOption(new Option('--typecheck', 'type-check the definitions with TypeScript first'))
     .addOption(
       new Option('--load-timeout <duration>', 'give up on a definitions file still loading after this long (0: never)')

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as sdk from 'dockwright';
 import { DockwrightError, type Image, type ImageMeta } from 'dockwright';
+import { cacheHome } from './defaults.js';
 import type { Hang, WatchLoad } from './load-watchdog.js';
 import { SyntaxProblem } from './module-compile.js';
 import { ImportCycle, ImportNotFound, ModuleRunner, RanTooLong, type LoadGuard } from './module-runner.js';
@@ -129,7 +129,7 @@ async function runDefinitions(file: string, options: LoadOptions): Promise<Recor
 
 /** Where compiled definitions modules are kept: `$XDG_CACHE_HOME/dockwright/modules`, else `~/.cache/dockwright/modules`. */
 export function moduleCacheDir(env: Readonly<Record<string, string | undefined>>): string {
-  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'dockwright', 'modules');
+  return join(cacheHome(env), 'modules');
 }
 
 function readSourceFile(file: string): string {

@@ -29,8 +29,8 @@ const require = createRequire(import.meta.url);
 // Taken before bin.ts traps process.exit for the definitions file's sake.
 const exitProcess: (code: number) => never = process.exit.bind(process);
 
-// The worker is its own entry of the bundle, beside this file's chunk in dist/ (see rolldown.config.ts).
-const WORKER_URL = new URL('./load-watchdog-worker.js', import.meta.url);
+// The worker is its own entry of the command's build, beside this file's chunk in dist/ (see rolldown.config.ts).
+const WORKER_URL = new URL('./load-watchdog-worker.cjs', import.meta.url);
 
 /** Watches one load until the function it returns is called (see watchLoad). */
 export type WatchLoad = (timeoutMs: number, report: (hang: Hang) => void) => () => void;

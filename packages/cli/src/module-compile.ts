@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { SourceMapPayload } from 'node:module';
+import { importModule } from './import-module.js';
 import { uniqueSuffix } from './output.js';
 
 /**
@@ -81,7 +82,11 @@ function writeEntry(dir: string, path: string, entry: CacheEntry): void {
     writeFileSync(temporary, JSON.stringify(entry), { flag: 'wx' });
     renameSync(temporary, path);
   } catch {
-    rmSync(temporary, { force: true });
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // nothing was written there either
+    }
   }
 }
 
@@ -90,7 +95,7 @@ let oxc: Promise<Oxc> | undefined;
 
 /** Loaded only when a file is new or changed: about 15 ms. */
 function loadOxc(): Promise<Oxc> {
-  oxc ??= import('oxc-transform');
+  oxc ??= importModule<Oxc>('oxc-transform');
   return oxc;
 }
 

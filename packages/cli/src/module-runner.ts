@@ -3,6 +3,7 @@ import { createRequire, isBuiltin } from 'node:module';
 import { dirname, extname, isAbsolute, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
+import { importModule } from './import-module.js';
 import { compileModule, RUNNER_EXTENSIONS, type CompiledModule } from './module-compile.js';
 import { registerPositions } from './source-positions.js';
 
@@ -191,7 +192,7 @@ export class ModuleRunner {
       case 'node':
         // A package's own code runs as Node loads it, beyond the reach of the runner's limit.
         if (!target.builtin) this.options.guard?.waiting();
-        return import(target.url);
+        return importModule(target.url);
     }
   }
 
@@ -294,7 +295,7 @@ let metaResolve: Promise<typeof import('import-meta-resolve')> | undefined;
 
 /** A package import, resolved as Node resolves it from the importing file (the resolver loads only when a file imports a package). */
 async function packageUrl(specifier: string, importer: string): Promise<string> {
-  metaResolve ??= import('import-meta-resolve');
+  metaResolve ??= importModule<typeof import('import-meta-resolve')>('import-meta-resolve');
   try {
     return (await metaResolve).resolve(specifier, pathToFileURL(importer).href);
   } catch (error) {

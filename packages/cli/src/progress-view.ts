@@ -1,6 +1,7 @@
 import type { ImageEvent, ImageResult, Outcome } from '@dockwright/engine';
 import type { Io } from './io.js';
 import { painter, printable, type Paint } from './report.js';
+import { importModule } from './import-module.js';
 
 export type ProgressMode = 'tty' | 'plain' | 'json';
 
@@ -56,7 +57,7 @@ function plainView(io: Io, images: readonly string[], paint: Paint): ProgressVie
  * output that led to it, kept. Every line fits the terminal's width, and the frame its height.
  */
 async function ttyView(io: Io, images: readonly string[], paint: Paint): Promise<ProgressView> {
-  const { createLogUpdate } = await import('log-update');
+  const { createLogUpdate } = await importModule<typeof import('log-update')>('log-update');
   const stream = io.stderr as NodeJS.WriteStream;
   const render = createLogUpdate(stream);
   const live = new LiveState(images);

@@ -165,6 +165,14 @@ describe('compiled modules', () => {
     expect((await compileModule(file, 'export const x = 1;\n', dir)).code).not.toContain('poisoned');
   });
 
+  test('a cache that cannot be written costs only the transform', async () => {
+    const dir = cacheDir();
+    const blocked = join(dir, 'not-a-folder');
+    writeFileSync(blocked, 'a file where the cache folder would be');
+    const compiled = await compileModule(join(dir, 'x.ts'), 'export const x: number = 1;\n', blocked);
+    expect(compiled.code).toContain('__vite_ssr_exports__');
+  });
+
   test('a syntax error names its line and column', async () => {
     const error = await compileModule('/x/d.ts', "const a = 'é';\nexport const b = from('alpine'\n  .run('x');\n", undefined).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SyntaxProblem);
