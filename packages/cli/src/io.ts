@@ -18,6 +18,8 @@ export interface Io {
 export interface Output {
   write(text: string): void;
   readonly isTTY?: boolean | undefined;
+  /** The terminal's stream, for a view that redraws itself (the build's live view): columns, rows, cursor moves. */
+  readonly stream?: (() => NodeJS.WriteStream) | undefined;
 }
 
 /** Colour only for a terminal, and never when NO_COLOR is set (FORCE_COLOR forces it). */

@@ -58,7 +58,7 @@ function plainView(io: Io, images: readonly string[], paint: Paint): ProgressVie
  */
 async function ttyView(io: Io, images: readonly string[], paint: Paint): Promise<ProgressView> {
   const { createLogUpdate } = await importModule<typeof import('log-update')>('log-update');
-  const stream = io.stderr as NodeJS.WriteStream;
+  const stream = io.stderr.stream?.() ?? (io.stderr as NodeJS.WriteStream);
   const render = createLogUpdate(stream);
   const live = new LiveState(images);
   let frame = 0;
