@@ -27,6 +27,24 @@ function engineProtocolFiles(): Plugin {
   };
 }
 
+/**
+ * The command's chunks run from V8's code cache (compile-cache.ts), where Node 20 runs no
+ * `import()`: only import-module.ts may hold one, in a chunk of its own whose name has no hash,
+ * which the cache leaves to Node. A chunk that imports an ES module another way fails the build.
+ */
+function onlyImportModuleImports(): Plugin {
+  return {
+    name: 'only-import-module-imports',
+    generateBundle(_options, bundle) {
+      for (const file of Object.values(bundle)) {
+        if (file.type !== 'chunk' || file.fileName === 'import-module.cjs') continue;
+        const external = file.dynamicImports.filter((id) => !id.endsWith('.cjs'));
+        if (external.length > 0) this.error(`${file.fileName} imports ${external.join(', ')} with import(): import them through src/import-module.ts`);
+      }
+    },
+  };
+}
+
 const library = packageBundle(pkg.dependencies, { index: 'src/index.ts' });
 
 const command = defineConfig({
@@ -35,13 +53,15 @@ const command = defineConfig({
   // The workspace packages from their sources, as the tests run them.
   resolve: { conditionNames: ['source', 'import', 'node', 'default'] },
   external: (id) => id.startsWith('node:') || !(id.startsWith('.') || id.startsWith('/') || BUNDLED.some((dep) => id === dep || id.startsWith(`${dep}/`))),
-  plugins: [engineProtocolFiles()],
-  // No JSDoc in the chunks: less to read and parse at every start (the sources keep it).
+  plugins: [engineProtocolFiles(), onlyImportModuleImports()],
   output: {
     dir: 'dist',
     format: 'cjs',
     entryFileNames: '[name].cjs',
-    chunkFileNames: '[name]-[hash].cjs',
+    // Named by their content, so that a cached compilation is of this very code (compile-cache.ts).
+    chunkFileNames: (chunk) => (chunk.name === 'import-module' ? '[name].cjs' : '[name]-[hash].cjs'),
+    codeSplitting: { groups: [{ name: 'import-module', test: /src[\\/]import-module\.ts$/ }] },
+    // No JSDoc in the chunks: less to read and parse at every start (the sources keep it).
     comments: { legal: true, annotation: false, jsdoc: false },
   },
 });

@@ -28,7 +28,6 @@ export interface CompileCacheOptions {
 
 // Chunks are named `[name]-[hash].cjs` (rolldown.config.ts): a name stands for one content.
 const HASHED_CHUNK = /-[A-Za-z0-9_-]{8}\.cjs$/;
-const DYNAMIC_IMPORT = /\bimport\s*\(/;
 
 export function enableCompileCache({ distDir, cacheRoot, node, onExit }: CompileCacheOptions): void {
   const official = (Module as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache;
@@ -36,15 +35,14 @@ export function enableCompileCache({ distDir, cacheRoot, node, onExit }: Compile
     official(join(cacheRoot, 'node'));
     return;
   }
-  // Node 20 runs no import() expression in code compiled through node:vm without a flag: a chunk
-  // with one (there should be none: they import through import-module.ts, part of bin.cjs) is
-  // compiled as Node compiles it.
+  // Node 20 runs no import() expression in code compiled through node:vm without a flag: the
+  // build keeps them all in import-module.cjs, whose name has no hash, so it is left to Node.
   const cacheDir = join(cacheRoot, `${node.version}-${node.arch}`);
   const prototype = Module.prototype as unknown as CompilingModule;
   const compile = prototype._compile;
   const written: (() => void)[] = [];
   prototype._compile = function (this: CompilingModule, content: string, filename: string): unknown {
-    if (dirname(filename) !== distDir || !HASHED_CHUNK.test(filename) || DYNAMIC_IMPORT.test(content)) return compile.call(this, content, filename);
+    if (dirname(filename) !== distDir || !HASHED_CHUNK.test(filename)) return compile.call(this, content, filename);
     const cachePath = join(cacheDir, `${basename(filename)}.v8`);
     let cachedData: Buffer | undefined;
     try {
