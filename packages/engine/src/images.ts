@@ -1,20 +1,11 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { DockerfileNode, Image, SourceLocation } from 'dockwright';
+import { check, imageInfo, imageTags, printWithSteps, tagProblem, type Image } from 'dockwright';
 import type { BuildSpec } from './build.js';
 import { buildError } from './errors.js';
 import { declaredServices } from './secrets.js';
 import { forImage, parseCacheSpec, parseOutputSpec, refuseSharedPlaces, type CacheSpec } from './specs.js';
 import type { BuildSecret, SshAgent } from './session.js';
-
-/** The parts of the SDK the engine side uses; the CLI passes the copy its definitions loaded. */
-export interface SdkFunctions {
-  imageInfo(image: Image): { readonly reference: string | undefined; readonly dependencies: readonly Image[]; readonly loc: SourceLocation | undefined };
-  imageTags(image: Image, name: string): readonly string[];
-  tagProblem(tag: string): string | undefined;
-  printWithSteps(file: DockerfileNode): { readonly text: string; readonly steps: BuildSpec['steps'] };
-  check(image: Image): readonly { readonly severity: string; readonly rule: string; readonly message: string; readonly loc: SourceLocation | undefined }[];
-}
 
 /** An image to build, with everything the engine needs and the names of the images it needs first. */
 export interface BuildTarget extends BuildSpec {
@@ -68,14 +59,14 @@ export interface PlanOptions {
  * transitively, dependencies first. `known` names the images the caller knows about; one that
  * is not among them is named by its `$meta` name or reference.
  */
-export function withDependencies(selected: readonly NamedImage[], sdk: SdkFunctions, known: readonly NamedImage[] = selected): NamedImage[] {
+export function withDependencies(selected: readonly NamedImage[], known: readonly NamedImage[] = selected): NamedImage[] {
   const result: NamedImage[] = [];
   const seen = new Set<Image>();
   const add = (entry: NamedImage): void => {
     if (seen.has(entry.image)) return;
     seen.add(entry.image);
-    for (const dep of sdk.imageInfo(entry.image).dependencies) {
-      add(known.find((k) => k.image === dep) ?? { name: dep.meta.name ?? sdk.imageInfo(dep).reference ?? 'dependency', image: dep });
+    for (const dep of imageInfo(entry.image).dependencies) {
+      add(known.find((k) => k.image === dep) ?? { name: dep.meta.name ?? imageInfo(dep).reference ?? 'dependency', image: dep });
     }
     result.push(entry);
   };
@@ -91,7 +82,7 @@ export function withDependencies(selected: readonly NamedImage[], sdk: SdkFuncti
  * to the images they build on. Refuses before anything builds: a tag Docker would refuse, a
  * `--target` stage an image lacks.
  */
-export function planTargets(images: readonly NamedImage[], sdk: SdkFunctions, flags: BuildFlags, options: PlanOptions): BuildTarget[] {
+export function planTargets(images: readonly NamedImage[], flags: BuildFlags, options: PlanOptions): BuildTarget[] {
   const requested = new Set(options.requested && options.requested.length > 0 ? options.requested : images.map((i) => i.name));
   const extraTags = flags.tags ?? [];
   if (extraTags.length > 0 && requested.size !== 1) {
@@ -101,7 +92,7 @@ export function planTargets(images: readonly NamedImage[], sdk: SdkFunctions, fl
     );
   }
   for (const tag of extraTags) {
-    const problem = sdk.tagProblem(tag);
+    const problem = tagProblem(tag);
     if (problem) throw buildError('cli.usage', `-t ${tag} is not a valid tag: ${problem}.`);
   }
   const nameOf = new Map(images.map(({ name, image }) => [image, name]));
@@ -112,13 +103,13 @@ export function planTargets(images: readonly NamedImage[], sdk: SdkFunctions, fl
   const targets = images.map(({ name, image }): BuildTarget => {
     const meta = image.meta;
     const ir = image.toIR();
-    const { text, steps } = sdk.printWithSteps(ir);
+    const { text, steps } = printWithSteps(ir);
     const asked = requested.has(name);
-    const dependsOn = sdk.imageInfo(image).dependencies.flatMap((dep) => nameOf.get(dep) ?? []);
-    const tags = [...new Set([...sdk.imageTags(image, name), ...(asked ? extraTags : [])])];
+    const dependsOn = imageInfo(image).dependencies.flatMap((dep) => nameOf.get(dep) ?? []);
+    const tags = [...new Set([...imageTags(image, name), ...(asked ? extraTags : [])])];
     for (const tag of tags) {
-      const problem = sdk.tagProblem(tag);
-      const loc = sdk.imageInfo(image).loc;
+      const problem = tagProblem(tag);
+      const loc = imageInfo(image).loc;
       if (problem)
         throw buildError(
           'cli.usage',
@@ -151,8 +142,8 @@ export function planTargets(images: readonly NamedImage[], sdk: SdkFunctions, fl
       platform: (asked ? flags.platform : undefined) ?? meta.platform,
       network: flags.network,
       // Flags' folders are the command's; declared ones are the definitions file's.
-      cacheFrom: [...cacheFrom.map((c) => forImage(c, name, cwd)), ...declaredCaches(image, sdk, 'cacheFrom').map((c) => forImage(c, name, options.baseDir))],
-      cacheTo: [...cacheTo.map((c) => forImage(c, name, cwd)), ...declaredCaches(image, sdk, 'cacheTo').map((c) => forImage(c, name, options.baseDir))],
+      cacheFrom: [...cacheFrom.map((c) => forImage(c, name, cwd)), ...declaredCaches(image, 'cacheFrom').map((c) => forImage(c, name, options.baseDir))],
+      cacheTo: [...cacheTo.map((c) => forImage(c, name, cwd)), ...declaredCaches(image, 'cacheTo').map((c) => forImage(c, name, options.baseDir))],
       outputs: outputs.map((o) => forImage(o, name, cwd)),
       noCache: flags.noCache ?? false,
       pull: flags.pull ?? false,
@@ -166,13 +157,13 @@ export function planTargets(images: readonly NamedImage[], sdk: SdkFunctions, fl
 }
 
 /** The caches `$meta` declares, read at its line: a mistake there names the `.ts` line. */
-function declaredCaches(image: Image, sdk: SdkFunctions, key: 'cacheFrom' | 'cacheTo'): CacheSpec[] {
+function declaredCaches(image: Image, key: 'cacheFrom' | 'cacheTo'): CacheSpec[] {
   const written = image.meta[key] ?? [];
   return written.map((text) => {
     try {
       return parseCacheSpec(text, key === 'cacheFrom' ? '--cache-from' : '--cache-to');
     } catch (error) {
-      const loc = sdk.imageInfo(image).loc;
+      const loc = imageInfo(image).loc;
       throw buildError('cli.usage', `${loc ? `${loc.file}:${loc.line}:${loc.column}: ` : ''}$meta({ ${key} }): ${(error as Error).message}`);
     }
   });
@@ -182,10 +173,9 @@ function declaredCaches(image: Image, sdk: SdkFunctions, key: 'cacheFrom' | 'cac
  * Refuses images with errors, as `dockwright build` does before anything builds: one error that
  * lists every diagnostic, each at its line (`synth.invalid`).
  */
-export function refuseInvalid(images: readonly NamedImage[], sdk: SdkFunctions): void {
+export function refuseInvalid(images: readonly NamedImage[]): void {
   const errors = images.flatMap(({ name, image }) =>
-    sdk
-      .check(image)
+    check(image)
       .filter((d) => d.severity === 'error')
       .map((d) => ({ name, d })),
   );

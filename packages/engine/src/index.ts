@@ -47,7 +47,7 @@ export type { Job, Outcome, ScheduleOptions } from './schedule.js';
 export { credentialsFor, registryOf } from './auth.js';
 export type { RegistryAuth } from './auth.js';
 export { planTargets, refuseInvalid, withDependencies } from './images.js';
-export type { BuildTarget, BuildFlags, NamedImage, PlanOptions, SdkFunctions } from './images.js';
+export type { BuildTarget, BuildFlags, NamedImage, PlanOptions } from './images.js';
 export { build, buildTargets, dockerConfigDir, pushFailed, sessionCredentials } from './run.js';
 export type { RunOptions } from './run.js';
 export { serveSession, sessionHeaders } from './session.js';

@@ -1,6 +1,5 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import * as sdk from 'dockwright';
 import type { Image } from 'dockwright';
 import { credentialsFor } from './auth.js';
 import type { Backend, ImageEvent, ImageResult } from './backend.js';
@@ -168,9 +167,9 @@ export async function build(
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const named = images.map((entry, i): NamedImage => ('image' in entry ? entry : { name: entry.meta.name ?? `image-${i + 1}`, image: entry }));
-  const all = withDependencies(named, sdk);
-  refuseInvalid(all, sdk);
-  const targets = planTargets(all, sdk, options, { baseDir: cwd, cwd, env, requested: named.map((n) => n.name) });
+  const all = withDependencies(named);
+  refuseInvalid(all);
+  const targets = planTargets(all, options, { baseDir: cwd, cwd, env, requested: named.map((n) => n.name) });
   const configDir = options.configDir ?? dockerConfigDir(env, env.HOME ?? homedir());
   const backend = await openBackend({ ...options, env, cwd, configDir });
   try {

@@ -13,7 +13,6 @@ import {
   type NamedImage,
   type Outcome,
 } from '@dockwright/engine';
-import * as sdk from 'dockwright';
 import { check, DockwrightError } from 'dockwright';
 import { loadFromFlags, type DefinitionFlags } from '../definition-flags.js';
 import { tlsFlags, type TlsCliFlags } from '../engine-connection.js';
@@ -74,12 +73,11 @@ export async function buildCommand(names: readonly string[], flags: BuildCliFlag
   ];
   const known: NamedImage[] = definitions.images.map(({ name, image }) => ({ name, image }));
   const selected = selectImages(definitions.images, wanted).map(({ name, image }) => ({ name, image }));
-  const named = withDependencies(selected, sdk, known);
+  const named = withDependencies(selected, known);
   if (!reportErrors(named, io)) return ExitCode.Failed;
 
   const targets = planTargets(
     named,
-    sdk,
     {
       tags: flags.tag,
       buildArgs: keyValues(flags.buildArg, '--build-arg'),
