@@ -1,6 +1,6 @@
 /**
  * Cold start: `dockwright synth` on the redis example, `--version` and `--help`, against a bare `node -e 0`, run
- * alternately as real processes on the same machine. Prints the medians and their ratio.
+ * alternately as real processes on the same machine. Prints the medians, and the ratios taken round by round.
  *
  *   pnpm bench
  */
@@ -43,10 +43,17 @@ for (const [label, env] of environments) {
     version.push(time([bin, '--version'], env));
     help.push(time([bin, '--help'], env));
   }
-  console.log(`cold start ${label}, median of ${ROUNDS} runs each`);
+  // This machine's speed drifts within a run: each round's ratio pairs runs made side by side.
+  const paired = (runs: number[]): number => median(runs.map((ms, i) => ms / bare[i]!));
+  const spread = (runs: number[]): string => {
+    const ratios = runs.map((ms, i) => ms / bare[i]!).sort((a, b) => a - b);
+    return `${ratios[Math.floor(ratios.length / 4)]!.toFixed(2)}x to ${ratios[Math.floor((ratios.length * 3) / 4)]!.toFixed(2)}x`;
+  };
+  console.log(`cold start ${label}, median of ${ROUNDS} runs each; ratios to node -e 0 round by round (median, middle half)`);
   console.log(`  node -e 0                                   ${median(bare).toFixed(0)} ms`);
-  console.log(`  dockwright synth (redis example)            ${median(synth).toFixed(0)} ms`);
-  console.log(`  dockwright --version                        ${median(version).toFixed(0)} ms (${(median(version) / median(bare)).toFixed(2)}x)`);
-  console.log(`  dockwright --help                           ${median(help).toFixed(0)} ms (${(median(help) / median(bare)).toFixed(2)}x)`);
-  console.log(`  ratio                                       ${(median(synth) / median(bare)).toFixed(2)}x (target: at most 1.5x)`);
+  console.log(`  dockwright --version                        ${median(version).toFixed(0)} ms: ${paired(version).toFixed(2)}x (${spread(version)})`);
+  console.log(`  dockwright --help                           ${median(help).toFixed(0)} ms: ${paired(help).toFixed(2)}x (${spread(help)})`);
+  console.log(
+    `  dockwright synth (redis example)            ${median(synth).toFixed(0)} ms: ${paired(synth).toFixed(2)}x (${spread(synth)}) (target: at most 1.5x)`,
+  );
 }
