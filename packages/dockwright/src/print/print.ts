@@ -198,8 +198,12 @@ const printers: { [K in AnyInstructionKind]: Printer<K> } = {
   expose: (node, ctx) => `EXPOSE ${node.ports.map((p) => checkedPort(p, ctx)).join(' ')}`,
   env: (node, ctx) => `ENV ${printPairs(node.pairs, ctx, 'ENV')}`,
   label: (node, ctx) => `LABEL ${printPairs(node.pairs, ctx, 'LABEL')}`,
-  arg: (node, ctx) =>
-    node.default === undefined ? `ARG ${node.name}` : `ARG ${node.name}=${checkedWord(node.default, ctx, `The default of ARG ${node.name}`)}`,
+  arg: (node, ctx) => {
+    if (node.default === undefined) return `ARG ${node.name}`;
+    const problem = wordProblem(node.default, ctx.escape);
+    if (problem) throw unencodable(`The default of ARG ${node.name}`, problem);
+    return `ARG ${node.name}=${word(node.default, ctx.escape)}`;
+  },
   onbuild: (node, ctx) => {
     const problem = onbuildTriggerProblem(node.trigger);
     if (problem) throw unencodable('The ONBUILD trigger', problem);
@@ -221,14 +225,14 @@ const printers: { [K in AnyInstructionKind]: Printer<K> } = {
     return `MAINTAINER ${node.name.trim()}`;
   },
   copy: (node, ctx) => {
-    const from = node.from === undefined ? [] : [`--from=${checkedFlag(node.from, ctx, 'A COPY flag value')}`];
-    return `COPY ${printCopyOperands(node, [...from, ...copyFlags(node, ctx)], ctx, 'COPY')}`;
+    const from = node.from === undefined ? '' : `--from=${checkedFlag(node.from, ctx, 'A COPY flag value')} `;
+    return `COPY ${printCopyOperands(node, from + copyFlags(node, ctx), ctx, 'COPY')}`;
   },
   add: (node, ctx) => {
-    const flags = copyFlags(node, ctx);
-    if (node.checksum !== undefined) flags.unshift(`--checksum=${checkedFlag(node.checksum, ctx, 'An ADD flag value')}`);
-    if (node.keepGitDir) flags.push('--keep-git-dir');
-    if (node.unpack !== undefined) flags.push(`--unpack=${node.unpack}`);
+    let flags = node.checksum === undefined ? '' : `--checksum=${checkedFlag(node.checksum, ctx, 'An ADD flag value')} `;
+    flags += copyFlags(node, ctx);
+    if (node.keepGitDir) flags += '--keep-git-dir ';
+    if (node.unpack !== undefined) flags += `--unpack=${node.unpack} `;
     return `ADD ${printCopyOperands(node, flags, ctx, 'ADD')}`;
   },
 };
@@ -315,23 +319,21 @@ function printMount(mount: Mount, ctx: PrintContext): string {
   return fields.join(',');
 }
 
-function copyFlags(node: CopyFields, ctx: PrintContext): string[] {
-  const flags: string[] = [];
-  if (node.chown !== undefined) flags.push(`--chown=${checkedFlag(node.chown, ctx, 'A COPY flag value')}`);
-  if (node.chmod !== undefined) flags.push(`--chmod=${checkedFlag(node.chmod, ctx, 'A COPY flag value')}`);
-  if (node.link) flags.push('--link');
-  if (node.parents) flags.push('--parents');
-  for (const pattern of node.exclude) flags.push(`--exclude=${checkedFlag(pattern, ctx, 'A COPY flag value')}`);
+/** The flags COPY and ADD share, each followed by a space. */
+function copyFlags(node: CopyFields, ctx: PrintContext): string {
+  let flags = '';
+  if (node.chown !== undefined) flags += `--chown=${checkedFlag(node.chown, ctx, 'A COPY flag value')} `;
+  if (node.chmod !== undefined) flags += `--chmod=${checkedFlag(node.chmod, ctx, 'A COPY flag value')} `;
+  if (node.link) flags += '--link ';
+  if (node.parents) flags += '--parents ';
+  for (const pattern of node.exclude) flags += `--exclude=${checkedFlag(pattern, ctx, 'A COPY flag value')} `;
   return flags;
 }
 
-function printCopyOperands(node: CopyFields | AddNode, flags: string[], ctx: PrintContext, what: string): string {
-  const prefix = flags.length === 0 ? '' : flags.map((f) => f + ' ').join('');
-  const operands = [...node.sources, node.dest];
-  for (const path of operands) {
-    const problem = copyOperandProblem(path, ctx.escape);
-    if (problem) throw unencodable(`A ${what} path`, problem);
-  }
+/** The operands after `prefix` (the flags, each followed by a space). */
+function printCopyOperands(node: CopyFields | AddNode, prefix: string, ctx: PrintContext, what: string): string {
+  for (const path of node.sources) checkCopyOperand(path, ctx, what);
+  checkCopyOperand(node.dest, ctx, what);
   if (node.inline !== undefined) {
     const problem = inlineDestinationProblem(node.dest);
     if (problem) throw unencodable(`The ${what} destination`, problem);
@@ -339,24 +341,44 @@ function printCopyOperands(node: CopyFields | AddNode, flags: string[], ctx: Pri
     const [first, ...body] = heredoc(node.inline, `The ${what} content`, node.heredoc).split('\n');
     return `${prefix}${first} ${dest}\n${body.join('\n')}`;
   }
-  return prefix + printPaths(operands, ctx, false); // checked above
+  return prefix + printPaths(node.sources, ctx, false, node.dest); // checked above
 }
 
-/** Paths (checked as words by the caller) as words, or as a JSON array when one has whitespace (the shell form splits on it). */
-function printPaths(paths: readonly Text[], ctx: PrintContext, alwaysJson: boolean): string {
-  if (alwaysJson || paths.some(hasWhitespace)) return `[${paths.map((p) => jsonWord(p, ctx.escape)).join(', ')}]`;
-  return paths.map((p) => word(p, ctx.escape)).join(' ');
+function checkCopyOperand(path: Text, ctx: PrintContext, what: string): void {
+  const problem = copyOperandProblem(path, ctx.escape);
+  if (problem) throw unencodable(`A ${what} path`, problem);
+}
+
+/**
+ * Paths (checked as words by the caller), then `last` (COPY's destination), as words, or as a JSON
+ * array when one has whitespace (the shell form splits on it).
+ */
+function printPaths(paths: readonly Text[], ctx: PrintContext, alwaysJson: boolean, last?: Text): string {
+  const count = paths.length + (last === undefined ? 0 : 1);
+  const at = (i: number): Text => (i < paths.length ? paths[i]! : last!);
+  let json = alwaysJson;
+  for (let i = 0; i < count && !json; i++) json = hasWhitespace(at(i));
+  let out = '';
+  for (let i = 0; i < count; i++) {
+    if (json) out += (i === 0 ? '[' : ', ') + jsonWord(at(i), ctx.escape);
+    else out += (i === 0 ? '' : ' ') + word(at(i), ctx.escape);
+  }
+  return json ? `${out}]` : out;
 }
 
 function printPairs(pairs: readonly KeyValue[], ctx: PrintContext, instruction: string): string {
-  return pairs
-    .map((pair) => {
-      const keyProblem = labelKeyProblem(pair.key, ctx.escape);
-      if (keyProblem) throw unencodable(`The ${instruction} key`, keyProblem);
-      const value = checkedWord(pair.value, ctx, `The ${instruction} value of ${pair.key}`);
-      return `${word(pair.key, ctx.escape)}=${value}`;
-    })
-    .join(` ${ctx.escape}\n    `);
+  let out = '';
+  for (let i = 0; i < pairs.length; i++) {
+    const pair = pairs[i]!;
+    const keyProblem = labelKeyProblem(pair.key, ctx.escape);
+    if (keyProblem) throw unencodable(`The ${instruction} key`, keyProblem);
+    // The message is made only when there is a problem: this runs for every pair of every file.
+    const valueProblem = wordProblem(pair.value, ctx.escape);
+    if (valueProblem) throw unencodable(`The ${instruction} value of ${pair.key}`, valueProblem);
+    if (i > 0) out += ` ${ctx.escape}\n    `;
+    out += `${word(pair.key, ctx.escape)}=${word(pair.value, ctx.escape)}`;
+  }
+  return out;
 }
 
 /** An EXPOSE port prints bare: no quotes, no spaces, no leading `--`. */

@@ -103,7 +103,9 @@ export function hasWhitespace(text: Text): boolean {
 
 /** `["a", "b"]`: the exec form, which Docker reads as JSON. */
 export function jsonArray(items: readonly string[]): string {
-  return `[${items.map(jsonString).join(', ')}]`;
+  let out = '[';
+  for (let i = 0; i < items.length; i++) out += (i === 0 ? '' : ', ') + jsonString(items[i]!);
+  return `${out}]`;
 }
 
 /** A JSON string; `<` is written `\u003c` so no parser can mistake a `<<EOF` in it for a heredoc. */

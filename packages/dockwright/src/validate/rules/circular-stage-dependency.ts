@@ -11,6 +11,7 @@ export const CircularStageDependency = defineRule({
     return {
       file: (file) => {
         const refs = ctx.stageReferences().filter((r) => !/^\d+$/.test(r.to));
+        if (refs.length === 0) return;
         const edges = file.stages.map(() => [] as number[]);
         for (const ref of refs) {
           const to = resolveStage(file.stages, ref.to);

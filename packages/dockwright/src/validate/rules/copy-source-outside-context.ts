@@ -34,6 +34,7 @@ export const CopySourceOutsideContext = defineRule({
 });
 
 function climbsOut(path: string): boolean {
+  if (!path.includes('..')) return false;
   let depth = 0;
   for (const segment of path.split(/[\\/]+/)) {
     if (segment === '..') depth--;

@@ -16,14 +16,19 @@ export const InvalidName = defineRule({
       }
     };
     return {
-      file: (file) => file.globalArgs.forEach((a) => variable(a.name, 'ARG', a.loc)),
+      file: (file) => {
+        for (const a of file.globalArgs) variable(a.name, 'ARG', a.loc);
+      },
       instruction: {
         arg: (node) => variable(node.name, 'ARG', node.loc),
-        env: (node) => node.pairs.forEach((p) => variable(p.key, 'ENV', node.loc)),
-        label: (node) =>
-          node.pairs.forEach((p) => {
+        env: (node) => {
+          for (const p of node.pairs) variable(p.key, 'ENV', node.loc);
+        },
+        label: (node) => {
+          for (const p of node.pairs) {
             if (p.key === '' || /[\n\r\0]/.test(p.key)) ctx.report(node.loc, `LABEL key ${JSON.stringify(p.key)} is empty or spans lines.`);
-          }),
+          }
+        },
       },
     };
   },

@@ -19,10 +19,14 @@ export const SecretsUsedInArgOrEnv = defineRule({
       }
     };
     return {
-      file: (file) => file.globalArgs.forEach((a) => check(a.name, 'ARG', a.loc)),
+      file: (file) => {
+        for (const a of file.globalArgs) check(a.name, 'ARG', a.loc);
+      },
       instruction: {
         arg: (node) => check(node.name, 'ARG', node.loc),
-        env: (node) => node.pairs.forEach((p) => check(p.key, 'ENV', node.loc)),
+        env: (node) => {
+          for (const p of node.pairs) check(p.key, 'ENV', node.loc);
+        },
       },
     };
   },

@@ -1,6 +1,6 @@
 import type { AnyInstructionNode } from '../../ir/nodes/index.js';
 import type { Text } from '../../ir/text.js';
-import { buildkitUrl, defineRule, type Where } from '../rule.js';
+import { buildkitUrl, defineRule } from '../rule.js';
 
 /**
  * An `arg()` reference used in a stage that does not declare it with `.arg(ref)`: Docker would
@@ -25,8 +25,8 @@ export const UndefinedVar = defineRule({
         }
       }
     };
-    const check = (node: AnyInstructionNode, texts: readonly (Text | undefined)[], where: Where): void => {
-      if (!where.trigger) for (const text of texts) checkText(node, text);
+    const checkAll = (node: AnyInstructionNode, texts: readonly Text[]): void => {
+      for (let i = 0; i < texts.length; i++) checkText(node, texts[i]);
     };
     return {
       stage: () => {
@@ -56,16 +56,34 @@ export const UndefinedVar = defineRule({
         stopsignal: (node, where) => {
           if (!where.trigger) checkText(node, node.signal);
         },
-        volume: (node, where) => check(node, node.paths, where),
-        expose: (node, where) => check(node, node.ports, where),
-        copy: (node, where) => check(node, [...node.sources, node.dest, node.chown, node.chmod, node.from], where),
-        add: (node, where) => check(node, [...node.sources, node.dest, node.chown, node.chmod], where),
-        run: (node, where) =>
-          check(
-            node,
-            node.mounts.flatMap((m) => ['target' in m ? m.target : undefined, 'id' in m ? m.id : undefined]),
-            where,
-          ),
+        volume: (node, where) => {
+          if (!where.trigger) checkAll(node, node.paths);
+        },
+        expose: (node, where) => {
+          if (!where.trigger) checkAll(node, node.ports);
+        },
+        copy: (node, where) => {
+          if (where.trigger) return;
+          checkAll(node, node.sources);
+          checkText(node, node.dest);
+          checkText(node, node.chown);
+          checkText(node, node.chmod);
+          checkText(node, node.from);
+        },
+        add: (node, where) => {
+          if (where.trigger) return;
+          checkAll(node, node.sources);
+          checkText(node, node.dest);
+          checkText(node, node.chown);
+          checkText(node, node.chmod);
+        },
+        run: (node, where) => {
+          if (where.trigger) return;
+          for (const mount of node.mounts) {
+            if ('target' in mount) checkText(node, mount.target);
+            if ('id' in mount) checkText(node, mount.id);
+          }
+        },
       },
     };
   },
