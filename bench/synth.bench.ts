@@ -81,4 +81,8 @@ const format = (n: number): string => Math.round(n).toLocaleString('en-US');
 console.log(`synthesis, ${IMAGES.toLocaleString('en-US')} images x 16 instructions, median of ${ROUNDS} rounds`);
 console.log(`  dockwright           ${format(median(ours))} images/s (builder + call sites + validation + print)`);
 console.log(`  dockerfile-generator ${format(median(theirs))} images/s (generate: schema validation + print)`);
-console.log(`  ratio                ${(median(ours) / median(theirs)).toFixed(1)}x (target: at least 20x)`);
+// This machine's speed drifts within a run: each round's ratio pairs rounds run one after the other.
+const ratios = ours.map((images, round) => images / theirs[round]!).sort((a, b) => a - b);
+console.log(
+  `  ratio                ${(median(ours) / median(theirs)).toFixed(1)}x from the medians; round by round ${median(ratios).toFixed(1)}x (${ratios[0]!.toFixed(1)}x to ${ratios.at(-1)!.toFixed(1)}x) (target: at least 20x)`,
+);
