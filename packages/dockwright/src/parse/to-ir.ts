@@ -401,11 +401,13 @@ class Converter {
 
   /** ENV and LABEL pairs: the raw parser gives key, value, separator triples. */
   private pairs(node: RawNode): readonly KeyValue[] {
-    const name = node.command.toUpperCase();
-    if (node.args.length === 0) throw this.error(node, `${name} requires at least one argument`);
+    if (node.args.length === 0) throw this.error(node, `${node.command.toUpperCase()} requires at least one argument`);
     const pairs: KeyValue[] = [];
     for (let i = 0; i + 2 < node.args.length + 1; i += 3) {
-      pairs.push(Object.freeze({ key: this.literal(node, node.args[i]!, `The ${name} key`), value: this.text(node, node.args[i + 1]!) }));
+      // The wording of an error is made only for an error: this runs for every pair of a file.
+      const key = this.text(node, node.args[i]!);
+      if (typeof key !== 'string') this.literal(node, node.args[i]!, `The ${node.command.toUpperCase()} key`);
+      pairs.push(Object.freeze({ key: key as string, value: this.text(node, node.args[i + 1]!) }));
     }
     return Object.freeze(pairs);
   }
