@@ -16,15 +16,14 @@ const WORK_FAILED: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 
 /** The exit code for an error that ended a command. */
 export function exitCodeFor(error: unknown): ExitCode {
-  // By shape, not by class: the SDK stays unloaded until a command needs it, and errors of the copy
-  // a definitions file loaded are not `instanceof` ours anyway.
+  // By shape, not by class: the SDK stays unloaded until a command needs it (`--help` loads none).
   if (isCoded(error)) {
     return WORK_FAILED.has((error as { code: ErrorCode }).code) ? ExitCode.Failed : ExitCode.CouldNotRun;
   }
   return ExitCode.CouldNotRun;
 }
 
-/** Errors thrown by the SDK copy the definitions loaded are not `instanceof` ours: match the shape. */
+/** An error with a dotted code (`synth.invalid`): dockwright's, whichever module made it. */
 function isCoded(error: unknown): boolean {
   const code: unknown = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
   return typeof code === 'string' && code.includes('.');
