@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeCacheFile } from './cache-files.js';
 import Module from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
@@ -51,7 +52,8 @@ export function enableCompileCache({ distDir, cacheRoot, node, onExit }: Compile
       // not cached yet
     }
     const script = new Script(Module.wrap(content), { filename, cachedData });
-    if (cachedData === undefined || script.cachedDataRejected === true) written.push(() => writeCache(cacheDir, cachePath, script));
+    if (cachedData === undefined || script.cachedDataRejected === true)
+      written.push(() => writeCacheFile(cacheDir, basename(cachePath), script.createCachedData()));
     const wrapper = script.runInThisContext() as (...args: unknown[]) => unknown;
     return wrapper.call(this.exports, this.exports, requireFor(this), this, filename, dirname(filename));
   };
@@ -77,20 +79,4 @@ function requireFor(module: CompilingModule): NodeJS.Require {
   require.resolve = ((request: string, options?: unknown) => internals._resolveFilename(request, module, false, options)) as NodeJS.RequireResolve;
   require.cache = internals._cache;
   return require;
-}
-
-/** Best effort, whole or not at all: a cache that cannot be written costs the next run the compile. */
-function writeCache(dir: string, path: string, script: Script): void {
-  const temporary = `${path}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(temporary, script.createCachedData(), { flag: 'wx' });
-    renameSync(temporary, path);
-  } catch {
-    try {
-      rmSync(temporary, { force: true });
-    } catch {
-      // nothing was written there either
-    }
-  }
 }

@@ -1,8 +1,8 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
 import type { SourceMapPayload } from 'node:module';
 import { importModule } from './import-module.js';
-import { uniqueSuffix } from './output.js';
+import { writeCacheFile } from './cache-files.js';
 
 /**
  * A definitions module (TypeScript or JavaScript) made into code the module runner evaluates:
@@ -57,7 +57,7 @@ export async function compileModule(file: string, source: string, cacheDir: stri
     if (cached?.format === FORMAT && cached.file === file && cached.source === source) return cached;
   }
   const compiled = transform(await loadOxc(), file, source);
-  if (entryPath !== undefined) writeEntry(cacheDir!, entryPath, { format: FORMAT, source, ...compiled });
+  if (entryPath !== undefined) writeCacheFile(cacheDir!, basename(entryPath), JSON.stringify({ format: FORMAT, source, ...compiled } satisfies CacheEntry));
   return compiled;
 }
 
@@ -71,22 +71,6 @@ function readEntry(path: string): CacheEntry | undefined {
     return JSON.parse(readFileSync(path, 'utf8')) as CacheEntry;
   } catch {
     return undefined;
-  }
-}
-
-/** Best effort, and whole or not at all: a cache that cannot be written only costs the next run the transform. */
-function writeEntry(dir: string, path: string, entry: CacheEntry): void {
-  const temporary = `${path}.${uniqueSuffix()}.tmp`;
-  try {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(temporary, JSON.stringify(entry), { flag: 'wx' });
-    renameSync(temporary, path);
-  } catch {
-    try {
-      rmSync(temporary, { force: true });
-    } catch {
-      // nothing was written there either
-    }
   }
 }
 

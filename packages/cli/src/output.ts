@@ -135,7 +135,7 @@ function writeError(error: unknown, path: string, cwd: string | undefined, doing
 
 /** A name part no other write is using: a counter and a random number. */
 let temporaries = 0;
-export function uniqueSuffix(): string {
+function uniqueSuffix(): string {
   return `${(temporaries++).toString(36)}${Math.random().toString(36).slice(2)}`;
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -171,6 +171,18 @@ describe('compiled modules', () => {
     writeFileSync(blocked, 'a file where the cache folder would be');
     const compiled = await compileModule(join(dir, 'x.ts'), 'export const x: number = 1;\n', blocked);
     expect(compiled.code).toContain('__vite_ssr_exports__');
+  });
+
+  test('writing an entry removes the ones nothing has written for a month, and only those', async () => {
+    const dir = cacheDir();
+    writeFileSync(join(dir, 'old.json'), '{}');
+    writeFileSync(join(dir, 'recent.json'), '{}');
+    const monthAndDayAgo = (Date.now() - 31 * 24 * 60 * 60 * 1000) / 1000;
+    utimesSync(join(dir, 'old.json'), monthAndDayAgo, monthAndDayAgo);
+    await compileModule(join(dir, 'x.ts'), 'export const x = 1;\n', dir);
+    expect(existsSync(join(dir, 'old.json'))).toBe(false);
+    expect(existsSync(join(dir, 'recent.json'))).toBe(true);
+    expect(existsSync(cacheEntryPath(dir, join(dir, 'x.ts'), 'export const x = 1;\n'))).toBe(true);
   });
 
   test('a syntax error names its line and column', async () => {
