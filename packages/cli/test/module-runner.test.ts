@@ -81,6 +81,34 @@ describe('the module runner', () => {
     expect(exports.both).toEqual(['hello', 'b']);
   });
 
+  test('a file that awaits at its top level is done before the files that import it run', async () => {
+    const exports = await run({
+      'slow.ts': 'export const value: number = await new Promise((resolve) => setTimeout(() => resolve(7), 20));\n',
+      'dockwright.ts': "import { value } from './slow.ts';\nexport const seen = value;\n",
+    });
+    expect(exports.seen).toBe(7);
+  });
+
+  test("export * re-exports a package's names, and a syntax error names the imported file that has it", async () => {
+    const reexported = await run({
+      'node_modules/lib/package.json': JSON.stringify({ name: 'lib', type: 'module', exports: './index.js' }),
+      'node_modules/lib/index.js': 'export const one = 1;\nexport default 2;\n',
+      'dockwright.ts': "export * from 'lib';\n",
+    });
+    expect(Object.keys(reexported)).toEqual(['one']);
+    const error = await run({ 'broken.ts': 'export const a = (;\n', 'dockwright.ts': "export { a } from './broken.ts';\n" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SyntaxProblem);
+    expect((error as SyntaxProblem).file.endsWith('broken.ts')).toBe(true);
+  });
+
+  test('a CommonJS TypeScript file is refused, saying what to write instead', async () => {
+    const error = await run({ 'lib.cts': 'module.exports = { a: 1 };\n', 'dockwright.ts': "import { a } from './lib.cts';\nexport const b = a;\n" }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ImportNotFound);
+    expect((error as ImportNotFound).reason).toContain('ES modules (.ts, .mts)');
+  });
+
   test('files that import each other are refused, naming the circle', async () => {
     const error = await run({
       'dockwright.ts': "import { b } from './b.ts';\nexport const a = b;\n",
