@@ -105,7 +105,7 @@ export class StageImpl implements StageLike {
         node({
           kind: 'run',
           command: form,
-          mounts: frozen(mountOptions.map((m) => toMount(m, resolve))),
+          mounts: mountOptions.length === 0 ? EMPTY : Object.freeze(mountOptions.map((m) => toMount(m, resolve))),
           network: options.network,
           security: options.security,
           loc,
@@ -173,13 +173,13 @@ export class StageImpl implements StageLike {
   volume(...paths: TextInput[]): StageImpl {
     const link = this.#call('volume', this.volume);
     const loc = link.loc;
-    return this.#add(node({ kind: 'volume', paths: frozen(paths.map((p) => toText(p, 'volume() path'))), loc }), link);
+    return this.#add(node({ kind: 'volume', paths: Object.freeze(paths.map((p) => toText(p, 'volume() path'))), loc }), link);
   }
 
   expose(...ports: PortInput[]): StageImpl {
     const link = this.#call('expose', this.expose);
     const loc = link.loc;
-    return this.#add(node({ kind: 'expose', ports: frozen(ports.map(portText)), loc }), link);
+    return this.#add(node({ kind: 'expose', ports: Object.freeze(ports.map(portText)), loc }), link);
   }
 
   env(keyOrPairs: string | Readonly<Record<string, TextInput>>, valueOrOptions?: TextInput | ValueOptions, options?: ValueOptions): StageImpl {

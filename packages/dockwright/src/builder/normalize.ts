@@ -1,5 +1,5 @@
 import type { CopyFields, Heredoc, KeyValue, Mount, RefersTo } from '../ir/nodes/index.js';
-import { execForm, frozen, shellForm, shellLines } from '../ir/nodes/index.js';
+import { execForm, shellForm, shellLines } from '../ir/nodes/index.js';
 import type { Text } from '../ir/text.js';
 import type {
   AddSpec,
@@ -107,8 +107,12 @@ export function keyValues(
 ): readonly KeyValue[] {
   if (typeof keyOrPairs === 'string') {
     if (valueOrOptions === undefined) throw invalidArgument(`${what} needs a value for ${keyOrPairs}`);
-    const value = toTextExpanding(valueOrOptions as TextInput, options?.expand, `${what} value of ${keyOrPairs}`);
-    return frozen([Object.freeze({ key: keyOrPairs, value })]);
+    // A plain string is the value as it is: no message is worded for the error it cannot have.
+    const value =
+      typeof valueOrOptions === 'string' && !options?.expand
+        ? valueOrOptions
+        : toTextExpanding(valueOrOptions as TextInput, options?.expand, `${what} value of ${keyOrPairs}`);
+    return Object.freeze([Object.freeze({ key: keyOrPairs, value })]);
   }
   if (typeof keyOrPairs !== 'object' || keyOrPairs === null) {
     throw invalidArgument(`${what} takes a key and a value, or an object of pairs; got ${describe(keyOrPairs)}`);
@@ -116,7 +120,12 @@ export function keyValues(
   const expand = (valueOrOptions as ValueOptions | undefined)?.expand;
   const keys = Object.keys(keyOrPairs);
   if (sortKeys) keys.sort();
-  return frozen(keys.map((key) => Object.freeze({ key, value: toTextExpanding(keyOrPairs[key]!, expand, `${what} value of ${key}`) })));
+  return Object.freeze(
+    keys.map((key) => {
+      const input = keyOrPairs[key]!;
+      return Object.freeze({ key, value: typeof input === 'string' && !expand ? input : toTextExpanding(input, expand, `${what} value of ${key}`) });
+    }),
+  );
 }
 
 export function chownText(chown: Chown | undefined): Text | undefined {
@@ -142,15 +151,16 @@ export function copyFields(spec: CopySpec | CopyContentSpec | AddSpec, what: str
   const sources = Array.isArray(src) ? src : [src as TextInput];
   const exclude = 'exclude' in spec && spec.exclude !== undefined ? (Array.isArray(spec.exclude) ? spec.exclude : [spec.exclude]) : EMPTY;
   return {
-    sources: frozen(sources.map((s: TextInput) => toText(s, `${what} source`))),
+    // Plain strings, the usual values, are taken as they are: no error message is worded for them.
+    sources: Object.freeze(sources.map((s: TextInput) => (typeof s === 'string' ? s : toText(s, `${what} source`)))),
     inline,
     heredoc: 'content' in spec ? heredocOf(spec) : undefined,
-    dest: toText(spec.dest, `${what} dest`),
+    dest: typeof spec.dest === 'string' ? spec.dest : toText(spec.dest, `${what} dest`),
     chown: chownText(spec.chown),
     chmod: fileMode(spec.chmod, `${what} chmod`),
     link: spec.link,
     parents: 'parents' in spec ? spec.parents : undefined,
-    exclude: frozen(exclude.map((e: TextInput) => toText(e, `${what} exclude`))),
+    exclude: exclude.length === 0 ? EMPTY : Object.freeze(exclude.map((e: TextInput) => (typeof e === 'string' ? e : toText(e, `${what} exclude`)))),
   };
 }
 
