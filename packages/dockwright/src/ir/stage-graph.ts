@@ -13,11 +13,12 @@ export interface StageReference {
 /** Every literal stage reference of a file; a FROM name counts only when an earlier stage has it. */
 export function stageReferences(file: DockerfileNode): StageReference[] {
   const refs: StageReference[] = [];
-  const earlier = new Set<string>();
+  // Names of the stages before: only a later FROM can refer to one (most files have one stage).
+  let earlier: Set<string> | undefined;
   for (let index = 0; index < file.stages.length; index++) {
     const stage = file.stages[index]!;
     const image = stage.from.image;
-    if (isLiteral(image) && earlier.has(image)) refs.push({ from: index, to: image, loc: stage.from.loc, via: 'FROM' });
+    if (earlier !== undefined && isLiteral(image) && earlier.has(image)) refs.push({ from: index, to: image, loc: stage.from.loc, via: 'FROM' });
     for (const node of stage.instructions) {
       const target = node.kind === 'onbuild' ? node.trigger : node;
       if (target.kind === 'copy') {
@@ -28,7 +29,7 @@ export function stageReferences(file: DockerfileNode): StageReference[] {
         }
       }
     }
-    if (stage.from.name !== undefined) earlier.add(stage.from.name);
+    if (stage.from.name !== undefined) (earlier ??= new Set()).add(stage.from.name);
   }
   return refs;
 }

@@ -12,8 +12,12 @@ export const ExposeProtoCasing = defineRule({
       instruction: {
         expose: (node) => {
           for (const port of node.ports) {
-            const proto = isLiteral(port) ? port.split('/')[1] : undefined;
-            if (proto !== undefined && proto !== proto.toLowerCase()) {
+            if (!isLiteral(port)) continue;
+            const slash = port.indexOf('/');
+            if (slash === -1) continue;
+            const end = port.indexOf('/', slash + 1);
+            const proto = port.slice(slash + 1, end === -1 ? undefined : end);
+            if (proto !== proto.toLowerCase()) {
               ctx.report(node.loc, `EXPOSE ${port}: write the protocol in lower case (${proto.toLowerCase()}).`);
             }
           }
