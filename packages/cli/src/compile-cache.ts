@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { writeCacheFile } from './cache-files.js';
 import Module from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { writeCacheFile } from './cache-files.js';
 
 /**
  * V8's code cache for the command's own chunks (dist/*.cjs), as Node 22's
