@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import * as sdk from 'dockwright';
 import { DockwrightError, type Image, type ImageMeta } from 'dockwright';
 import { cacheHome } from './defaults.js';
 import type { Hang, WatchLoad } from './load-watchdog.js';
-import { SyntaxProblem } from './module-compile.js';
+import { RUNNER_EXTENSIONS, SyntaxProblem } from './module-compile.js';
 import { ImportCycle, ImportNotFound, ModuleRunner, RanTooLong, type LoadGuard } from './module-runner.js';
 import { originalPosition } from './source-positions.js';
 import { ExitCalled, sdkDir, userFrame } from './user-frames.js';
@@ -57,6 +57,12 @@ export async function loadDefinitions(path: string, options: LoadOptions): Promi
     throw new DockwrightError(
       'definitions.notFound',
       `${path} is a folder, not a definitions file${existsSync(join(file, 'dockwright.ts')) ? `: did you mean -f ${inside}?` : '.'}`,
+    );
+  }
+  if (!RUNNER_EXTENSIONS.has(extname(file))) {
+    throw new DockwrightError(
+      'definitions.failed',
+      `${shortPath(file, options.cwd)}: a definitions file is an ES module in TypeScript or JavaScript (${[...RUNNER_EXTENSIONS].join(', ')}): rename it, and write it with import and export.`,
     );
   }
   if (options.typecheck) {

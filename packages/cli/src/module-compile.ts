@@ -36,7 +36,7 @@ export class SyntaxProblem extends Error {
 }
 
 /** Extensions of the files the runner evaluates; anything else is imported by Node itself. */
-export const RUNNER_EXTENSIONS = new Set(['.ts', '.mts', '.tsx', '.js', '.mjs', '.jsx']);
+export const RUNNER_EXTENSIONS = new Set(['.ts', '.mts', '.tsx', '.js', '.mjs']);
 
 // The transformer's version and this file's output format: a cached entry of another is not read.
 // A test holds OXC_VERSION to the installed oxc-transform.

@@ -184,6 +184,13 @@ describe('exit code 2: the CLI could not do the work', () => {
     expect(result.stderr).not.toContain('jiti');
   });
 
+  test('a definitions file that is not an ES module of TypeScript or JavaScript is refused, saying what it must be', async () => {
+    const dir = project({ 'dockwright.cjs': "module.exports = { a: require('dockwright').from('alpine') };\n" });
+    const result = await cli(['synth', '-f', 'dockwright.cjs'], dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('dockwright.cjs: a definitions file is an ES module in TypeScript or JavaScript (.ts, .mts, .tsx, .js, .mjs)');
+  });
+
   test('a folder given as the definitions file', async () => {
     const dir = project({ 'api/dockwright.ts': TWO_IMAGES });
     const result = await cli(['ls', '-f', 'api'], dir);
