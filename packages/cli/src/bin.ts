@@ -41,7 +41,7 @@ function stderrOnce(): NodeJS.WriteStream {
   if (stderrStream === undefined) {
     stderrStream = nodeStderr.call(process) as NodeJS.WriteStream;
     stderrStream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
+      if (!readerGone(error)) throw error;
       exit(EXIT_BROKEN_PIPE);
     });
   }
@@ -58,6 +58,12 @@ Object.defineProperty(globalThis, 'console', {
   get: () => (definitionsConsole ??= new Console({ stdout: stderrOnce(), stderr: stderrOnce() })),
 });
 
+/** The reader of a pipe has gone: EPIPE, or ECONNRESET when Node's pipe is a socket and the reader closed it with data unread. */
+function readerGone(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'EPIPE' || code === 'ECONNRESET';
+}
+
 /** All of `text` on a file descriptor, waiting out a descriptor that would block; a closed pipe ends the run. */
 function writeAll(fd: 1 | 2, text: string): void {
   if (fd === 2 && stderrStream !== undefined) {
@@ -70,7 +76,7 @@ function writeAll(fd: 1 | 2, text: string): void {
       offset += writeSync(fd, bytes, offset);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EPIPE') exit(EXIT_BROKEN_PIPE);
+      if (readerGone(error)) exit(EXIT_BROKEN_PIPE);
       if (code !== 'EAGAIN') throw error;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1); // a full non-blocking pipe: try again shortly
     }
