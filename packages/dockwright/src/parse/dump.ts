@@ -9,7 +9,7 @@ export function dump(file: RawDockerfile): string {
 }
 
 function dumpNode(node: RawNode): string {
-  let out = node.command.toLowerCase();
+  let out = node.keyword;
   if (node.flags.length > 0) out += ` [${node.flags.map(goQuote).join(' ')}]`;
   if (node.child) out += ` (${dumpNode(node.child)})`;
   for (const arg of node.args) out += ` ${goQuote(arg)}`;

@@ -13,6 +13,8 @@ export type { EscapeChar };
 export interface RawNode {
   /** The instruction word as written (`RUN`, `run`). */
   readonly command: string;
+  /** The instruction word in lower case (`run`), as BuildKit compares it. */
+  readonly keyword: string;
   readonly flags: readonly string[];
   /** The argument words; for ONBUILD, the wrapped instruction is `child` instead. */
   readonly args: readonly string[];
@@ -97,7 +99,7 @@ const LOWER_CASE_WORDS = new Map(
  * An instruction word in lower case, as BuildKit compares them. The usual spellings (`RUN`, `run`)
  * come from a table: lower-casing allocates a new string, twice for every instruction.
  */
-export function lowerCaseWord(word: string): string {
+function lowerCaseWord(word: string): string {
   return LOWER_CASE_WORDS.get(word) ?? word.toLowerCase();
 }
 const NO_LINES: readonly string[] = Object.freeze([]);
@@ -236,7 +238,7 @@ export function parseRaw(text: string, file = 'Dockerfile'): RawDockerfile {
     }
     const node = nodeFromLine(line, escape, file, startLine);
     let heredocs: readonly RawHeredoc[] = NO_HEREDOCS;
-    if (HEREDOC_COMMANDS.has(lowerCaseWord(node.command)) && line.includes('<<')) {
+    if (HEREDOC_COMMANDS.has(node.keyword) && line.includes('<<')) {
       const found: RawHeredoc[] = [];
       for (const heredoc of heredocsFromLine(line, escape)) {
         let content = '';
@@ -291,9 +293,11 @@ function nodeFromLine(line: string, escape: EscapeChar, file: string, lineNumber
     if (rest.startsWith('--') || rest.charCodeAt(0) > 127) ({ args, flags } = extractBuilderFlags(rest));
     else args = rest;
   }
-  const parsed = parseArguments(lowerCaseWord(command), args.trim(), escape, file, lineNumber);
+  const keyword = lowerCaseWord(command);
+  const parsed = parseArguments(keyword, args.trim(), escape, file, lineNumber);
   return {
     command,
+    keyword,
     flags,
     args: parsed.args,
     child: parsed.child,

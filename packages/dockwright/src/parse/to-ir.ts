@@ -26,7 +26,7 @@ import { execForm, frozen, isSkippedLine, node as irNode, scriptForm, shellForm 
 import type { SourceLocation } from '../ir/location.js';
 import { textNode, type Text } from '../ir/text.js';
 import { BANNER_TEXT } from '../ir/banner.js';
-import { lowerCaseWord, parseRaw, type EscapeChar, type RawDockerfile, type RawHeredoc, type RawNode } from './raw.js';
+import { parseRaw, type EscapeChar, type RawDockerfile, type RawHeredoc, type RawNode } from './raw.js';
 import { ShellError, wordParts } from './shell.js';
 
 export interface ParsedDockerfile {
@@ -304,7 +304,7 @@ class Converter {
   }
 
   instruction(node: RawNode): Converted {
-    const reader = Converter.byWord.get(lowerCaseWord(node.command));
+    const reader = Converter.byWord.get(node.keyword);
     if (reader === undefined) throw this.error(node, `unknown instruction: ${node.command}`);
     const flags =
       node.flags.length === 0 ? NO_FLAGS : new Flags(node.flags, (name) => this.error(node, `unknown flag --${name} for ${node.command.toUpperCase()}`));

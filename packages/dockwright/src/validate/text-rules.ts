@@ -41,7 +41,7 @@ export const textRules: readonly TextRule[] = Object.freeze([
   rule('FromAsCasing', "The 'AS' keyword's casing does not match FROM's.", (file, report) => {
     for (const node of file.nodes) {
       const as = node.args[1];
-      if (node.command.toLowerCase() !== 'from' || as === undefined || as.toLowerCase() !== 'as') continue;
+      if (node.keyword !== 'from' || as === undefined || as.toLowerCase() !== 'as') continue;
       const from = casing(node.command);
       if ((from === 'upper' && as !== 'AS') || (from === 'lower' && as !== 'as')) {
         report(node.startLine, `'${as}' and '${node.command}' keywords' casing do not match.`);
