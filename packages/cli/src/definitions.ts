@@ -108,11 +108,11 @@ async function runDefinitions(file: string, options: LoadOptions): Promise<Recor
   const report = (hang: Hang): void => onHang?.report(describeHang(hang, file, cwd, onHang.timeoutMs));
   const started = Date.now();
   let stopWatching: (() => void) | undefined;
-  const remainingMs = (): number => Math.max(1, onHang!.timeoutMs - (Date.now() - started));
-  const guard: LoadGuard | undefined = onHang && {
-    remainingMs,
-    waiting: () => void (stopWatching ??= onHang.watch(remainingMs(), report)),
-  };
+  let guard: LoadGuard | undefined;
+  if (onHang !== undefined) {
+    const remainingMs = (): number => Math.max(1, onHang.timeoutMs - (Date.now() - started));
+    guard = { remainingMs, waiting: () => void (stopWatching ??= onHang.watch(remainingMs(), report)) };
+  }
   try {
     return await new ModuleRunner({ sdk, cacheDir, guard }).run(file);
   } catch (error) {
@@ -134,7 +134,7 @@ async function runDefinitions(file: string, options: LoadOptions): Promise<Recor
 }
 
 /** Where compiled definitions modules are kept: `$XDG_CACHE_HOME/dockwright/modules`, else `~/.cache/dockwright/modules`. */
-export function moduleCacheDir(env: Readonly<Record<string, string | undefined>>): string {
+function moduleCacheDir(env: Readonly<Record<string, string | undefined>>): string {
   return join(cacheHome(env), 'modules');
 }
 

@@ -10,7 +10,11 @@ import { originalPosition } from './source-positions.js';
  * what a definitions file left behind without loading the module runner or the SDK at start.
  */
 
-/** The SDK's package folder (the copy definitions files import): resolved when first asked, as that costs milliseconds. */
+/**
+ * The SDK's package folder: its type declarations serve --typecheck, and frames in it are not the
+ * user's (tests run the SDK from its sources there; the command bundles it into its own chunks).
+ * Resolved when first asked, as that costs milliseconds.
+ */
 export function sdkDir(): string {
   sdkFolder ??= dirname(createRequire(import.meta.url).resolve('dockwright/package.json'));
   return sdkFolder;

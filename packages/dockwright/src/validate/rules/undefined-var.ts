@@ -1,4 +1,4 @@
-import type { AnyInstructionNode } from '../../ir/nodes/index.js';
+import type { AnyInstructionNode, CopyFields } from '../../ir/nodes/index.js';
 import type { Text } from '../../ir/text.js';
 import { buildkitUrl, defineRule } from '../rule.js';
 
@@ -27,6 +27,13 @@ export const UndefinedVar = defineRule({
     };
     const checkAll = (node: AnyInstructionNode, texts: readonly Text[]): void => {
       for (let i = 0; i < texts.length; i++) checkText(node, texts[i]);
+    };
+    /** What COPY and ADD share: sources, destination, owner and mode. */
+    const checkCopyFields = (node: AnyInstructionNode & CopyFields): void => {
+      checkAll(node, node.sources);
+      checkText(node, node.dest);
+      checkText(node, node.chown);
+      checkText(node, node.chmod);
     };
     return {
       stage: () => {
@@ -64,18 +71,11 @@ export const UndefinedVar = defineRule({
         },
         copy: (node, where) => {
           if (where.trigger) return;
-          checkAll(node, node.sources);
-          checkText(node, node.dest);
-          checkText(node, node.chown);
-          checkText(node, node.chmod);
+          checkCopyFields(node);
           checkText(node, node.from);
         },
         add: (node, where) => {
-          if (where.trigger) return;
-          checkAll(node, node.sources);
-          checkText(node, node.dest);
-          checkText(node, node.chown);
-          checkText(node, node.chmod);
+          if (!where.trigger) checkCopyFields(node);
         },
         run: (node, where) => {
           if (where.trigger) return;
