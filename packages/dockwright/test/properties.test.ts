@@ -2,6 +2,8 @@ import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { DockwrightError, from, print, rules, synth, SynthError, validate, type Image, type Stage } from 'dockwright';
+import { copyOperandProblem, labelKeyProblem, wordProblem } from '../src/ir/encodability.js';
+import { hasWhitespace, isPlainWord, word } from '../src/print/quote.js';
 import { unfrozenIn } from './frozen.js';
 import { apply, op, type Op } from './ops.js';
 
@@ -344,4 +346,30 @@ describe('invariant 1: print(parse(print(ir))) equals print(ir)', () => {
     console.log(`invariant 1: ${accepted} of ${runs} images printed, parsed and printed again`);
     expect(accepted).toBeGreaterThanOrEqual(runs * ACCEPTED_FLOOR);
   }, 300_000);
+});
+
+describe("the printer's plain-word shortcut", () => {
+  test('a word it takes as it is is one the full checks would print unchanged and refuse nothing in', () => {
+    // Plain characters and the ones that need quoting or refusing, so that both answers come up.
+    const char = fc.constantFrom(...'aZ09_./:@%+,=^~*?#-'.split(''), ' ', '\t', '\n', '\r', '\0', '$', '"', "'", '\\', '`', '<', 'é', '\u00a0');
+    let plain = 0;
+    fc.assert(
+      fc.property(fc.array(char, { maxLength: 8 }), (chars) => {
+        const text = chars.join('');
+        if (!isPlainWord(text)) return;
+        plain++;
+        for (const escape of ['\\', '`'] as const) {
+          expect(word(text, escape)).toBe(text);
+          expect(wordProblem(text, escape)).toBeUndefined();
+          expect(copyOperandProblem(text, escape)).toBeUndefined();
+        }
+        expect(hasWhitespace(text)).toBe(false);
+        if (!text.includes('=')) expect(labelKeyProblem(text, '\\')).toBeUndefined();
+      }),
+      { numRuns: 5000 },
+    );
+    expect(plain).toBeGreaterThan(100);
+    // And the other way: what needs quoting or a check is never taken as it is.
+    for (const text of ['', '--flag', '#x', 'a b', 'a$b', 'a"b', 'a\\', 'a`b', 'a\nb', 'é', 'a<<b']) expect(isPlainWord(text)).toBe(false);
+  });
 });

@@ -1,7 +1,7 @@
 import type { ArgNode, Directives, DockerfileNode, InstructionNode, StageNode } from '../ir/nodes/index.js';
 import { node } from '../ir/nodes/index.js';
 import { isAutomaticArg, type Text } from '../ir/text.js';
-import { DeferredInstruction, entriesOf, isStage, stateOf, type StageHead } from './state.js';
+import { DeferredInstruction, isStage, stateOf, type StageHead, type StageState } from './state.js';
 import type { CheckConfig, ImageMeta, StageLike } from './options.js';
 import { argRefsOf, type ArgRef } from './refs.js';
 
@@ -16,7 +16,7 @@ export function buildDockerfile(image: StageLike): DockerfileNode {
   const names = nameStages(order, image);
   const resolve = (stage: StageLike): string => (stage !== image && imageReference(stage)) || names.get(stage)!;
   const globalArgs = collectGlobalArgs(order, stateOf(image).head.dockerfile.args ?? []);
-  const globalDefaults = new Map(globalArgs.map((a) => [a.name, a.default]));
+  const globalDefaults = globalArgs.length === 0 ? undefined : new Map(globalArgs.map((a) => [a.name, a.default]));
 
   const stages = order.map((stage): StageNode => {
     const state = stateOf(stage);
@@ -30,16 +30,33 @@ export function buildDockerfile(image: StageLike): DockerfileNode {
       before: head.before,
       loc: head.fromLoc,
     });
-    const instructions = entriesOf(state).map((entry): InstructionNode => {
-      const node = entry instanceof DeferredInstruction ? entry.make(resolve) : entry;
-      return node.kind === 'arg' ? inheritGlobalDefault(node, globalDefaults) : node;
-    });
+    const instructions = instructionsOf(state, resolve, globalDefaults);
     // Arrays made here are frozen as they are: nobody else holds them.
     return node({ kind: 'stage', from, instructions: Object.freeze(instructions), loc: head.fromLoc });
   });
 
   const { head } = stateOf(image);
   return node({ kind: 'dockerfile', directives: directivesOf(head), globalArgs: Object.freeze(globalArgs), stages: Object.freeze(stages), loc: head.fromLoc });
+}
+
+/**
+ * The instructions of a stage in order, made from its entries (the list runs from the last): one
+ * array, filled from its end.
+ */
+function instructionsOf(
+  state: StageState,
+  resolve: (stage: StageLike) => string,
+  globalDefaults: Map<string, Text | undefined> | undefined,
+): InstructionNode[] {
+  let count = 0;
+  for (let link = state.last; link; link = link.previous) count++;
+  const instructions = new Array<InstructionNode>(count);
+  for (let link = state.last; link; link = link.previous) {
+    const entry = link.entry;
+    const node = entry instanceof DeferredInstruction ? entry.make(resolve) : entry;
+    instructions[--count] = node.kind === 'arg' && globalDefaults !== undefined ? inheritGlobalDefault(node, globalDefaults) : node;
+  }
+  return instructions;
 }
 
 /** The image reference of a stage that is a separately built image, or undefined for a plain stage. */

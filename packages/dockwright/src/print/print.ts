@@ -36,7 +36,7 @@ import {
   wordProblem,
   type EscapeChar,
 } from '../ir/encodability.js';
-import { flagValue, hasWhitespace, jsonArray, jsonWord, unencodable, word } from './quote.js';
+import { flagValue, hasWhitespace, isPlainWord, jsonArray, jsonWord, unencodable, word } from './quote.js';
 
 export interface PrintContext {
   readonly escape: EscapeChar;
@@ -200,6 +200,7 @@ const printers: { [K in AnyInstructionKind]: Printer<K> } = {
   label: (node, ctx) => `LABEL ${printPairs(node.pairs, ctx, 'LABEL')}`,
   arg: (node, ctx) => {
     if (node.default === undefined) return `ARG ${node.name}`;
+    if (isPlainWord(node.default)) return `ARG ${node.name}=${node.default}`;
     const problem = wordProblem(node.default, ctx.escape);
     if (problem) throw unencodable(`The default of ARG ${node.name}`, problem);
     return `ARG ${node.name}=${word(node.default, ctx.escape)}`;
@@ -332,6 +333,8 @@ function copyFlags(node: CopyFields, ctx: PrintContext): string {
 
 /** The operands after `prefix` (the flags, each followed by a space). */
 function printCopyOperands(node: CopyFields | AddNode, prefix: string, ctx: PrintContext, what: string): string {
+  if (node.inline === undefined && node.sources.length > 0 && isPlainWord(node.dest) && node.sources.every(isPlainWord))
+    return `${prefix}${node.sources.join(' ')} ${node.dest}`;
   for (const path of node.sources) checkCopyOperand(path, ctx, what);
   checkCopyOperand(node.dest, ctx, what);
   if (node.inline !== undefined) {
@@ -370,12 +373,17 @@ function printPairs(pairs: readonly KeyValue[], ctx: PrintContext, instruction: 
   let out = '';
   for (let i = 0; i < pairs.length; i++) {
     const pair = pairs[i]!;
+    if (i > 0) out += ` ${ctx.escape}\n    `;
+    // Most pairs are plain words; a key must also hold no "=" (Docker splits the pair there).
+    if (isPlainWord(pair.key) && isPlainWord(pair.value) && !pair.key.includes('=')) {
+      out += `${pair.key}=${pair.value}`;
+      continue;
+    }
     const keyProblem = labelKeyProblem(pair.key, ctx.escape);
     if (keyProblem) throw unencodable(`The ${instruction} key`, keyProblem);
     // The message is made only when there is a problem: this runs for every pair of every file.
     const valueProblem = wordProblem(pair.value, ctx.escape);
     if (valueProblem) throw unencodable(`The ${instruction} value of ${pair.key}`, valueProblem);
-    if (i > 0) out += ` ${ctx.escape}\n    `;
     out += `${word(pair.key, ctx.escape)}=${word(pair.value, ctx.escape)}`;
   }
   return out;
@@ -402,6 +410,7 @@ function checkedJsonArray(args: readonly string[], what: string): string {
 }
 
 function checkedWord(text: Text, ctx: PrintContext, what: string): string {
+  if (isPlainWord(text)) return text;
   checkWord(text, ctx, what);
   return word(text, ctx.escape);
 }

@@ -37,7 +37,9 @@ export function synth(image: Image | DockerfileNode, options: SynthOptions = {})
     refusal = error;
   }
   const ruleOptions: ValidateOptions = text === undefined ? options : { check: options.check, rules: RULES_AFTER_PRINTING };
-  const diagnostics = [...validate(file, ruleOptions), ...metaDiagnostics(image)];
+  const found = validate(file, ruleOptions);
+  const meta = metaDiagnostics(image);
+  const diagnostics = meta.length === 0 ? found : [...found, ...meta];
   if (diagnostics.some((d) => d.severity === 'error')) throw new SynthError(diagnostics);
   if (refusal !== undefined) throw refusal;
   return text!;
