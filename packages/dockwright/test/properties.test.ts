@@ -1,8 +1,9 @@
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { DockwrightError, from, print, rules, synth, SynthError, validate, type Image, type Stage } from 'dockwright';
+import { DockwrightError, from, print, rules, synth, SynthError, validate, type Image, type MountOptions, type RunOptions, type Stage } from 'dockwright';
 import { copyOperandProblem, labelKeyProblem, wordProblem } from '../src/ir/encodability.js';
+import { freezeTree } from '../src/ir/nodes/node.js';
 import { hasWhitespace, isPlainWord, word } from '../src/print/quote.js';
 import { unfrozenIn } from './frozen.js';
 import { apply, op, type Op } from './ops.js';
@@ -274,6 +275,64 @@ describe('invariant 4: two builders derived from one base never affect each othe
       }),
       { numRuns: 500 },
     );
+  });
+
+  test('synth() reads the IR unfrozen, and what toIR() hands out after it is frozen all the way down', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 6 }), fc.array(op, { maxLength: 3 }), (base, more) => {
+        let shared: Stage;
+        let derived: Stage;
+        try {
+          shared = base.reduce(apply, from('alpine'));
+          derived = more.reduce(apply, shared);
+        } catch {
+          return;
+        }
+        tryPrint(() => derived); // synth() first: it assembles the IR without freezing it
+        expect(unfrozenIn(shared.toIR())).toEqual([]);
+        expect(unfrozenIn(derived.toIR())).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test("a caller's array changed after the call does not change the image", () => {
+    const shell = ['/bin/bash', '-c'];
+    const sources = ['a.txt', 'b.txt'];
+    const command = ['node', 'server.js'];
+    const base = from('alpine').as('base');
+    // The bind mount names a stage: that RUN is made when the file is assembled, after the call.
+    const mounts: MountOptions[] = [
+      { type: 'cache', target: '/root/.npm' },
+      { type: 'bind', from: base, target: '/src' },
+    ];
+    const runOptions: RunOptions = { mount: mounts, network: 'none' };
+    const image = from('alpine').shell(shell).copy(sources, '/app/').run('npm ci', runOptions).cmd(command);
+    const before = synth(image);
+    shell.push('-e');
+    sources[0] = 'other.txt';
+    command.length = 0;
+    mounts.push({ type: 'tmpfs', target: '/tmp' });
+    (mounts[1] as { target: string }).target = '/elsewhere';
+    runOptions.network = 'host';
+    image.toIR(); // assembled once more: still what the calls said
+    expect(synth(image)).toBe(before);
+    expect(before).toContain('SHELL ["/bin/bash", "-c"]');
+    expect(before).toContain('--mount=type=bind,target=/src,from=base --network=none npm ci');
+    expect(unfrozenIn(image.toIR())).toEqual([]);
+    expect(synth(image)).toBe(before);
+  });
+});
+
+describe('freezeTree', () => {
+  test('freezes objects and arrays all the way down, and leaves what is frozen as it is', () => {
+    const leaf = Object.freeze({ kind: 'text', parts: Object.freeze(['a']) });
+    const tree = { kind: 'run', list: [{ key: 'a', value: leaf }, [1, [2]]], nothing: undefined, text: 'x' };
+    expect(freezeTree(tree)).toBe(tree);
+    expect(unfrozenIn(tree)).toEqual([]);
+    expect(tree.list[0]!).toEqual({ key: 'a', value: leaf });
+    expect(freezeTree('plain')).toBe('plain');
+    expect(freezeTree(null)).toBe(null);
   });
 });
 

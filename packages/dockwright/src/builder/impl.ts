@@ -1,5 +1,5 @@
 import type { AnyInstructionNode, DockerfileNode, InstructionNode, OnbuildNode, TriviaNode } from '../ir/nodes/index.js';
-import { execForm, frozen, node, scriptForm, shellForm, shellLines } from '../ir/nodes/index.js';
+import { execForm, freezeTree, frozen, node, scriptForm, shellForm, shellLines } from '../ir/nodes/index.js';
 import type { SourceLocation } from '../ir/location.js';
 import { followLink, linkOf, type ChainLink } from './call-sites.js';
 import type {
@@ -82,8 +82,9 @@ export class StageImpl implements StageLike {
     return this.#head.fromLoc;
   }
 
+  /** The IR of this image, frozen all the way down (the builder's nodes are frozen as they leave it). */
   toIR(): DockerfileNode {
-    return buildDockerfile(this);
+    return freezeTree(buildDockerfile(this));
   }
 
   run(command: string | readonly string[] | ShellLines, options: RunOptions = {}): StageImpl {
@@ -97,39 +98,41 @@ export class StageImpl implements StageLike {
         : isShellLines(command)
           ? shellLines(stringArray(command.lines, 'run() lines'))
           : execForm(stringArray(command, 'run() command'));
-    const mountOptions = options.mount === undefined ? EMPTY : Array.isArray(options.mount) ? options.mount : [options.mount as MountOptions];
-    const deps = mountOptions.flatMap((m) => stageDeps('from' in m ? m.from : undefined));
+    // Copies: a RUN that names a stage is made later, and the caller may change its values by then.
+    const given = options.mount === undefined ? EMPTY : Array.isArray(options.mount) ? options.mount : [options.mount as MountOptions];
+    const mountOptions = given.length === 0 ? EMPTY : given.map((m: MountOptions) => ({ ...m }));
+    const { network, security } = options;
+    const deps = mountOptions.length === 0 ? EMPTY : mountOptions.flatMap((m) => stageDeps('from' in m ? m.from : undefined));
     return this.#push(
       deps,
-      (resolve) =>
-        node({
-          kind: 'run',
-          command: form,
-          mounts: mountOptions.length === 0 ? EMPTY : Object.freeze(mountOptions.map((m) => toMount(m, resolve))),
-          network: options.network,
-          security: options.security,
-          loc,
-        }),
+      (resolve) => ({
+        kind: 'run',
+        command: form,
+        mounts: mountOptions.length === 0 ? EMPTY : mountOptions.map((m) => toMount(m, resolve)),
+        network,
+        security,
+        loc,
+      }),
       link,
     );
   }
 
   cmd(command: string | readonly string[] | ShellLines): StageImpl {
     const link = this.#call('cmd', this.cmd);
-    return this.#add(node({ kind: 'cmd', command: commandForm(command, 'cmd()'), loc: link.loc }), link);
+    return this.#add({ kind: 'cmd', command: commandForm(command, 'cmd()'), loc: link.loc }, link);
   }
 
   entrypoint(command: string | readonly string[] | ShellLines): StageImpl {
     const link = this.#call('entrypoint', this.entrypoint);
     const loc = link.loc;
-    return this.#add(node({ kind: 'entrypoint', command: commandForm(command, 'entrypoint()'), loc }), link);
+    return this.#add({ kind: 'entrypoint', command: commandForm(command, 'entrypoint()'), loc }, link);
   }
 
   healthcheck(test: string | readonly string[] | false, options: HealthcheckOptions = {}): StageImpl {
     const link = this.#call('healthcheck', this.healthcheck);
     const loc = link.loc;
     return this.#add(
-      node({
+      {
         kind: 'healthcheck',
         test: test === false ? undefined : commandForm(test, 'healthcheck()'),
         interval: duration(options.interval),
@@ -138,7 +141,7 @@ export class StageImpl implements StageLike {
         startInterval: duration(options.startInterval),
         retries: options.retries,
         loc,
-      }),
+      },
       link,
     );
   }
@@ -146,63 +149,63 @@ export class StageImpl implements StageLike {
   shell(args: readonly string[]): StageImpl {
     const link = this.#call('shell', this.shell);
     const loc = link.loc;
-    return this.#add(node({ kind: 'shell', args: frozen(stringArray(args, 'shell()')), loc }), link);
+    return this.#add({ kind: 'shell', args: stringArray(args, 'shell()').slice(), loc }, link);
   }
 
   stopsignal(signal: string | number | TextInput): StageImpl {
     const link = this.#call('stopsignal', this.stopsignal);
     const loc = link.loc;
     const value = typeof signal === 'number' ? String(signal) : toText(signal, 'stopsignal()');
-    return this.#add(node({ kind: 'stopsignal', signal: value, loc }), link);
+    return this.#add({ kind: 'stopsignal', signal: value, loc }, link);
   }
 
   user(user: TextInput | number, group?: TextInput | number): StageImpl {
     const link = this.#call('user', this.user);
     const loc = link.loc;
     return this.#add(
-      node({ kind: 'user', user: numberOrText(user, 'user()'), group: group === undefined ? undefined : numberOrText(group, 'user() group'), loc }),
+      { kind: 'user', user: numberOrText(user, 'user()'), group: group === undefined ? undefined : numberOrText(group, 'user() group'), loc },
       link,
     );
   }
 
   workdir(path: TextInput): StageImpl {
     const link = this.#call('workdir', this.workdir);
-    return this.#add(node({ kind: 'workdir', path: toText(path, 'workdir()'), loc: link.loc }), link);
+    return this.#add({ kind: 'workdir', path: toText(path, 'workdir()'), loc: link.loc }, link);
   }
 
   volume(...paths: TextInput[]): StageImpl {
     const link = this.#call('volume', this.volume);
     const loc = link.loc;
-    return this.#add(node({ kind: 'volume', paths: Object.freeze(paths.map((p) => toText(p, 'volume() path'))), loc }), link);
+    return this.#add({ kind: 'volume', paths: paths.map((p) => toText(p, 'volume() path')), loc }, link);
   }
 
   expose(...ports: PortInput[]): StageImpl {
     const link = this.#call('expose', this.expose);
     const loc = link.loc;
-    return this.#add(node({ kind: 'expose', ports: Object.freeze(ports.map(portText)), loc }), link);
+    return this.#add({ kind: 'expose', ports: ports.map(portText), loc }, link);
   }
 
   env(keyOrPairs: string | Readonly<Record<string, TextInput>>, valueOrOptions?: TextInput | ValueOptions, options?: ValueOptions): StageImpl {
     const link = this.#call('env', this.env);
     const loc = link.loc;
-    return this.#add(node({ kind: 'env', pairs: keyValues(keyOrPairs, valueOrOptions, options, false, 'env()'), loc }), link);
+    return this.#add({ kind: 'env', pairs: keyValues(keyOrPairs, valueOrOptions, options, false, 'env()'), loc }, link);
   }
 
   label(keyOrPairs: string | Readonly<Record<string, TextInput>>, valueOrOptions?: TextInput | ValueOptions, options?: ValueOptions): StageImpl {
     const link = this.#call('label', this.label);
     const loc = link.loc;
-    return this.#add(node({ kind: 'label', pairs: keyValues(keyOrPairs, valueOrOptions, options, true, 'label()'), loc }), link);
+    return this.#add({ kind: 'label', pairs: keyValues(keyOrPairs, valueOrOptions, options, true, 'label()'), loc }, link);
   }
 
   arg(nameOrRef: string | ArgRef, defaultValue?: TextInput): StageImpl {
     const link = this.#call('arg', this.arg);
     const loc = link.loc;
     if (typeof nameOrRef === 'object' && nameOrRef?.kind === 'argRef') {
-      return this.#add(node({ kind: 'arg', name: nameOrRef.name, default: nameOrRef.default, loc }), link);
+      return this.#add({ kind: 'arg', name: nameOrRef.name, default: nameOrRef.default, loc }, link);
     }
     requireString(nameOrRef, 'arg() name');
     const value = defaultValue === undefined ? undefined : toText(defaultValue, 'arg() default');
-    return this.#add(node({ kind: 'arg', name: nameOrRef, default: value, loc }), link);
+    return this.#add({ kind: 'arg', name: nameOrRef, default: value, loc }, link);
   }
 
   onbuild(triggers: (stage: StageImpl) => StageLike): StageImpl {
@@ -216,7 +219,7 @@ export class StageImpl implements StageLike {
     }
     let next: StageImpl = this;
     for (const entry of entriesOf(StageImpl.stateOf(recorded))) {
-      const wrap = (trigger: AnyInstructionNode): OnbuildNode => node({ kind: 'onbuild', trigger, loc });
+      const wrap = (trigger: AnyInstructionNode): OnbuildNode => ({ kind: 'onbuild', trigger, loc });
       next = entry instanceof DeferredInstruction ? next.#push(entry.deps, (resolve) => wrap(entry.make(resolve)), link) : next.#add(wrap(entry), link);
     }
     return next;
@@ -225,7 +228,7 @@ export class StageImpl implements StageLike {
   comment(text: string): StageImpl {
     requireString(text, 'comment()');
     const link = this.#call('comment', this.comment);
-    return this.#add(node({ kind: 'comment', text, loc: link.loc }), link);
+    return this.#add({ kind: 'comment', text, loc: link.loc }, link);
   }
 
   $blank(count = 1): StageImpl {
@@ -246,13 +249,13 @@ export class StageImpl implements StageLike {
       throw invalidArgument('$overridden() callback must add one CMD, ENTRYPOINT or HEALTHCHECK to the stage it is given');
     }
     const node = entries[0] as InstructionNode & { kind: 'cmd' | 'entrypoint' | 'healthcheck' };
-    return this.#add(Object.freeze({ ...node, overridden: true, loc: node.loc ?? loc }) as InstructionNode, link);
+    return this.#add({ ...node, overridden: true, loc: node.loc ?? loc } as InstructionNode, link);
   }
 
   maintainer(name: string): StageImpl {
     requireString(name, 'maintainer()');
     const link = this.#call('maintainer', this.maintainer);
-    return this.#add(node({ kind: 'maintainer', name, loc: link.loc }), link);
+    return this.#add({ kind: 'maintainer', name, loc: link.loc }, link);
   }
 
   copy(srcOrSpec: TextInput | readonly TextInput[] | CopySpec | CopyContentSpec, dest?: TextInput, options: CopyOptions = {}): StageImpl {
@@ -262,7 +265,7 @@ export class StageImpl implements StageLike {
     const from = 'from' in spec ? spec.from : undefined;
     // Checked now, at the user's call, even when the node is made later (it names a stage).
     const fields = copyFields(spec, 'copy()');
-    return this.#push(stageDeps(from), (resolve) => node({ kind: 'copy', ...fields, from: fromText(from, resolve), fromRefersTo: refersTo(from), loc }), link);
+    return this.#push(stageDeps(from), (resolve) => ({ kind: 'copy', ...fields, from: fromText(from, resolve), fromRefersTo: refersTo(from), loc }), link);
   }
 
   add(srcOrSpec: TextInput | readonly TextInput[] | AddSpec, dest?: TextInput, options: AddOptions = {}): StageImpl {
@@ -270,7 +273,7 @@ export class StageImpl implements StageLike {
     const loc = link.loc;
     const spec: AddSpec = isSpec(srcOrSpec) ? (srcOrSpec as AddSpec) : { src: srcOrSpec, dest: dest!, ...options };
     const fields = copyFields(spec, 'add()');
-    return this.#add(node({ kind: 'add', ...fields, checksum: spec.checksum, keepGitDir: spec.keepGitDir, unpack: spec.unpack, loc }), link);
+    return this.#add({ kind: 'add', ...fields, checksum: spec.checksum, keepGitDir: spec.keepGitDir, unpack: spec.unpack, loc }, link);
   }
 
   as(name: string): StageImpl {
@@ -377,4 +380,4 @@ function stageDeps(from: FromSource | undefined): StageImpl[] {
   throw invalidArgument(`from must be a stage value or a string, got ${describe(from)}`);
 }
 
-const BLANK = node({ kind: 'blank' });
+const BLANK = node({ kind: 'blank' }); // shared: frozen now, like every leaf the IR holds

@@ -112,7 +112,7 @@ export function keyValues(
       typeof valueOrOptions === 'string' && !options?.expand
         ? valueOrOptions
         : toTextExpanding(valueOrOptions as TextInput, options?.expand, `${what} value of ${keyOrPairs}`);
-    return Object.freeze([Object.freeze({ key: keyOrPairs, value })]);
+    return [{ key: keyOrPairs, value }];
   }
   if (typeof keyOrPairs !== 'object' || keyOrPairs === null) {
     throw invalidArgument(`${what} takes a key and a value, or an object of pairs; got ${describe(keyOrPairs)}`);
@@ -120,12 +120,10 @@ export function keyValues(
   const expand = (valueOrOptions as ValueOptions | undefined)?.expand;
   const keys = Object.keys(keyOrPairs);
   if (sortKeys) keys.sort();
-  return Object.freeze(
-    keys.map((key) => {
-      const input = keyOrPairs[key]!;
-      return Object.freeze({ key, value: typeof input === 'string' && !expand ? input : toTextExpanding(input, expand, `${what} value of ${key}`) });
-    }),
-  );
+  return keys.map((key) => {
+    const input = keyOrPairs[key]!;
+    return { key, value: typeof input === 'string' && !expand ? input : toTextExpanding(input, expand, `${what} value of ${key}`) };
+  });
 }
 
 export function chownText(chown: Chown | undefined): Text | undefined {
@@ -152,7 +150,7 @@ export function copyFields(spec: CopySpec | CopyContentSpec | AddSpec, what: str
   const exclude = 'exclude' in spec && spec.exclude !== undefined ? (Array.isArray(spec.exclude) ? spec.exclude : [spec.exclude]) : EMPTY;
   return {
     // Plain strings, the usual values, are taken as they are: no error message is worded for them.
-    sources: Object.freeze(sources.map((s: TextInput) => (typeof s === 'string' ? s : toText(s, `${what} source`)))),
+    sources: sources.map((s: TextInput) => (typeof s === 'string' ? s : toText(s, `${what} source`))),
     inline,
     heredoc: 'content' in spec ? heredocOf(spec) : undefined,
     dest: typeof spec.dest === 'string' ? spec.dest : toText(spec.dest, `${what} dest`),
@@ -160,7 +158,7 @@ export function copyFields(spec: CopySpec | CopyContentSpec | AddSpec, what: str
     chmod: fileMode(spec.chmod, `${what} chmod`),
     link: spec.link,
     parents: 'parents' in spec ? spec.parents : undefined,
-    exclude: exclude.length === 0 ? EMPTY : Object.freeze(exclude.map((e: TextInput) => (typeof e === 'string' ? e : toText(e, `${what} exclude`)))),
+    exclude: exclude.length === 0 ? EMPTY : exclude.map((e: TextInput) => (typeof e === 'string' ? e : toText(e, `${what} exclude`))),
   };
 }
 

@@ -1,5 +1,4 @@
-import type { ArgNode, Directives, DockerfileNode, InstructionNode, StageNode } from '../ir/nodes/index.js';
-import { node } from '../ir/nodes/index.js';
+import type { ArgNode, Directives, DockerfileNode, FromNode, InstructionNode, StageNode } from '../ir/nodes/index.js';
 import { isAutomaticArg, type Text } from '../ir/text.js';
 import { DeferredInstruction, isStage, stateOf, type StageHead, type StageState } from './state.js';
 import type { CheckConfig, ImageMeta, StageLike } from './options.js';
@@ -7,7 +6,8 @@ import { argRefsOf, type ArgRef } from './refs.js';
 
 /**
  * Assembles the Dockerfile of `image`: the stages it needs in dependency order, each named when
- * another refers to it, the global ARGs its FROM lines use, and its parser directives.
+ * another refers to it, the global ARGs its FROM lines use, and its parser directives. The IR is
+ * not frozen yet (see `freezeTree`): `synth()` reads it as it is, `toIR()` freezes it.
  * A stage that carries image metadata (name or tags) is a separate image: it is referred to by
  * its tag and built on its own, not inlined.
  */
@@ -21,7 +21,7 @@ export function buildDockerfile(image: StageLike): DockerfileNode {
   const stages = order.map((stage): StageNode => {
     const state = stateOf(stage);
     const head = state.head;
-    const from = node({
+    const from: FromNode = {
       kind: 'from',
       image: fromImage(head, resolve),
       imageRefersTo: head.base.kind === 'image' ? 'image' : 'stage',
@@ -29,14 +29,13 @@ export function buildDockerfile(image: StageLike): DockerfileNode {
       name: names.get(stage),
       before: head.before,
       loc: head.fromLoc,
-    });
+    };
     const instructions = instructionsOf(state, resolve, globalDefaults);
-    // Arrays made here are frozen as they are: nobody else holds them.
-    return node({ kind: 'stage', from, instructions: Object.freeze(instructions), loc: head.fromLoc });
+    return { kind: 'stage', from, instructions, loc: head.fromLoc };
   });
 
   const { head } = stateOf(image);
-  return node({ kind: 'dockerfile', directives: directivesOf(head), globalArgs: Object.freeze(globalArgs), stages: Object.freeze(stages), loc: head.fromLoc });
+  return { kind: 'dockerfile', directives: directivesOf(head), globalArgs, stages, loc: head.fromLoc };
 }
 
 /**
@@ -161,7 +160,7 @@ function collectGlobalArgs(order: readonly StageLike[], declared: readonly ArgRe
     seen.add(key);
     if (ref.previous) add(ref.previous, head);
     if (ref.default !== undefined && typeof ref.default !== 'string') argRefsOf(ref.default).forEach((used) => add(used, head));
-    args.push(node({ kind: 'arg', name: ref.name, default: ref.default, redeclares: ref.previous ? true : undefined, before: ref.before, loc: head.fromLoc }));
+    args.push({ kind: 'arg', name: ref.name, default: ref.default, redeclares: ref.previous ? true : undefined, before: ref.before, loc: head.fromLoc });
   };
   const last = stateOf(order[order.length - 1]!).head;
   for (const ref of declared) add(ref, last);
@@ -177,12 +176,12 @@ function collectGlobalArgs(order: readonly StageLike[], declared: readonly ArgRe
 function inheritGlobalDefault(arg: ArgNode, globalDefaults: Map<string, Text | undefined>): ArgNode {
   if (arg.default === undefined || !globalDefaults.has(arg.name)) return arg;
   if (globalDefaults.get(arg.name) !== arg.default) return arg;
-  return node({ kind: 'arg', name: arg.name, default: undefined, loc: arg.loc });
+  return { kind: 'arg', name: arg.name, default: undefined, loc: arg.loc };
 }
 
 function directivesOf(head: StageHead): Directives {
   const { syntax, escape, check } = head.dockerfile;
-  return Object.freeze({ syntax, escape, check: check && formatCheck(check) });
+  return { syntax, escape, check: check && formatCheck(check) };
 }
 
 /** `{ skip: ['A', 'B'], error: true }` -> `skip=A,B;error=true` */

@@ -5,6 +5,7 @@ import type { DockerfileNode } from '../ir/nodes/index.js';
 import type { Diagnostic } from '../errors/diagnostic.js';
 import { DockwrightError } from '../errors/errors.js';
 import { StageImpl } from '../builder/impl.js';
+import { buildDockerfile } from '../builder/to-ir.js';
 import { checkMeta } from '../validate/meta.js';
 import { rules as allRules } from '../validate/catalog.js';
 import type { Rule } from '../validate/rule.js';
@@ -59,6 +60,8 @@ function metaDiagnostics(image: Image | DockerfileNode): Diagnostic[] {
   return checkMeta(image.meta, image.metaLoc);
 }
 
+/** The file to check and print: a builder's image as it is assembled, unfrozen (nothing here hands it out). */
 function toFile(image: Image | DockerfileNode): DockerfileNode {
+  if (image instanceof StageImpl) return buildDockerfile(image);
   return 'kind' in image && image.kind === 'dockerfile' ? image : (image as Image).toIR();
 }

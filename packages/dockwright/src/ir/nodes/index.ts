@@ -24,7 +24,7 @@ export type * from './user.js';
 export type * from './volume.js';
 export type * from './workdir.js';
 export { execForm, isSkippedLine, scriptForm, shellForm, shellLines } from './command.js';
-export { frozen } from './node.js';
+export { freezeTree, frozen } from './node.js';
 export type { BaseNode } from './node.js';
 
 /** Every node of the IR. */
@@ -33,9 +33,10 @@ export type NodeKind = AnyNode['kind'];
 
 /**
  * Freezes a node written as a literal (`node({ kind: 'run', ... })`); arrays in it must already be
- * frozen copies (see `frozen`). Nodes are made only this way: a factory that spread its fields
- * into a new object would be one spread site fed every node shape, which V8 handles slowly
- * (it was much of the parser's time).
+ * frozen copies (see `frozen`). The parser makes its nodes this way; the builder writes them as
+ * plain literals and freezes its IR as it hands it out (`freezeTree`). Either way, not through a
+ * factory that spreads its fields into a new object: that would be one spread site fed every node
+ * shape, which V8 handles slowly (it was much of the parser's time).
  */
 export function node<N extends AnyNode>(literal: N): N {
   return Object.freeze(literal);
