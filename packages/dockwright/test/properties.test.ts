@@ -314,7 +314,7 @@ describe('invariant 4: two builders derived from one base never affect each othe
     command.length = 0;
     mounts.push({ type: 'tmpfs', target: '/tmp' });
     (mounts[1] as { target: string }).target = '/elsewhere';
-    runOptions.network = 'host';
+    (runOptions as { network?: string }).network = 'host';
     image.toIR(); // assembled once more: still what the calls said
     expect(synth(image)).toBe(before);
     expect(before).toContain('SHELL ["/bin/bash", "-c"]');

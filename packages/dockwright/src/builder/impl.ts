@@ -258,22 +258,63 @@ export class StageImpl implements StageLike {
     return this.#add({ kind: 'maintainer', name, loc: link.loc }, link);
   }
 
-  copy(srcOrSpec: TextInput | readonly TextInput[] | CopySpec | CopyContentSpec, dest?: TextInput, options: CopyOptions = {}): StageImpl {
+  copy(srcOrSpec: TextInput | readonly TextInput[] | CopySpec | CopyContentSpec, dest?: TextInput, options?: CopyOptions): StageImpl {
     const link = this.#call('copy', this.copy);
     const loc = link.loc;
-    const spec = isSpec(srcOrSpec) ? srcOrSpec : { src: srcOrSpec, dest: dest!, ...options };
+    const spec = isSpec(srcOrSpec) ? srcOrSpec : options === undefined ? { src: srcOrSpec, dest: dest! } : { src: srcOrSpec, dest: dest!, ...options };
     const from = 'from' in spec ? spec.from : undefined;
     // Checked now, at the user's call, even when the node is made later (it names a stage).
-    const fields = copyFields(spec, 'copy()');
-    return this.#push(stageDeps(from), (resolve) => ({ kind: 'copy', ...fields, from: fromText(from, resolve), fromRefersTo: refersTo(from), loc }), link);
+    const f = copyFields(spec, 'copy()');
+    // The fields one by one, not spread: a spread in the middle of a literal copies them one call at a time.
+    return this.#push(
+      stageDeps(from),
+      (resolve) => ({
+        kind: 'copy',
+        sources: f.sources,
+        inline: f.inline,
+        heredoc: f.heredoc,
+        dest: f.dest,
+        chown: f.chown,
+        chmod: f.chmod,
+        link: f.link,
+        parents: f.parents,
+        exclude: f.exclude,
+        from: fromText(from, resolve),
+        fromRefersTo: refersTo(from),
+        loc,
+      }),
+      link,
+    );
   }
 
-  add(srcOrSpec: TextInput | readonly TextInput[] | AddSpec, dest?: TextInput, options: AddOptions = {}): StageImpl {
+  add(srcOrSpec: TextInput | readonly TextInput[] | AddSpec, dest?: TextInput, options?: AddOptions): StageImpl {
     const link = this.#call('add', this.add);
     const loc = link.loc;
-    const spec: AddSpec = isSpec(srcOrSpec) ? (srcOrSpec as AddSpec) : { src: srcOrSpec, dest: dest!, ...options };
-    const fields = copyFields(spec, 'add()');
-    return this.#add({ kind: 'add', ...fields, checksum: spec.checksum, keepGitDir: spec.keepGitDir, unpack: spec.unpack, loc }, link);
+    const spec: AddSpec = isSpec(srcOrSpec)
+      ? (srcOrSpec as AddSpec)
+      : options === undefined
+        ? { src: srcOrSpec, dest: dest! }
+        : { src: srcOrSpec, dest: dest!, ...options };
+    const f = copyFields(spec, 'add()');
+    return this.#add(
+      {
+        kind: 'add',
+        sources: f.sources,
+        inline: f.inline,
+        heredoc: f.heredoc,
+        dest: f.dest,
+        chown: f.chown,
+        chmod: f.chmod,
+        link: f.link,
+        parents: f.parents,
+        exclude: f.exclude,
+        checksum: spec.checksum,
+        keepGitDir: spec.keepGitDir,
+        unpack: spec.unpack,
+        loc,
+      },
+      link,
+    );
   }
 
   as(name: string): StageImpl {

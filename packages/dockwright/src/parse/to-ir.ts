@@ -385,14 +385,17 @@ class Converter {
     copy: (c, node, flags, loc) => {
       const from = flags.value('from');
       const f = c.copyFields(node, flags);
-      return one(flags, irNode({ kind: 'copy', ...f, from: from === undefined ? undefined : c.text(node, from), loc }));
+      // The fields one by one, not spread: a spread in the middle of a literal copies them one call at a time.
+      const { sources, inline, heredoc, dest, chown, chmod, link, parents, exclude } = f;
+      const fromText = from === undefined ? undefined : c.text(node, from);
+      return one(flags, irNode({ kind: 'copy', chown, chmod, link, parents, exclude, sources, inline, heredoc, dest, from: fromText, loc }));
     },
     add: (c, node, flags, loc) => {
-      const f = c.copyFields(node, flags);
+      const { sources, inline, heredoc, dest, chown, chmod, link, parents, exclude } = c.copyFields(node, flags);
       const checksum = flags.value('checksum');
       const keepGitDir = flags.bool('keep-git-dir');
       const unpack = flags.bool('unpack');
-      return one(flags, irNode({ kind: 'add', ...f, checksum, keepGitDir, unpack, loc }));
+      return one(flags, irNode({ kind: 'add', chown, chmod, link, parents, exclude, sources, inline, heredoc, dest, checksum, keepGitDir, unpack, loc }));
     },
   };
 
@@ -457,7 +460,7 @@ class Converter {
     if (node.args.length < 2) throw this.error(node, `${node.command.toUpperCase()} requires at least two arguments: a source and a destination`);
     const sources = Object.freeze(node.args.slice(0, -1).map((a) => this.text(node, a)));
     const dest = this.text(node, node.args[node.args.length - 1]!);
-    // The same keys in the same order as above: the readers spread this, and one shape keeps that cheap.
+    // The same keys in the same order as above: one shape for the readers to take apart.
     return { chown, chmod, link, parents, exclude, sources, inline: undefined, heredoc: undefined, dest };
   }
 
