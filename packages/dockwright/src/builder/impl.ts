@@ -421,4 +421,5 @@ function stageDeps(from: FromSource | undefined): StageImpl[] {
   throw invalidArgument(`from must be a stage value or a string, got ${describe(from)}`);
 }
 
-const BLANK = node({ kind: 'blank' }); // shared: frozen now, like every leaf the IR holds
+// One node for every blank line: frozen at once, as it is shared (freezeTree stops at it).
+const BLANK = node({ kind: 'blank' });
