@@ -139,4 +139,28 @@ describe('call sites', () => {
       'cmd@4:5',
     ]);
   });
+
+  test('positions read through a prepareStackTrace hook and with source maps are the same, and Error is left as it was', () => {
+    const file = join(dir, 'modes.mjs');
+    writeFileSync(
+      file,
+      `import { configureCallSites, from } from ${JSON.stringify(DIST)};
+const mode = process.argv[2];
+const hook = (error, frames) => 'Error\\n' + frames.map((f) => '    at ' + f.getFileName() + ':' + f.getLineNumber() + ':' + f.getColumnNumber()).join('\\n');
+if (mode === 'hook') Error.prepareStackTrace = hook;
+if (mode === 'mapped') { process.setSourceMapsEnabled(true); configureCallSites({ sourceMapped: true }); }
+Error.stackTraceLimit = 7;
+const before = Error.prepareStackTrace;
+const ir = from('alpine')
+  .run('x').toIR();
+const stage = ir.stages[0];
+console.log(JSON.stringify([stage.from.loc.line, stage.from.loc.column, stage.instructions[0].loc.line, stage.instructions[0].loc.column, Error.stackTraceLimit, Error.prepareStackTrace === before]));
+`,
+    );
+    const expected = [8, 12, 9, 4, 7, true];
+    for (const mode of ['plain', 'hook', 'mapped']) {
+      const printed = execFileSync(process.execPath, [file, mode], { encoding: 'utf8' });
+      expect([mode, JSON.parse(printed)]).toEqual([mode, expected]);
+    }
+  });
 });

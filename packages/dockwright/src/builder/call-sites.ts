@@ -70,8 +70,19 @@ export function linkOf(previous: ChainLink | undefined, name: string, api: (...a
   const scanning = readSource !== undefined && captureEveryCall !== true;
   const next = previous?.next;
   if (next !== undefined && next.name === name && scanning) return next;
-  const loc = mapped(captureCallSite(api, settings.sourceMapped === true));
-  return (loc && scanning && linkAt(loc, name, readSource)) || { name, loc, next: undefined };
+  return linkAtCapture(captureCallSite(api, settings.sourceMapped === true), name);
+}
+
+/** Whether stack positions come source-mapped (`configureCallSites`), for a capture made outside `linkOf`. */
+export function capturesSourceMapped(): boolean {
+  return settings.sourceMapped === true;
+}
+
+/** The link of a call named `name` whose frame was captured at `captured`: a chain's first link. */
+export function linkAtCapture(captured: SourceLocation | undefined, name: string): ChainLink {
+  const { readSource, captureEveryCall } = settings;
+  const loc = mapped(captured);
+  return (loc && readSource !== undefined && captureEveryCall !== true && linkAt(loc, name, readSource)) || { name, loc, next: undefined };
 }
 
 /** A captured position taken back to the file's own text, when the host maps positions. */
