@@ -415,6 +415,8 @@ describe("the printer's plain-word shortcut", () => {
     fc.assert(
       fc.property(fc.array(char, { maxLength: 8 }), (chars) => {
         const text = chars.join('');
+        // The printer's BARE words without an UNSAFE_START, as regular expressions say it.
+        expect(isPlainWord(text)).toBe(/^(?!--|#)[A-Za-z0-9_./:@%+,=^~*?#-]+$/.test(text));
         if (!isPlainWord(text)) return;
         plain++;
         for (const escape of ['\\', '`'] as const) {

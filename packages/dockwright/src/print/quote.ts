@@ -12,16 +12,27 @@ const BARE = /^[A-Za-z0-9_./:@%+,=^~*?#-]+$/;
 const BARE_RAW = /^[A-Za-z0-9_./:@%+,=^~*?#${}-]*$/;
 /** Starts that Docker would read as something else: a flag, a comment on a continuation line. */
 const UNSAFE_START = /^(?:--|#)/;
-/** BARE without an unsafe start, in one test: most values are such words. */
-const PLAIN = /^(?!--|#)[A-Za-z0-9_./:@%+,=^~*?#-]+$/;
+/** The characters of BARE, by code: a table a loop reads faster than a regular expression runs. */
+const BARE_CODES = (() => {
+  const table = new Uint8Array(128);
+  for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:@%+,=^~*?#-') table[ch.charCodeAt(0)] = 1;
+  return table;
+})();
 
 /**
- * A plain string that prints as itself wherever a word goes: no character the lexer acts on, no
- * blank, no line break, no start Docker would misread. The printer takes such a word as it is,
- * without asking what could be wrong with it.
+ * A plain string that prints as itself wherever a word goes: BARE's characters only (nothing the
+ * lexer acts on, no blank, no line break) and no start Docker would misread (UNSAFE_START). The
+ * printer takes such a word as it is, without asking what could be wrong with it.
  */
 export function isPlainWord(text: Text): text is string {
-  return typeof text === 'string' && PLAIN.test(text);
+  if (typeof text !== 'string' || text.length === 0) return false;
+  const first = text.charCodeAt(0);
+  if (first === 35 /* # */ || (first === 45 /* - */ && text.charCodeAt(1) === 45)) return false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 128 || BARE_CODES[code] === 0) return false;
+  }
+  return true;
 }
 
 /**
