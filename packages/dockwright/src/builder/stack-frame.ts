@@ -39,7 +39,7 @@ export function captureCallSite(api: (...args: never[]) => unknown, sourceMapped
  * The parts of `captureCallSite`, for a public function that captures its caller's frame itself
  * (`from()`, which starts every chain): start, `V8Error.captureStackTrace(holder, api)` in the
  * function's own body, read, end. Every frame between the capture and the user's code is one more
- * frame V8 reads back from optimized code: two helpers' frames were 7% of synthesizing an image.
+ * frame V8 reads back from optimized code: our helpers' frame was 8% of synthesizing an image.
  */
 export interface Capture {
   readonly limit: number;
