@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { arg, configureCallSites, from, synth } from 'dockwright';
+import { synthImage } from './synth-image.js';
 
 const require = createRequire(import.meta.url);
 const generator = require('dockerfile-generator') as { generate(input: unknown): Promise<string> };
@@ -18,26 +19,7 @@ configureCallSites({ readSource: (file) => readFileSync(file, 'utf8') });
 const IMAGES = 10_000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 
-function dockwrightImage(i: number): string {
-  return synth(
-    from(`node:${20 + (i % 3)}-alpine`)
-      .workdir('/app')
-      .env('NODE_ENV', 'production')
-      .env('APP_ID', `app-${i}`)
-      .label('org.opencontainers.image.version', `1.0.${i}`)
-      .arg(arg('BUILD_ID', String(i)))
-      .copy(['package.json', 'package-lock.json'], './')
-      .copy('.', '.')
-      .run('npm ci --omit=dev')
-      .run(`echo build ${i}`)
-      .run('npm run build')
-      .user('node')
-      .expose(3000 + (i % 100))
-      .volume('/data')
-      .entrypoint(['node'])
-      .cmd(['dist/server.js', `--id=${i}`]),
-  );
-}
+const dockwrightImage = synthImage({ arg, from, synth });
 
 async function generatorImage(i: number): Promise<string> {
   return generator.generate({

@@ -3,7 +3,7 @@
  * third within minutes here): run under valgrind by bench/instructions.sh, twice with different
  * counts, so that Node's start and the warm-up cancel out.
  *
- *   node bench/instructions.mjs synth|parse COUNT [SDK entry, default: the workspace's dockwright]
+ *   jiti bench/instructions.ts synth|parse COUNT [SDK entry, default: the workspace's dockwright]
  *
  * synth: COUNT images of bench/synth.bench.ts's shape; parse: COUNT passes over the corpus files
  * that parse() reads.
@@ -11,41 +11,24 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type * as Dockwright from 'dockwright';
+import { synthImage } from './synth-image.js';
 
 const [kind, countText, entry] = process.argv.slice(2);
 const count = Number(countText);
 if ((kind !== 'synth' && kind !== 'parse') || !Number.isInteger(count)) {
-  console.error('usage: node bench/instructions.mjs synth|parse COUNT [SDK entry]');
+  console.error('usage: jiti bench/instructions.ts synth|parse COUNT [SDK entry]');
   process.exit(2);
 }
-const sdk = await import(entry === undefined ? 'dockwright' : pathToFileURL(entry).href);
+const sdk: typeof Dockwright = await import(entry === undefined ? 'dockwright' : pathToFileURL(entry).href);
 const { arg, configureCallSites, from, parse, synth } = sdk;
 configureCallSites({ readSource: (file) => readFileSync(file, 'utf8') });
 
-function image(i) {
-  return synth(
-    from(`node:${20 + (i % 3)}-alpine`)
-      .workdir('/app')
-      .env('NODE_ENV', 'production')
-      .env('APP_ID', `app-${i}`)
-      .label('org.opencontainers.image.version', `1.0.${i}`)
-      .arg(arg('BUILD_ID', String(i)))
-      .copy(['package.json', 'package-lock.json'], './')
-      .copy('.', '.')
-      .run('npm ci --omit=dev')
-      .run(`echo build ${i}`)
-      .run('npm run build')
-      .user('node')
-      .expose(3000 + (i % 100))
-      .volume('/data')
-      .entrypoint(['node'])
-      .cmd(['dist/server.js', `--id=${i}`]),
-  );
-}
+const image = synthImage({ arg, from, synth });
 
-let work;
+let work: (n: number) => number;
 if (kind === 'synth') {
-  work = (n) => {
+  work = (n: number): number => {
     let bytes = 0;
     for (let i = 0; i < n; i++) bytes += image(i).length;
     return bytes;
@@ -54,7 +37,7 @@ if (kind === 'synth') {
   const corpus = join(import.meta.dirname, '..', '..', 'shared', 'corpus', 'buildkit', 'testfiles');
   const texts = readdirSync(corpus)
     .map((name) => readFileSync(join(corpus, name, 'Dockerfile'), 'utf8'))
-    .filter((text) => {
+    .filter((text: string) => {
       try {
         parse(text);
         return true;
@@ -62,7 +45,7 @@ if (kind === 'synth') {
         return false;
       }
     });
-  work = (n) => {
+  work = (n: number): number => {
     let stages = 0;
     for (let r = 0; r < n; r++) for (const text of texts) stages += parse(text).ir.stages.length;
     return stages;
