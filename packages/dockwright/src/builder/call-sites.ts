@@ -1,5 +1,5 @@
 import type { SourceLocation } from '../ir/location.js';
-import { captureCallSite } from './stack-frame.js';
+import { captureCallSite, type SourcePosition } from './stack-frame.js';
 
 /**
  * Where each builder call was made, without a stack capture per call.
@@ -79,18 +79,21 @@ export function capturesSourceMapped(): boolean {
 }
 
 /** The link of a call named `name` whose frame was captured at `captured`: a chain's first link. */
-export function linkAtCapture(captured: SourceLocation | undefined, name: string): ChainLink {
+export function linkAtCapture(captured: SourcePosition | undefined, name: string): ChainLink {
   const { readSource, captureEveryCall } = settings;
   const loc = mapped(captured);
-  return (loc && readSource !== undefined && captureEveryCall !== true && linkAt(loc, name, readSource)) || { name, loc, next: undefined };
+  if (loc === undefined) return { name, loc, next: undefined };
+  // A scanned link carries its own (frozen) location: the captured one only finds it.
+  const scanned = readSource !== undefined && captureEveryCall !== true ? linkAt(loc, name, readSource) : undefined;
+  return scanned ?? { name, loc: Object.freeze({ file: loc.file, line: loc.line, column: loc.column }), next: undefined };
 }
 
 /** A captured position taken back to the file's own text, when the host maps positions. */
-function mapped(loc: SourceLocation | undefined): SourceLocation | undefined {
+function mapped(loc: SourcePosition | undefined): SourcePosition | undefined {
   const map = settings.mapPosition;
   if (loc === undefined || map === undefined) return loc;
   const original = map(loc.file, loc.line, loc.column);
-  return original === undefined ? loc : Object.freeze({ file: loc.file, line: original.line, column: original.column });
+  return original === undefined ? loc : { file: loc.file, line: original.line, column: original.column };
 }
 
 /** The link chained onto `previous` when it is a call named `name`, without capturing: for calls that record no position. */
@@ -107,7 +110,7 @@ const scans = new Map<string, Scan>();
 const rescanned = new Set<string>();
 
 /** The scanned call at a captured position: same column (plain JavaScript), or the one call of that name on the line (transpiled code keeps lines, not columns). */
-function linkAt(loc: SourceLocation, name: string, readSource: ReadSource): ChainLink | undefined {
+function linkAt(loc: SourcePosition, name: string, readSource: ReadSource): ChainLink | undefined {
   const found = findLink(scanOf(loc.file, readSource), loc, name);
   if (found !== undefined || rescanned.has(loc.file) || !scans.has(loc.file)) return found;
   // The file may have changed since it was scanned (a definitions file reloaded): scan it again, once.
@@ -116,7 +119,7 @@ function linkAt(loc: SourceLocation, name: string, readSource: ReadSource): Chai
   return findLink(scanOf(loc.file, readSource), loc, name);
 }
 
-function findLink(scan: Scan, loc: SourceLocation, name: string): ChainLink | undefined {
+function findLink(scan: Scan, loc: SourcePosition, name: string): ChainLink | undefined {
   const calls = scan.callsByLine.get(loc.line);
   if (calls === undefined) return undefined;
   const exact = calls.find((c) => c.loc!.column === loc.column);

@@ -1,6 +1,5 @@
-import type { SourceLocation } from '../ir/location.js';
 import { capturesSourceMapped, linkAtCapture } from './call-sites.js';
-import { capturedSite, endCapture, startCapture, V8Error } from './stack-frame.js';
+import { type Capture, capturedSite, endCapture, HOLDER, startCapture, V8Error } from './stack-frame.js';
 import { startStage, StageImpl } from './impl.js';
 import type { FromOptions } from './options.js';
 import { argRefsOf, describe, invalidArgument, toText, type TextInput } from './refs.js';
@@ -16,20 +15,20 @@ import { triviaLines } from './trivia.js';
  * // RUN apk add redis
  * // CMD ["redis-server"]
  */
-export function from(base: TextInput | StageLike, options: FromOptions = {}): Stage {
-  // The caller's frame is captured here, not through linkOf: fewer frames for V8 to read back.
+export function from(base: TextInput | StageLike, options?: FromOptions): Stage {
+  // The caller's frame is captured here, in a frame that holds next to nothing: V8 reads back this
+  // frame and every value live in it with the caller's (see stack-frame.ts). No user code runs
+  // in a capture (V8 formats the stack when it is read), so Error's limit is put back as it is.
   const capture = startCapture(capturesSourceMapped());
-  let site: SourceLocation | undefined;
   if (capture !== undefined) {
-    try {
-      const holder: { stack?: unknown } = {};
-      V8Error.captureStackTrace!(holder, from);
-      site = capturedSite(holder, capture);
-    } finally {
-      endCapture(capture);
-    }
+    V8Error.captureStackTrace!(HOLDER, from);
+    endCapture(capture);
   }
-  const link = linkAtCapture(site, 'from');
+  return fromCaptured(capture, base, options ?? {});
+}
+
+function fromCaptured(capture: Capture | undefined, base: TextInput | StageLike, options: FromOptions): Stage {
+  const link = linkAtCapture(capture === undefined ? undefined : capturedSite(capture), 'from');
   const before = triviaLines(options.before, 'from() before');
   if (base instanceof StageImpl) {
     return startStage({ kind: 'stage', stage: base }, options.as, options.platform, link, before) as unknown as Stage;

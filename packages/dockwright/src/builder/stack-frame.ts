@@ -23,56 +23,72 @@ const framesAsIs = (_error: Error, frames: CallSite[]): CallSite[] => frames;
  * `prepareStackTrace` hook such as source-map-support's): then the formatted stack, which carries
  * the mapped positions, is parsed.
  */
-export function captureCallSite(api: (...args: never[]) => unknown, sourceMapped: boolean): SourceLocation | undefined {
+export function captureCallSite(api: (...args: never[]) => unknown, sourceMapped: boolean): SourcePosition | undefined {
   const capture = startCapture(sourceMapped);
   if (capture === undefined) return undefined;
-  try {
-    const holder: { stack?: unknown } = {};
-    V8Error.captureStackTrace!(holder, api);
-    return capturedSite(holder, capture);
-  } finally {
-    endCapture(capture);
-  }
+  V8Error.captureStackTrace!(HOLDER, api);
+  endCapture(capture);
+  return capturedSite(capture);
+}
+
+/** A captured position; plain, as most are only looked up (call-sites.ts freezes the ones it keeps). */
+export interface SourcePosition {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
 }
 
 /**
+ * Where captures go: one object for all, since V8 turns every new object a stack is captured into
+ * a dictionary (an eighth of a capture's cost). A capture is read at once, before the next.
+ */
+export const HOLDER: { stack?: unknown } = {};
+
+/**
  * The parts of `captureCallSite`, for a public function that captures its caller's frame itself
- * (`from()`, which starts every chain): start, `V8Error.captureStackTrace(holder, api)` in the
- * function's own body, read, end. Every frame between the capture and the user's code is one more
- * frame V8 reads back from optimized code: our helpers' frame was 8% of synthesizing an image.
+ * (`from()`, which starts every chain): `startCapture`, `V8Error.captureStackTrace(HOLDER, api)`
+ * in the function's own body, `endCapture`, then `capturedSite` anywhere after. V8 reads back
+ * every frame from the capture to one past the caller's, and each optimized one costs in
+ * proportion to what is live in it: so the capturing frame should hold little (see from.ts).
  */
 export interface Capture {
   readonly limit: number;
-  readonly hook: V8ErrorType['prepareStackTrace'];
   /** V8's structured frames are read (else the formatted stack, with rewritten positions). */
   readonly structured: boolean;
 }
 
-type V8ErrorType = typeof V8Error;
-
 /** Sets Error up to capture one frame; undefined on an engine without V8's stack API. */
 export function startCapture(sourceMapped: boolean): Capture | undefined {
   if (typeof V8Error.captureStackTrace !== 'function') return undefined;
-  const hook = V8Error.prepareStackTrace;
-  const capture: Capture = { limit: V8Error.stackTraceLimit, hook, structured: !sourceMapped && !rewritesPositions(hook) };
+  const capture: Capture = { limit: V8Error.stackTraceLimit, structured: !sourceMapped && !rewritesPositions(V8Error.prepareStackTrace) };
   V8Error.stackTraceLimit = 1;
-  if (capture.structured) V8Error.prepareStackTrace = framesAsIs;
   return capture;
 }
 
-/** The position held by a capture made into `holder`. */
-export function capturedSite(holder: { stack?: unknown }, capture: Capture): SourceLocation | undefined {
-  if (!capture.structured) return parseFrame(typeof holder.stack === 'string' ? holder.stack : undefined);
-  const frame = (holder.stack as CallSite[] | undefined)?.[0];
-  const file = frame?.getFileName();
-  if (!frame || !file) return undefined;
-  return Object.freeze({ file: fileFromUrl(file), line: frame.getLineNumber() ?? 0, column: frame.getColumnNumber() ?? 0 });
+/** Puts Error's frame limit back as it was before `startCapture`. */
+export function endCapture(capture: Capture): void {
+  V8Error.stackTraceLimit = capture.limit;
 }
 
-/** Puts Error's settings back as they were before `startCapture`. */
-export function endCapture(capture: Capture): void {
-  if (capture.structured) V8Error.prepareStackTrace = capture.hook;
-  V8Error.stackTraceLimit = capture.limit;
+/**
+ * The position `HOLDER` holds from the last capture. V8 formats a stack when it is first read,
+ * through `prepareStackTrace` as it is then: for structured frames it is set to hand them over
+ * as they are, for that one read.
+ */
+export function capturedSite(capture: Capture): SourcePosition | undefined {
+  if (!capture.structured) return parseFrame(typeof HOLDER.stack === 'string' ? HOLDER.stack : undefined);
+  const hook = V8Error.prepareStackTrace;
+  V8Error.prepareStackTrace = framesAsIs;
+  let frames: unknown;
+  try {
+    frames = HOLDER.stack;
+  } finally {
+    V8Error.prepareStackTrace = hook;
+  }
+  const frame = (frames as CallSite[] | undefined)?.[0];
+  const file = frame?.getFileName();
+  if (!frame || !file) return undefined;
+  return { file: fileFromUrl(file), line: frame.getLineNumber() ?? 0, column: frame.getColumnNumber() ?? 0 };
 }
 
 /** Node 20 installs its own default hook, which rewrites nothing by itself. */
