@@ -2,9 +2,12 @@ import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { DockwrightError, from, print, rules, synth, SynthError, validate, type Image, type MountOptions, type RunOptions, type Stage } from 'dockwright';
-import { copyOperandProblem, labelKeyProblem, wordProblem } from '../src/ir/encodability.js';
+import { copyOperandProblem, labelKeyProblem, shellFormProblem, shellFormProblemInFull, wordProblem } from '../src/ir/encodability.js';
+import { remembered } from '../src/ir/remember.js';
+import { isBlank, trimmed } from '../src/ir/text.js';
 import { freezeTree } from '../src/ir/nodes/node.js';
-import { hasWhitespace, isPlainWord, word } from '../src/print/quote.js';
+import { hasWhitespace, isPlainWord, jsonArray, word } from '../src/print/quote.js';
+import { isVariableName, VARIABLE } from '../src/validate/rules/invalid-name.js';
 import { unfrozenIn } from './frozen.js';
 import { apply, op, type Op } from './ops.js';
 
@@ -432,5 +435,68 @@ describe("the printer's plain-word shortcut", () => {
     expect(plain).toBeGreaterThan(100);
     // And the other way: what needs quoting or a check is never taken as it is.
     for (const text of ['', '--flag', '#x', 'a b', 'a$b', 'a"b', 'a\\', 'a`b', 'a\nb', 'é', 'a<<b']) expect(isPlainWord(text)).toBe(false);
+  });
+});
+
+/** The shortcuts synthesis takes for the usual value, each held to the full answer it stands for. */
+describe('shortcuts for the usual value', () => {
+  // Visible ASCII, which the shortcuts take, and what they must leave to the full answer.
+  const char = fc.constantFrom(...'aZ09_.-[]"<\\`#$=:@/'.split(''), ' ', '\t', '\n', '\r', '\0', '\u00a0', '\ufeff', 'é', '\u2028', '\ud800');
+  const text = fc.array(char, { maxLength: 8 }).map((chars) => chars.join(''));
+
+  test('a shell-form command: the same problem as the full checks find', () => {
+    fc.assert(
+      fc.property(text, fc.constantFrom('\\' as const, '`' as const), (command, escape) => {
+        expect(shellFormProblem(command, escape)).toBe(shellFormProblemInFull(command, escape));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  test('trimmed() and isBlank() answer as trim() does', () => {
+    fc.assert(
+      fc.property(text, (value) => {
+        expect(trimmed(value)).toBe(value.trim());
+        expect(isBlank(value)).toBe(value.trim() === '');
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  test('a JSON array is JSON, with every "<" of a "<<" written \\u003c', () => {
+    fc.assert(
+      fc.property(fc.array(text, { maxLength: 3 }), (items) => {
+        const json = jsonArray(items);
+        expect(JSON.parse(json)).toEqual(items);
+        const plain = `[${items.map((item) => JSON.stringify(item)).join(', ')}]`;
+        expect(json).toBe(items.some((item) => JSON.stringify(item).includes('<<')) ? jsonArrayOfEscaped(items) : plain);
+      }),
+      { numRuns: 5000 },
+    );
+    function jsonArrayOfEscaped(items: string[]): string {
+      return `[${items.map((item) => (JSON.stringify(item).includes('<<') ? JSON.stringify(item).replaceAll('<', '\\u003c') : JSON.stringify(item))).join(', ')}]`;
+    }
+  });
+
+  test('isVariableName() is the VARIABLE expression', () => {
+    fc.assert(
+      fc.property(text, (name) => {
+        expect(isVariableName(name)).toBe(VARIABLE.test(name));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  test('remembered() answers as its test, and asks it once per string until it starts over', () => {
+    const asked: string[] = [];
+    const test = remembered((value) => {
+      asked.push(value);
+      return value.startsWith('a');
+    }, 2);
+    expect([test('ab'), test('b'), test('ab'), test('b')]).toEqual([true, false, true, false]);
+    expect(asked).toEqual(['ab', 'b']);
+    expect(test('c')).toBe(false); // full: starts over with 'c' alone
+    expect(test('ab')).toBe(true);
+    expect(asked).toEqual(['ab', 'b', 'c', 'ab']);
   });
 });

@@ -4,12 +4,14 @@ import {
   check,
   expand,
   lint,
+  parse,
   from,
   platformArgs,
   raw,
   rules,
   synth,
   SynthError,
+  stageReferences,
   validate,
   type Diagnostic,
   type Image,
@@ -126,6 +128,61 @@ describe('each rule reports its shape', () => {
       },
     };
     expect(() => validate(two, { rules: [early] })).toThrow(/a rule read ctx.file outside a hook/);
+  });
+
+  test('ctx.stageReferences() in an end hook is what the walk gathered: the same as stageReferences(file), ONBUILD included', () => {
+    const text = [
+      'FROM alpine AS base',
+      'FROM base AS build',
+      'COPY --from=base /a /a',
+      'RUN --mount=type=cache,from=build,target=/c --mount=type=bind,from=0,target=/b true',
+      'ONBUILD COPY --from=build /x /x',
+      'FROM scratch',
+      'COPY --from=1 /y /y',
+      'COPY --from=alpine:3 /z /z',
+      'ONBUILD RUN --mount=type=cache,from=base,target=/d true',
+    ].join('\n');
+    const file = parse(text).ir;
+    const seen: { atFile: unknown; atEnd: unknown }[] = [];
+    const reader: Rule = {
+      name: 'ReadsReferences',
+      severity: 'warning',
+      description: 'Reads the references twice.',
+      url: 'https://example.com/reads-references',
+      create(ctx) {
+        let atFile: unknown;
+        return {
+          file: () => {
+            atFile = undefined;
+          },
+          end: () => {
+            seen.push({ atFile, atEnd: ctx.stageReferences() });
+          },
+        };
+      },
+    };
+    const early: Rule = {
+      ...reader,
+      name: 'ReadsEarly',
+      create: (ctx) => ({ file: () => void seen.push({ atFile: ctx.stageReferences(), atEnd: undefined }) }),
+    };
+    validate(file, { rules: [reader] });
+    validate(file, { rules: [early] });
+    const expected = stageReferences(file);
+    expect(expected.map((r) => `${r.from}->${r.to} (${r.via})`)).toEqual([
+      '1->base (FROM)',
+      '1->base (COPY --from)',
+      '1->build (--mount from)',
+      '1->0 (--mount from)',
+      '1->build (COPY --from)',
+      '2->1 (COPY --from)',
+      '2->alpine:3 (COPY --from)',
+      '2->base (--mount from)',
+    ]);
+    expect(seen).toEqual([
+      { atFile: undefined, atEnd: expected },
+      { atFile: expected, atEnd: undefined },
+    ]);
   });
 
   test('every rule in the catalog has a case here', () => {

@@ -15,6 +15,14 @@ export type Problem = string | undefined;
 
 /** A single-line string that goes to the shell as written (RUN/CMD/ENTRYPOINT shell form). */
 export function shellFormProblem(command: string, escape: EscapeChar): Problem {
+  // Most commands start and end with a visible character that means nothing here (not "-", "[",
+  // the escape character): then only a line break or NUL inside could be wrong.
+  const quiet = isQuietStart(command.charCodeAt(0)) && isQuietEnd(command.charCodeAt(command.length - 1), escape);
+  return quiet && !LINE_BREAK_OR_NUL.test(command) ? undefined : shellFormProblemInFull(command, escape);
+}
+
+/** `shellFormProblem` without its shortcut (exported for the test that holds the two together). */
+export function shellFormProblemInFull(command: string, escape: EscapeChar): Problem {
   if (LINE_BREAK_OR_NUL.test(command)) {
     if (command.includes('\0')) return 'contains a NUL character, which no Dockerfile line can carry';
     if (command.includes('\r')) return 'contains a carriage return (\\r), which Docker drops at line ends';
@@ -147,6 +155,16 @@ export function heredocMarker(line: string, escape: EscapeChar): string | undefi
 }
 
 const LINE_BREAK_OR_NUL = /[\n\r\0]/;
+
+/** A visible ASCII character a command may start with and mean nothing to Docker: not a flag's "-", not a JSON array's "[". */
+function isQuietStart(code: number): boolean {
+  return code > 32 && code < 127 && code !== 45 /* - */ && code !== 91 /* [ */;
+}
+
+/** A visible ASCII character a command may end with: not the escape character, which would join the next line. */
+function isQuietEnd(code: number, escape: EscapeChar): boolean {
+  return code > 32 && code < 127 && code !== escape.charCodeAt(0);
+}
 
 function looksLikeJsonArray(command: string): boolean {
   const trimmed = command.trim();

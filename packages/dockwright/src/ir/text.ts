@@ -90,3 +90,21 @@ const AUTOMATIC_ARG_SET: ReadonlySet<string> = new Set(AUTOMATIC_ARGS);
 export function isAutomaticArg(name: string): boolean {
   return AUTOMATIC_ARG_SET.has(name);
 }
+
+/** A visible ASCII character (`!` to `~`): neither blank nor anything `trim()` removes. */
+function isVisibleAscii(code: number): boolean {
+  return code > 32 && code < 127;
+}
+
+/**
+ * `s.trim()`, without the copy for the usual string that starts and ends with a visible character
+ * (each trim of a value in synthesis made a string only to compare it).
+ */
+export function trimmed(s: string): string {
+  return isVisibleAscii(s.charCodeAt(0)) && isVisibleAscii(s.charCodeAt(s.length - 1)) ? s : s.trim();
+}
+
+/** `s.trim() === ''`, answered by the first character for most strings. */
+export function isBlank(s: string): boolean {
+  return !isVisibleAscii(s.charCodeAt(0)) && s.trim() === '';
+}

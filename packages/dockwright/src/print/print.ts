@@ -14,7 +14,7 @@ import type {
   TriviaNode,
 } from '../ir/nodes/index.js';
 import { isSkippedLine } from '../ir/nodes/index.js';
-import type { Text } from '../ir/text.js';
+import { trimmed, type Text } from '../ir/text.js';
 import {
   commentProblem,
   copyOperandProblem,
@@ -267,7 +267,7 @@ function printCommand(command: CommandForm, ctx: PrintContext, what: string): st
  * each but the last followed by ` \` (comment and empty lines take none: Docker skips them).
  */
 function printShell(command: ShellForm, ctx: PrintContext): string {
-  if (command.lines === undefined) return command.command.trim();
+  if (command.lines === undefined) return trimmed(command.command);
   const last = command.lines.findLastIndex((line) => !isSkippedLine(line));
   // A line of blanks prints empty: BuildKit skips both inside a continuation, but some parsers
   // (dockerfile-ast) end the instruction at a line of blanks.

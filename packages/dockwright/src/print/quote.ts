@@ -132,8 +132,18 @@ export function jsonArray(items: readonly string[]): string {
 
 /** A JSON string; `<` is written `\u003c` so no parser can mistake a `<<EOF` in it for a heredoc. */
 function jsonString(value: string): string {
+  if (isQuietJson(value)) return `"${value}"`;
   const json = JSON.stringify(value);
   return json.includes('<<') ? json.replaceAll('<', '\\u003c') : json;
+}
+
+/** Printable ASCII that JSON writes as it is (no `"`, `\\`) and no `<`: quoted, it is its own JSON string. */
+function isQuietJson(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 32 || code > 126 || code === 34 /* " */ || code === 92 /* \ */ || code === 60 /* < */) return false;
+  }
+  return true;
 }
 
 function canBeBare(text: Text): boolean {

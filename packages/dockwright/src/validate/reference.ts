@@ -1,3 +1,5 @@
+import { remembered } from '../ir/remember.js';
+
 /**
  * Docker's image reference grammar (distribution/reference):
  * `[domain[:port]/]path-component[/path-component...][:tag][@digest]`, the path in lower case.
@@ -15,8 +17,10 @@ const NAME_MAX = 255;
 
 /** True for a valid image reference such as `alpine`, `node:20-alpine`, `ghcr.io/org/app@sha256:...`. */
 export function isImageReference(value: string): boolean {
-  return value.length <= NAME_MAX + 129 + 80 && REFERENCE.test(value);
+  return value.length <= NAME_MAX + 129 + 80 && matchesReference(value);
 }
+
+const matchesReference = remembered((value) => REFERENCE.test(value));
 
 /**
  * Why `value` cannot name a tag (`docker build -t`, `docker tag`), phrased to follow "is not a

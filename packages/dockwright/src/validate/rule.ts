@@ -17,7 +17,7 @@ export interface RuleContext {
   readonly escape: EscapeChar;
   /** Where the file came from: builder code (advice names the SDK's calls) or a Dockerfile (advice names instructions). */
   readonly origin: 'code' | 'dockerfile';
-  /** The file's literal stage references (see stageReferences), worked out once for every rule that asks. */
+  /** The file's literal stage references (see stageReferences), worked out once for every rule that asks (in `end`, from the walk). */
   stageReferences(): readonly StageReference[];
   report(loc: SourceLocation | undefined, message: string): void;
 }
@@ -30,6 +30,8 @@ export interface Visitor {
   readonly file?: (file: DockerfileNode) => void;
   /** Once per stage, before its instructions (its FROM is visited as an instruction). */
   readonly stage?: (stage: StageNode, index: number) => void;
+  /** Once per file, after the stages: `ctx.stageReferences()` is then what the walk gathered. */
+  readonly end?: (file: DockerfileNode) => void;
   readonly instruction?: InstructionVisitors;
 }
 

@@ -1,7 +1,7 @@
 import type { CheckConfig } from '../ir/check-config.js';
 import type { AnyInstructionNode, DockerfileNode } from '../ir/nodes/index.js';
 import type { SourceLocation } from '../ir/location.js';
-import { stageReferences, type StageReference } from '../ir/stage-graph.js';
+import { fromReference, instructionReferences, stageReferences, type StageReference } from '../ir/stage-graph.js';
 import { rules as allRules } from './catalog.js';
 import { checkSettings, type CheckSettings } from './config.js';
 import type { Diagnostic, Severity } from '../errors/diagnostic.js';
@@ -77,10 +77,17 @@ function makePlan(ruleSet: readonly Rule[], settings: CheckSettings, origin: 'co
   }
   const fileHooks = visitors.flatMap((v) => (v.file ? [v.file] : []));
   const stageHooks = visitors.flatMap((v) => (v.stage ? [v.stage] : []));
+  const endHooks = visitors.flatMap((v) => (v.end ? [v.end] : []));
+  // The walk gathers the stage references as it goes, for the rules that read them at the end.
+  let walked: StageReference[] = [];
   const visit = (node: AnyInstructionNode, where: Where): void => {
-    const list = hooks[node.kind];
+    const kind = node.kind;
+    const list = hooks[kind];
     if (list !== undefined) for (const hook of list) hook(node, where);
-    if (node.kind === 'onbuild') visit(node.trigger, { ...where, trigger: true });
+    if (kind === 'copy' || kind === 'run' || kind === 'onbuild') {
+      if (!where.trigger) instructionReferences(node, where.stageIndex, walked);
+      if (kind === 'onbuild') visit(node.trigger, { ...where, trigger: true });
+    }
   };
   return {
     busy: false,
@@ -89,17 +96,24 @@ function makePlan(ruleSet: readonly Rule[], settings: CheckSettings, origin: 'co
       references = undefined;
       diagnostics = [];
       fallbackLoc = file.loc;
+      walked = [];
       try {
         for (const hook of fileHooks) hook(file);
         const stages = file.stages;
+        let earlier: Set<string> | undefined;
         for (let stageIndex = 0; stageIndex < stages.length; stageIndex++) {
           const stage = stages[stageIndex]!;
           fallbackLoc = stage.from.loc ?? file.loc;
           for (const hook of stageHooks) hook(stage, stageIndex);
           const where: Where = { stage, stageIndex, trigger: false };
+          earlier = fromReference(stage.from, stageIndex, earlier, walked);
           visit(stage.from, where);
-          for (const node of stage.instructions) visit(node, where);
+          const instructions = stage.instructions;
+          for (let i = 0; i < instructions.length; i++) visit(instructions[i]!, where);
         }
+        fallbackLoc = file.loc;
+        references ??= walked;
+        for (const hook of endHooks) hook(file);
         return diagnostics;
       } finally {
         current = undefined;

@@ -9,7 +9,7 @@ export const CircularStageDependency = defineRule({
   url: dockwrightUrl('CircularStageDependency'),
   create(ctx) {
     return {
-      file: (file) => {
+      end: (file) => {
         const refs = ctx.stageReferences().filter((r) => !/^\d+$/.test(r.to));
         if (refs.length === 0) return;
         const edges = file.stages.map(() => [] as number[]);

@@ -14,6 +14,7 @@ export const ConflictingArgDefault = defineRule({
   create(ctx) {
     return {
       file: (file) => {
+        if (file.globalArgs.length === 0) return;
         const first = new Map<string, string | undefined>();
         for (const arg of file.globalArgs) {
           const value = arg.default === undefined ? undefined : textToDisplay(arg.default);

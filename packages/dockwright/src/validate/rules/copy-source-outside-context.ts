@@ -14,7 +14,8 @@ export const CopySourceOutsideContext = defineRule({
   create(ctx) {
     const check = (node: CopyFields & { loc?: SourceLocation | undefined }, name: string): void => {
       for (const source of node.sources) {
-        if (!isLiteral(source) || REMOTE.test(source)) continue;
+        // A URL has "://" and a git address "@": only those need the expression.
+        if (!isLiteral(source) || ((source.includes(':') || source.includes('@')) && REMOTE.test(source))) continue;
         if (source.startsWith('/')) {
           ctx.report(node.loc, `${name} source "${source}" is absolute: sources are relative to the build context; write it without the leading "/".`);
         } else if (climbsOut(source)) {

@@ -7,15 +7,17 @@ export const DuplicateStageName = defineRule({
   description: 'Two stages have the same name.',
   url: buildkitUrl('DuplicateStageName'),
   create(ctx) {
-    let names = new Set<string>();
+    // Made at the first named stage: most files name none.
+    let names: Set<string> | undefined;
     return {
       file: () => {
-        names = new Set();
+        names = undefined;
       },
       instruction: {
         from: (node) => {
           if (node.name === undefined) return;
           const name = node.name.toLowerCase();
+          names ??= new Set();
           if (names.has(name)) ctx.report(node.loc, `Duplicate stage name "${node.name}": stage names must be unique.`);
           names.add(name);
         },

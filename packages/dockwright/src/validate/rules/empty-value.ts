@@ -1,8 +1,8 @@
 import type { AnyInstructionNode } from '../../ir/nodes/index.js';
-import type { Text } from '../../ir/text.js';
+import { isBlank, type Text } from '../../ir/text.js';
 import { dockwrightUrl, defineRule } from '../rule.js';
 
-const isEmpty = (text: Text | undefined): boolean => text !== undefined && (typeof text === 'string' ? text.trim() === '' : text.parts.length === 0);
+const isEmpty = (text: Text | undefined): boolean => text !== undefined && (typeof text === 'string' ? isBlank(text) : text.parts.length === 0);
 
 /** An instruction without the value it needs: `run('')`, `cmd([])`, `workdir('')`, `copy([], ...)`. */
 export const EmptyValue = defineRule({
@@ -16,9 +16,9 @@ export const EmptyValue = defineRule({
     /** `CMD []` and `ENTRYPOINT []` are allowed: they clear what the base image set. */
     const command = (node: AnyInstructionNode & { command: { form: string } }, name: string, mayClear = false): void => {
       const c = node.command as { form: string; command?: string; args?: readonly string[]; script?: string };
-      if (c.form === 'shell' && c.command!.trim() === '') report(node, `The ${name} command`);
+      if (c.form === 'shell' && isBlank(c.command!)) report(node, `The ${name} command`);
       if (c.form === 'exec' && (c.args!.length === 0 ? !mayClear : c.args![0] === '')) report(node, `The ${name} exec-form array (or its executable)`);
-      if (c.form === 'script' && c.script!.trim() === '') report(node, `The ${name} script`);
+      if (c.form === 'script' && isBlank(c.script!)) report(node, `The ${name} script`);
     };
     return {
       instruction: {
@@ -41,7 +41,7 @@ export const EmptyValue = defineRule({
         expose: (node) => (node.ports.length === 0 || node.ports.some(isEmpty)) && report(node, 'An EXPOSE port'),
         env: (node) => node.pairs.length === 0 && report(node, 'The ENV pair list'),
         label: (node) => node.pairs.length === 0 && report(node, 'The LABEL pair list'),
-        maintainer: (node) => node.name.trim() === '' && report(node, 'The MAINTAINER name'),
+        maintainer: (node) => isBlank(node.name) && report(node, 'The MAINTAINER name'),
         copy: (node) => copyOperands(node, 'COPY'),
         add: (node) => copyOperands(node, 'ADD'),
       },

@@ -14,9 +14,10 @@ export const ImageReferenceIsStageName = defineRule({
   description: 'A string meant as an image reference is the name of a stage, which Docker would use instead.',
   url: dockwrightUrl('ImageReferenceIsStageName'),
   create(ctx) {
-    let stageNames = new Map<string, string>();
+    // Only when a stage has a name: most files name none.
+    let stageNames: Map<string, string> | undefined;
     const check = (text: Text | undefined, loc: SourceLocation | undefined, how: string): void => {
-      if (text === undefined || !isLiteral(text)) return;
+      if (stageNames === undefined || text === undefined || !isLiteral(text)) return;
       const stage = stageNames.get(text.toLowerCase());
       if (stage === undefined) return;
       ctx.report(
@@ -27,8 +28,8 @@ export const ImageReferenceIsStageName = defineRule({
     };
     return {
       file: (file) => {
-        stageNames = new Map();
-        for (const stage of file.stages) if (stage.from.name !== undefined) stageNames.set(stage.from.name.toLowerCase(), stage.from.name);
+        stageNames = undefined;
+        for (const stage of file.stages) if (stage.from.name !== undefined) (stageNames ??= new Map()).set(stage.from.name.toLowerCase(), stage.from.name);
       },
       instruction: {
         from: (node) => {

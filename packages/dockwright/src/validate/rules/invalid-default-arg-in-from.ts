@@ -27,12 +27,12 @@ export const InvalidDefaultArgInFrom = defineRule({
     let file: DockerfileNode | undefined;
     // Worked out at the first FROM that uses a variable: most files have none.
     let globals: { values: Map<string, string>; known: boolean } | undefined;
-    let stageNames = new Set<string>();
+    let stageNames: Set<string> | undefined;
     return {
       file: (current) => {
         file = current;
         globals = undefined;
-        stageNames = new Set();
+        stageNames = undefined;
       },
       instruction: {
         from: (node) => {
@@ -40,11 +40,11 @@ export const InvalidDefaultArgInFrom = defineRule({
           if (typeof image !== 'string') {
             globals ??= globalValues(file!, ctx.escape);
             const expanded = globals.known ? evaluate(image, globals.values, ctx.escape) : undefined;
-            if (expanded !== undefined && !stageNames.has(expanded.toLowerCase()) && !isImageReference(expanded)) {
+            if (expanded !== undefined && !stageNames?.has(expanded.toLowerCase()) && !isImageReference(expanded)) {
               ctx.report(node.loc, `With the default ARG values, FROM names "${expanded}", which is not a valid image: give the ARG a default.`);
             }
           }
-          if (node.name !== undefined) stageNames.add(node.name.toLowerCase());
+          if (node.name !== undefined) (stageNames ??= new Set()).add(node.name.toLowerCase());
         },
       },
     };

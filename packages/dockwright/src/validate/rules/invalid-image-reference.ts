@@ -9,21 +9,22 @@ export const InvalidImageReference = defineRule({
   description: 'FROM or --from names an invalid image reference.',
   url: dockwrightUrl('InvalidImageReference'),
   create(ctx) {
-    let stages = new Set<string>();
+    // Made at the first named stage: most files name none.
+    let stages: Set<string> | undefined;
     return {
       file: () => {
-        stages = new Set();
+        stages = undefined;
       },
       instruction: {
         from: (node) => {
           const image = node.image;
-          if (isLiteral(image) && image !== '' && !stages.has(image) && !isImageReference(image)) {
+          if (isLiteral(image) && image !== '' && !stages?.has(image) && !isImageReference(image)) {
             ctx.report(
               node.loc,
               `FROM ${JSON.stringify(image)} is not a valid image reference (expected e.g. alpine:3.20 or registry.example.com/team/app:1.0).`,
             );
           }
-          if (node.name !== undefined) stages.add(node.name);
+          if (node.name !== undefined) (stages ??= new Set()).add(node.name);
         },
       },
     };

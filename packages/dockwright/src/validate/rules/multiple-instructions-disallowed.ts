@@ -10,20 +10,20 @@ export const MultipleInstructionsDisallowed = defineRule({
   description: 'A stage has more than one CMD, ENTRYPOINT or HEALTHCHECK.',
   url: buildkitUrl('MultipleInstructionsDisallowed'),
   create(ctx) {
-    let seen = new Set<AnyInstructionKind>();
+    // The kinds seen in this stage: at most three, so a list (a set per stage cost more).
+    let seen: AnyInstructionKind[] = [];
     const visit =
       (kind: AnyInstructionKind) =>
       (node: { loc?: import('../../ir/location.js').SourceLocation | undefined; overridden?: boolean | undefined }, where: { trigger: boolean }) => {
         // One kept on purpose where a file had it (`$overridden`) is not the mistake this catches.
         if (where.trigger || node.overridden) return;
-        if (seen.has(kind)) {
+        if (seen.includes(kind)) {
           ctx.report(node.loc, `Multiple ${kind.toUpperCase()} instructions in one stage: only the last one takes effect. Remove this one or the earlier one.`);
-        }
-        seen.add(kind);
+        } else seen.push(kind);
       };
     return {
       stage: () => {
-        seen = new Set();
+        if (seen.length > 0) seen = [];
       },
       instruction: Object.fromEntries([...ONCE_PER_STAGE].map((kind) => [kind, visit(kind)])),
     };

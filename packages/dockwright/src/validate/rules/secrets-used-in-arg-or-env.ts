@@ -1,7 +1,10 @@
+import { remembered } from '../../ir/remember.js';
 import { buildkitUrl, defineRule } from '../rule.js';
 
 const SECRET = /(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)/i;
 const PUBLIC = /(?:_|^)public(?:_|$)/i;
+/** Names repeat from image to image: the two expressions run once for each. */
+const looksSecret = remembered((name) => SECRET.test(name) && !PUBLIC.test(name));
 
 /** ARG and ENV values end up in the image's history and config: secrets belong in secret mounts. */
 export const SecretsUsedInArgOrEnv = defineRule({
@@ -11,7 +14,7 @@ export const SecretsUsedInArgOrEnv = defineRule({
   url: buildkitUrl('SecretsUsedInArgOrEnv'),
   create(ctx) {
     const check = (name: string, instruction: string, loc: Parameters<typeof ctx.report>[0]): void => {
-      if (SECRET.test(name) && !PUBLIC.test(name)) {
+      if (looksSecret(name)) {
         ctx.report(
           loc,
           `${instruction} ${name} looks like a secret: its value is kept in the image. Use a secret mount (${ctx.origin === 'code' ? "run(..., { mount: { type: 'secret', ... } })" : 'RUN --mount=type=secret,id=...'}).`,

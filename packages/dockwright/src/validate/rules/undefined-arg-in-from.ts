@@ -8,13 +8,17 @@ export const UndefinedArgInFrom = defineRule({
   description: 'A FROM line uses a variable that no ARG before the first FROM declares.',
   url: buildkitUrl('UndefinedArgInFrom'),
   create(ctx) {
-    let globals = new Set<string>();
+    let globals: Set<string> | undefined;
+    let globalArgs: readonly { readonly name: string }[] = [];
     return {
       file: (file) => {
-        globals = new Set(file.globalArgs.map((a) => a.name));
+        globals = undefined;
+        globalArgs = file.globalArgs;
       },
       instruction: {
         from: (node) => {
+          if (typeof node.image === 'string' && node.platform === undefined) return; // no variable to look up
+          globals ??= new Set(globalArgs.map((a) => a.name));
           const names = [...textVariables(node.image), ...(node.platform ? textVariables(node.platform) : [])];
           for (const name of new Set(names)) {
             if (!globals.has(name) && !isAutomaticArg(name)) {

@@ -9,7 +9,7 @@ export const UnknownStageReference = defineRule({
   url: dockwrightUrl('UnknownStageReference'),
   create(ctx) {
     return {
-      file: (file) => {
+      end: (file) => {
         for (const ref of ctx.stageReferences()) {
           if (!/^\d+$/.test(ref.to)) continue;
           const index = resolveStage(file.stages, ref.to)!;
