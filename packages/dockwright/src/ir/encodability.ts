@@ -275,7 +275,8 @@ export function heredocDelimiterProblem(delimiter: string | undefined): Problem 
 
 /** A program argument of an exec form (`["a", "b"]`): JSON carries anything but NUL to the program. */
 export function execArgsProblem(args: readonly string[]): Problem {
-  return args.some((a) => a.includes('\0')) ? 'contains a NUL character, which no program argument can carry' : undefined;
+  for (let i = 0; i < args.length; i++) if (args[i]!.includes('\0')) return 'contains a NUL character, which no program argument can carry';
+  return undefined;
 }
 
 /** The values of a `--mount=` option: flag values where a comma also separates, and no `$`. */

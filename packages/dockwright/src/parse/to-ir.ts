@@ -22,7 +22,7 @@ import type {
 } from '../ir/nodes/index.js';
 // Nodes are written as literals (`irNode({ kind, ... })`), never through makeNode's spread: one
 // spread site fed every node shape is megamorphic in V8, and was much of this stage's time.
-import { execForm, frozen, isSkippedLine, node as irNode, scriptForm, shellForm } from '../ir/nodes/index.js';
+import { execForm, frozen, frozenForm, isSkippedLine, node as irNode, scriptForm, shellForm } from '../ir/nodes/index.js';
 import type { SourceLocation } from '../ir/location.js';
 import { textNode, type Text } from '../ir/text.js';
 import { BANNER_TEXT } from '../ir/banner.js';
@@ -346,7 +346,7 @@ class Converter {
       if (type?.toUpperCase() === 'NONE') return one(flags, irNode({ kind: 'healthcheck', test: undefined, ...options, loc }));
       if (type?.toUpperCase() !== 'CMD' || node.args.length < 2) throw c.error(node, 'HEALTHCHECK takes CMD <command> or NONE');
       const rest = node.args.slice(1);
-      return one(flags, irNode({ kind: 'healthcheck', test: node.json ? execForm(rest) : shellForm(rest[0]!), ...options, loc }));
+      return one(flags, irNode({ kind: 'healthcheck', test: frozenForm(node.json ? execForm(rest) : shellForm(rest[0]!)), ...options, loc }));
     },
     shell: (c, node, flags, loc) => {
       if (!node.json) throw c.error(node, 'SHELL requires the arguments to be in JSON form');
@@ -416,12 +416,12 @@ class Converter {
   }
 
   private command(node: RawNode): CommandForm {
-    if (node.json) return execForm(node.args); // `CMD []` is valid: it clears the base image's
+    if (node.json) return frozenForm(execForm(node.args)); // `CMD []` is valid: it clears the base image's
     if (node.args.length === 0) throw this.error(node, `${node.command.toUpperCase()} requires at least one argument`);
     const command = node.args[0]!;
     const lines = node.lines && node.heredocs.length === 0 ? commandLines(node.lines, command, this.escape) : undefined;
     // commandLines checked that the lines Docker keeps join to the command: nothing to work out again.
-    return lines ? Object.freeze({ form: 'shell', command, lines: Object.freeze(lines) }) : shellForm(command);
+    return frozenForm(lines ? { form: 'shell', command, lines } : shellForm(command));
   }
 
   private runCommand(node: RawNode) {
@@ -433,7 +433,7 @@ class Converter {
     }
     const content = heredoc!.content;
     const spec = heredocSpec(heredoc!);
-    return content.startsWith('set -e\n') ? scriptForm(content.slice('set -e\n'.length), true, spec) : scriptForm(content, false, spec);
+    return frozenForm(content.startsWith('set -e\n') ? scriptForm(content.slice('set -e\n'.length), true, spec) : scriptForm(content, false, spec));
   }
 
   private copyFields(node: RawNode, flags: Flags): CopyFields {

@@ -81,44 +81,62 @@ export function printWithSteps(file: DockerfileNode): { readonly text: string; r
 /** The file's text; the instructions' steps too when `steps` is given (only then are lines counted). */
 function printFile(file: DockerfileNode, steps: PrintedStep[] | undefined): string {
   const ctx: PrintContext = { escape: file.directives.escape ?? '\\' };
-  const parts: string[] = []; // joined by newlines: a part may hold several lines
-  let lines = 0;
-  const add = (text: string): void => {
-    parts.push(text);
-    if (steps !== undefined) lines += lineCount(text);
-  };
-  const print = (node: AnyInstructionNode, stage: number): void => {
-    const text = printInstruction(node, ctx);
-    if (steps !== undefined && node.kind !== 'comment' && node.kind !== 'blank') steps.push({ text, line: lines + 1, node, stage });
-    add(text);
-  };
-  /** What comes before a section: the lines it says, else one blank line after whatever came first. */
-  const separate = (before: readonly TriviaNode[] | undefined): void => {
-    if (before === undefined) {
-      if (parts.length > 0) add('');
-      return;
-    }
-    const first = parts.length === 0;
-    for (const node of before) add(printInstruction(node, ctx));
-    if (first) refuseDirectiveLookalike(before);
-  };
+  const out = new Printed(ctx, steps);
   const directives = printDirectives(file);
-  if (directives) add(directives);
-  file.globalArgs.forEach((arg, index) => {
-    if (index === 0) separate(arg.before);
-    else if (arg.before) for (const node of arg.before) add(printInstruction(node, ctx));
-    print(arg, -1);
-  });
-  for (let index = 0; index < file.stages.length; index++) {
-    const stage = file.stages[index]!;
-    separate(stage.from.before);
-    print(stage.from, index);
-    for (const node of stage.instructions) print(node, index);
+  if (directives) out.add(directives);
+  const globalArgs = file.globalArgs;
+  for (let index = 0; index < globalArgs.length; index++) {
+    const arg = globalArgs[index]!;
+    if (index === 0) out.separate(arg.before);
+    else if (arg.before) for (const node of arg.before) out.add(printInstruction(node, ctx));
+    out.instruction(arg, -1);
   }
-  const text = parts.join('\n') + '\n';
+  const stages = file.stages;
+  for (let index = 0; index < stages.length; index++) {
+    const stage = stages[index]!;
+    out.separate(stage.from.before);
+    out.instruction(stage.from, index);
+    const instructions = stage.instructions;
+    for (let i = 0; i < instructions.length; i++) out.instruction(instructions[i]!, index);
+  }
+  const text = out.parts.join('\n') + '\n';
   const long = longLine(text);
   if (long) throw unencodable(`Line ${long.line}`, `is ${long.bytes} bytes long; Docker reads lines of up to ${MAX_LINE_BYTES} bytes`);
   return text;
+}
+
+/** The parts of a file being printed, joined by newlines at the end (a part may hold several lines). */
+class Printed {
+  readonly parts: string[] = [];
+  /** Lines so far, counted only for steps. */
+  private lines = 0;
+
+  constructor(
+    private readonly ctx: PrintContext,
+    private readonly steps: PrintedStep[] | undefined,
+  ) {}
+
+  add(text: string): void {
+    this.parts.push(text);
+    if (this.steps !== undefined) this.lines += lineCount(text);
+  }
+
+  instruction(node: AnyInstructionNode, stage: number): void {
+    const text = printInstruction(node, this.ctx);
+    if (this.steps !== undefined && node.kind !== 'comment' && node.kind !== 'blank') this.steps.push({ text, line: this.lines + 1, node, stage });
+    this.add(text);
+  }
+
+  /** What comes before a section: the lines it says, else one blank line after whatever came first. */
+  separate(before: readonly TriviaNode[] | undefined): void {
+    if (before === undefined) {
+      if (this.parts.length > 0) this.add('');
+      return;
+    }
+    const first = this.parts.length === 0;
+    for (const node of before) this.add(printInstruction(node, this.ctx));
+    if (first) refuseDirectiveLookalike(before);
+  }
 }
 
 function lineCount(text: string): number {

@@ -1,3 +1,4 @@
+import { freezeTree } from './node.js';
 /** `RUN echo hi`: a string handed to the shell untouched. */
 export interface ShellForm {
   readonly form: 'shell';
@@ -32,8 +33,16 @@ export interface Heredoc {
 
 export type CommandForm = ShellForm | ExecForm;
 
+// Command forms are made plain: the builder's IR is frozen as it leaves it (`freezeTree`, once per
+// toIR(), none in synth()), and the parser freezes the forms of its nodes (`frozenForm`).
+
 export function shellForm(command: string): ShellForm {
-  return Object.freeze({ form: 'shell', command });
+  return { form: 'shell', command };
+}
+
+/** A command form as a parsed node holds it: frozen with what it holds, as every parsed node is. */
+export function frozenForm<T extends CommandForm | ScriptForm>(form: T): T {
+  return freezeTree(form);
 }
 
 /** True for a line of a continued command that Docker leaves out: a comment, or an empty line. */
@@ -55,13 +64,13 @@ export function shellLines(lines: readonly string[]): ShellForm {
   const command = kept.filter((line) => !isSkippedLine(line)).join(' ');
   // One line is no layout: the plain form, as a parser reads it back.
   if (kept.length === 1) return shellForm(command);
-  return Object.freeze({ form: 'shell', command, lines: Object.freeze(kept) });
+  return { form: 'shell', command, lines: kept };
 }
 
 export function execForm(args: readonly string[]): ExecForm {
-  return Object.freeze({ form: 'exec', args: Object.freeze(args.slice()) });
+  return { form: 'exec', args: args.slice() };
 }
 
 export function scriptForm(script: string, errexit: boolean, heredoc?: Heredoc): ScriptForm {
-  return Object.freeze({ form: 'script', script, errexit, ...(heredoc ? { heredoc: Object.freeze({ ...heredoc }) } : {}) });
+  return { form: 'script', script, errexit, ...(heredoc ? { heredoc: { ...heredoc } } : {}) };
 }

@@ -23,7 +23,7 @@ export type * from './stopsignal.js';
 export type * from './user.js';
 export type * from './volume.js';
 export type * from './workdir.js';
-export { execForm, isSkippedLine, scriptForm, shellForm, shellLines } from './command.js';
+export { execForm, frozenForm, isSkippedLine, scriptForm, shellForm, shellLines } from './command.js';
 export { freezeTree, frozen } from './node.js';
 export type { BaseNode } from './node.js';
 
