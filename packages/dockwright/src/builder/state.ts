@@ -35,6 +35,8 @@ export type Entry = InstructionNode | DeferredInstruction;
 export interface EntryLink {
   readonly entry: Entry;
   readonly previous: EntryLink | null;
+  /** Entries up to this one: the assembler makes the instruction array at its size at once. */
+  readonly count: number;
 }
 
 /** What a stage is apart from its instructions; shared by every value of one chain. */
