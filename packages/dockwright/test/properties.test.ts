@@ -2,11 +2,19 @@ import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { DockwrightError, from, print, rules, synth, SynthError, validate, type Image, type MountOptions, type RunOptions, type Stage } from 'dockwright';
-import { copyOperandProblem, labelKeyProblem, shellFormProblem, shellFormProblemInFull, wordProblem } from '../src/ir/encodability.js';
+import {
+  copyOperandProblem,
+  flagValueProblem,
+  labelKeyProblem,
+  portProblem,
+  shellFormProblem,
+  shellFormProblemInFull,
+  wordProblem,
+} from '../src/ir/encodability.js';
 import { remembered } from '../src/ir/remember.js';
 import { isBlank, trimmed } from '../src/ir/text.js';
 import { freezeTree } from '../src/ir/nodes/node.js';
-import { hasWhitespace, isPlainWord, jsonArray, word } from '../src/print/quote.js';
+import { flagValue, hasWhitespace, isPlainWord, jsonArray, jsonWord, word } from '../src/print/quote.js';
 import { isVariableName, VARIABLE } from '../src/validate/rules/invalid-name.js';
 import { unfrozenIn } from './frozen.js';
 import { apply, op, type Op } from './ops.js';
@@ -424,6 +432,10 @@ describe("the printer's plain-word shortcut", () => {
         plain++;
         for (const escape of ['\\', '`'] as const) {
           expect(word(text, escape)).toBe(text);
+          expect(flagValue(text, escape)).toBe(text);
+          expect(flagValueProblem(text)).toBeUndefined();
+          expect(portProblem(text)).toBeUndefined();
+          expect(jsonWord(text, escape)).toBe(JSON.stringify(text));
           expect(wordProblem(text, escape)).toBeUndefined();
           expect(copyOperandProblem(text, escape)).toBeUndefined();
         }

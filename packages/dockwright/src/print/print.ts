@@ -210,6 +210,8 @@ const printers: { [K in AnyInstructionKind]: Printer<K> } = {
   },
   workdir: (node, ctx) => `WORKDIR ${checkedWord(node.path, ctx, 'The WORKDIR path')}`,
   volume: (node, ctx) => {
+    // Plain words need neither checks nor escapes: as JSON they are themselves in quotes.
+    if (node.paths.length > 0 && node.paths.every(isPlainWord)) return `VOLUME ${jsonArray(node.paths)}`;
     for (const path of node.paths) checkWord(path, ctx, 'A VOLUME path');
     return `VOLUME ${printPaths(node.paths, ctx, true)}`;
   },
@@ -409,6 +411,7 @@ function printPairs(pairs: readonly KeyValue[], ctx: PrintContext, instruction: 
 
 /** An EXPOSE port prints bare: no quotes, no spaces, no leading `--`. */
 function checkedPort(text: Text, ctx: PrintContext): string {
+  if (isPlainWord(text)) return text; // nothing a flag value cannot carry, no "$" to escape
   const problem = portProblem(text);
   if (problem) throw unencodable('An EXPOSE port', problem);
   return flagValue(text, ctx.escape);
@@ -416,6 +419,7 @@ function checkedPort(text: Text, ctx: PrintContext): string {
 
 /** A flag's value: one bare word that Docker reads back as it is. */
 function checkedFlag(text: Text, ctx: PrintContext, what: string): string {
+  if (isPlainWord(text)) return text; // nothing a flag value cannot carry, no "$" to escape
   const problem = flagValueProblem(text);
   if (problem) throw unencodable(what, problem);
   return flagValue(text, ctx.escape);

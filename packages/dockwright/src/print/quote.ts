@@ -111,7 +111,7 @@ export function jsonWord(text: Text, escape: EscapeChar): string {
 export function flagValue(text: Text, escape: EscapeChar): string {
   return joinParts(
     text,
-    (s) => s.replaceAll('$', escape + '$'),
+    (s) => (s.includes('$') ? s.replaceAll('$', escape + '$') : s),
     (s) => s,
   );
 }
@@ -168,6 +168,7 @@ function joinParts(text: Text, literal: (s: string) => string, rawText: (s: stri
 
 /** Inside double quotes Docker's lexer treats only `"`, `$` and the escape character specially. */
 function escapeInDoubleQuotes(value: string, escape: EscapeChar): string {
+  if (!hasSpecial(value, escape, false)) return value;
   let out = '';
   for (const ch of value) {
     if (ch === '"' || ch === '$' || ch === escape) out += escape;
@@ -178,12 +179,23 @@ function escapeInDoubleQuotes(value: string, escape: EscapeChar): string {
 
 /** Outside quotes the escape character makes any next character literal. */
 function escapeUnquoted(value: string, escape: EscapeChar): string {
+  if (!hasSpecial(value, escape, true)) return value;
   let out = '';
   for (const ch of value) {
     if (ch === '"' || ch === "'" || ch === '$' || ch === escape) out += escape;
     out += ch;
   }
   return out;
+}
+
+/** Whether `value` has a character the escapes above act on (`'` only where it is special, unquoted). */
+function hasSpecial(value: string, escape: EscapeChar, singleQuote: boolean): boolean {
+  const escapeCode = escape.charCodeAt(0);
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code === 34 /* " */ || code === 36 /* $ */ || code === escapeCode || (singleQuote && code === 39) /* ' */) return true;
+  }
+  return false;
 }
 
 /** The printer's last line of defence: validation should have refused this value already. */
