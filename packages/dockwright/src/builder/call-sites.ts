@@ -122,10 +122,20 @@ function linkAt(loc: SourcePosition, name: string, readSource: ReadSource): Chai
 function findLink(scan: Scan, loc: SourcePosition, name: string): ChainLink | undefined {
   const calls = scan.callsByLine.get(loc.line);
   if (calls === undefined) return undefined;
-  const exact = calls.find((c) => c.loc!.column === loc.column);
+  // One pass, nothing made: this runs at every from().
+  let exact: ChainLink | undefined;
+  let named: ChainLink | undefined;
+  let namedCount = 0;
+  for (let i = 0; i < calls.length; i++) {
+    const call = calls[i]!;
+    if (exact === undefined && call.loc!.column === loc.column) exact = call;
+    if (call.name === name) {
+      named = call;
+      namedCount++;
+    }
+  }
   if (exact !== undefined && exact.name === name) return exact;
-  const named = calls.filter((c) => c.name === name);
-  if (named.length === 1) return named[0];
+  if (namedCount === 1) return named;
   // from() under another name (`import { from as image }`), in plain JavaScript.
   return name === 'from' ? exact : undefined;
 }

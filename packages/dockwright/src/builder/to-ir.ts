@@ -98,6 +98,10 @@ function directDependencies(stage: StageLike): StageLike[] {
  * the image's stage last (it is the default target).
  */
 function stagesInOrder(image: StageLike): StageLike[] {
+  const targets = stateOf(image).head.dockerfile.targets;
+  const deps = directDependencies(image);
+  // Most images are one stage that names no other: no walk to make.
+  if ((targets === undefined || targets.length === 0) && deps.length === 0) return [image];
   const order: StageLike[] = [];
   const seen = new Set<StageLike>();
   const visit = (stage: StageLike): void => {
@@ -109,7 +113,7 @@ function stagesInOrder(image: StageLike): StageLike[] {
     }
     if (stage !== image) order.push(stage);
   };
-  for (const target of stateOf(image).head.dockerfile.targets ?? []) {
+  for (const target of targets ?? []) {
     if (isStage(target) && target !== image && imageReference(target) === undefined) visit(target);
   }
   visit(image);
@@ -152,9 +156,10 @@ function fromImage(head: StageHead, resolve: (stage: StageLike) => string): Text
  */
 function collectGlobalArgs(order: readonly StageLike[], declared: readonly ArgRef[]): ArgNode[] {
   const args: ArgNode[] = [];
-  const seen = new Set<string>();
+  let seen: Set<string> | undefined; // made at the first ARG: most files have none
   const add = (ref: ArgRef, head: StageHead): void => {
     if (isAutomaticArg(ref.name)) return;
+    seen ??= new Set();
     const key = `${ref.name}\0${ref.default === undefined ? '\u0001' : JSON.stringify(ref.default)}\0${ref.previous ? 'r' : ''}`;
     if (seen.has(key)) return;
     seen.add(key);
