@@ -185,6 +185,18 @@ describe('each rule reports its shape', () => {
     ]);
   });
 
+  test('UndefinedVar: an arg() declared earlier in the stage, by .arg() or as an ENV key, is not reported; one declared later or in a trigger is', () => {
+    const version = arg('VERSION', '1');
+    const undefinedVars = (image: Image): number => check(image).filter((d) => d.rule === 'UndefinedVar').length;
+    expect(undefinedVars(from('alpine').arg(version).env('A', expand`${version}`))).toBe(0);
+    expect(undefinedVars(from('alpine').env('VERSION', '2').workdir(expand`/${version}`))).toBe(0);
+    expect(undefinedVars(from('alpine').workdir(expand`/${version}`).arg(version))).toBe(1);
+    expect(undefinedVars(from('alpine').onbuild((s) => s.arg(version)).workdir(expand`/${version}`))).toBe(1);
+    // Each stage declares its own: a later stage does not see the first one's.
+    const first = from('alpine').arg(version).workdir(expand`/${version}`);
+    expect(undefinedVars(from(first).workdir(expand`/${version}`))).toBe(1);
+  });
+
   test('every rule in the catalog has a case here', () => {
     expect(rules.map((r) => r.name).sort()).toEqual([...cases.map(([name]) => name), 'UnknownStageReference', 'CircularStageDependency'].sort());
   });
