@@ -191,7 +191,13 @@ describe('each rule reports its shape', () => {
     expect(undefinedVars(from('alpine').arg(version).env('A', expand`${version}`))).toBe(0);
     expect(undefinedVars(from('alpine').env('VERSION', '2').workdir(expand`/${version}`))).toBe(0);
     expect(undefinedVars(from('alpine').workdir(expand`/${version}`).arg(version))).toBe(1);
-    expect(undefinedVars(from('alpine').onbuild((s) => s.arg(version)).workdir(expand`/${version}`))).toBe(1);
+    expect(
+      undefinedVars(
+        from('alpine')
+          .onbuild((s) => s.arg(version))
+          .workdir(expand`/${version}`),
+      ),
+    ).toBe(1);
     // Each stage declares its own: a later stage does not see the first one's.
     const first = from('alpine').arg(version).workdir(expand`/${version}`);
     expect(undefinedVars(from(first).workdir(expand`/${version}`))).toBe(1);

@@ -1,4 +1,3 @@
-import { freezeTree } from './node.js';
 /** `RUN echo hi`: a string handed to the shell untouched. */
 export interface ShellForm {
   readonly form: 'shell';
@@ -42,7 +41,12 @@ export function shellForm(command: string): ShellForm {
 
 /** A command form as a parsed node holds it: frozen with what it holds, as every parsed node is. */
 export function frozenForm<T extends CommandForm | ScriptForm>(form: T): T {
-  return freezeTree(form);
+  // By shape rather than through freezeTree: the parser makes many, and this is what it did before.
+  if (form.form === 'exec') Object.freeze(form.args);
+  else if (form.form === 'shell') {
+    if (form.lines !== undefined) Object.freeze(form.lines);
+  } else if (form.heredoc !== undefined) Object.freeze(form.heredoc);
+  return Object.freeze(form);
 }
 
 /** True for a line of a continued command that Docker leaves out: a comment, or an empty line. */
