@@ -1,7 +1,20 @@
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { DockwrightError, from, print, rules, synth, SynthError, validate, type Image, type MountOptions, type RunOptions, type Stage } from 'dockwright';
+import {
+  DockwrightError,
+  from,
+  parse,
+  print,
+  rules,
+  synth,
+  SynthError,
+  validate,
+  type Image,
+  type MountOptions,
+  type RunOptions,
+  type Stage,
+} from 'dockwright';
 import {
   copyOperandProblem,
   flagValueProblem,
@@ -169,6 +182,14 @@ describe('invariant 3: values never change the structure', () => {
     console.log(`invariant 3: ${accepted} of ${runs} images printed and read back`);
     expect(accepted).toBeGreaterThanOrEqual(runs * ACCEPTED_FLOOR);
   }, 300_000);
+
+  test('a comment line that blanks lead, inside run({ lines }), prints from its "#": dockerfile-ast ended the RUN there (found by this fuzzer)', () => {
+    const text = synth(from('alpine').run({ lines: ['a', ' #', 'a'] }));
+    expect(text).toBe('FROM alpine\nRUN a \\\n#\na\n');
+    const instructions = DockerfileParser.parse(text).getInstructions();
+    expect(instructions.map((i) => i.getKeyword())).toEqual(['FROM', 'RUN']);
+    expect(parse(text).ir.stages[0]!.instructions).toHaveLength(1);
+  });
 
   test('a line that starts with an escaped # is refused: dockerfile-ast would run the command on (found by this fuzzer)', () => {
     expect(() =>

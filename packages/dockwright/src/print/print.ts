@@ -289,9 +289,10 @@ function printCommand(command: CommandForm, ctx: PrintContext, what: string): st
 function printShell(command: ShellForm, ctx: PrintContext): string {
   if (command.lines === undefined) return trimmed(command.command);
   const last = command.lines.findLastIndex((line) => !isSkippedLine(line));
-  // A line of blanks prints empty: BuildKit skips both inside a continuation, but some parsers
-  // (dockerfile-ast) end the instruction at a line of blanks.
-  return command.lines.map((line, i) => (isSkippedLine(line) ? (line.trim() === '' ? '' : line) : i < last ? `${line} ${ctx.escape}` : line)).join('\n');
+  // A line of blanks prints empty and a comment line from its "#": BuildKit skips both inside a
+  // continuation, whatever blanks lead them, but some parsers (dockerfile-ast) end the instruction
+  // at a line of blanks or at a comment that blanks lead.
+  return command.lines.map((line, i) => (isSkippedLine(line) ? line.trimStart() : i < last ? `${line} ${ctx.escape}` : line)).join('\n');
 }
 
 /**
