@@ -183,12 +183,19 @@ describe('invariant 3: values never change the structure', () => {
     expect(accepted).toBeGreaterThanOrEqual(runs * ACCEPTED_FLOOR);
   }, 300_000);
 
-  test('a comment line that blanks lead, inside run({ lines }), prints from its "#": dockerfile-ast ended the RUN there (found by this fuzzer)', () => {
-    const text = synth(from('alpine').run({ lines: ['a', ' #', 'a'] }));
-    expect(text).toBe('FROM alpine\nRUN a \\\n#\na\n');
-    const instructions = DockerfileParser.parse(text).getInstructions();
-    expect(instructions.map((i) => i.getKeyword())).toEqual(['FROM', 'RUN']);
-    expect(parse(text).ir.stages[0]!.instructions).toHaveLength(1);
+  test('a comment inside run({ lines }) led by a blank other than a space or tab prints from its "#": dockerfile-ast ended the RUN there (found by this fuzzer)', () => {
+    for (const blank of ['\u00a0', '\u2028', '\ufeff']) {
+      const text = synth(from('alpine').run({ lines: ['a', `${blank}#`, 'a'] }));
+      expect(text).toBe('FROM alpine\nRUN a \\\n#\na\n');
+      expect(
+        DockerfileParser.parse(text)
+          .getInstructions()
+          .map((i) => i.getKeyword()),
+      ).toEqual(['FROM', 'RUN']);
+      expect(parse(text).ir.stages[0]!.instructions).toHaveLength(1);
+    }
+    // Spaces and tabs are layout, kept as written.
+    expect(synth(from('alpine').run({ lines: ['a', ' \t# note', 'a'] }))).toBe('FROM alpine\nRUN a \\\n \t# note\na\n');
   });
 
   test('a line that starts with an escaped # is refused: dockerfile-ast would run the command on (found by this fuzzer)', () => {

@@ -289,10 +289,19 @@ function printCommand(command: CommandForm, ctx: PrintContext, what: string): st
 function printShell(command: ShellForm, ctx: PrintContext): string {
   if (command.lines === undefined) return trimmed(command.command);
   const last = command.lines.findLastIndex((line) => !isSkippedLine(line));
-  // A line of blanks prints empty and a comment line from its "#": BuildKit skips both inside a
-  // continuation, whatever blanks lead them, but some parsers (dockerfile-ast) end the instruction
-  // at a line of blanks or at a comment that blanks lead.
-  return command.lines.map((line, i) => (isSkippedLine(line) ? line.trimStart() : i < last ? `${line} ${ctx.escape}` : line)).join('\n');
+  return command.lines.map((line, i) => (isSkippedLine(line) ? skippedLine(line) : i < last ? `${line} ${ctx.escape}` : line)).join('\n');
+}
+
+/**
+ * A comment or empty line inside a continuation, which BuildKit skips whatever blanks lead it
+ * (Go's unicode.IsSpace). Some parsers (dockerfile-ast) end the instruction at a line of blanks,
+ * or at a comment led by a blank other than a space or tab (U+00A0, U+2028, a BOM): a line of
+ * blanks prints empty, such a comment from its "#"; one that spaces and tabs indent keeps them.
+ */
+function skippedLine(line: string): string {
+  const text = line.trimStart();
+  if (text === '') return '';
+  return /^[ \t]*#/.test(line) ? line : text;
 }
 
 /**
