@@ -78,14 +78,16 @@ function makePlan(ruleSet: readonly Rule[], settings: CheckSettings, origin: 'co
   const fileHooks = visitors.flatMap((v) => (v.file ? [v.file] : []));
   const stageHooks = visitors.flatMap((v) => (v.stage ? [v.stage] : []));
   const endHooks = visitors.flatMap((v) => (v.end ? [v.end] : []));
-  // The walk gathers the stage references as it goes, for the rules that read them at the end.
+  // The walk gathers the stage references as it goes, for the rules that read them at the end
+  // (without such a rule it gathers nothing; a rule that asks earlier gets them worked out).
+  const gathers = endHooks.length > 0;
   let walked: StageReference[] = [];
   const visit = (node: AnyInstructionNode, where: Where): void => {
     const kind = node.kind;
     const list = hooks[kind];
     if (list !== undefined) for (const hook of list) hook(node, where);
     if (kind === 'copy' || kind === 'run' || kind === 'onbuild') {
-      if (!where.trigger) instructionReferences(node, where.stageIndex, walked);
+      if (gathers && !where.trigger) instructionReferences(node, where.stageIndex, walked);
       if (kind === 'onbuild') visit(node.trigger, { ...where, trigger: true });
     }
   };
@@ -106,13 +108,13 @@ function makePlan(ruleSet: readonly Rule[], settings: CheckSettings, origin: 'co
           fallbackLoc = stage.from.loc ?? file.loc;
           for (const hook of stageHooks) hook(stage, stageIndex);
           const where: Where = { stage, stageIndex, trigger: false };
-          earlier = fromReference(stage.from, stageIndex, earlier, walked);
+          if (gathers) earlier = fromReference(stage.from, stageIndex, earlier, walked);
           visit(stage.from, where);
           const instructions = stage.instructions;
           for (let i = 0; i < instructions.length; i++) visit(instructions[i]!, where);
         }
         fallbackLoc = file.loc;
-        references ??= walked;
+        if (gathers) references ??= walked;
         for (const hook of endHooks) hook(file);
         return diagnostics;
       } finally {
