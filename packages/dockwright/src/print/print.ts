@@ -99,15 +99,20 @@ function printFile(file: DockerfileNode, steps: PrintedStep[] | undefined): stri
     const instructions = stage.instructions;
     for (let i = 0; i < instructions.length; i++) out.instruction(instructions[i]!, index);
   }
-  const text = out.parts.join('\n') + '\n';
+  const text = out.text === '' ? '\n' : out.text;
   const long = longLine(text);
   if (long) throw unencodable(`Line ${long.line}`, `is ${long.bytes} bytes long; Docker reads lines of up to ${MAX_LINE_BYTES} bytes`);
   return text;
 }
 
-/** The parts of a file being printed, joined by newlines at the end (a part may hold several lines). */
+/**
+ * The text of a file being printed, each part (which may hold several lines) ended by a newline.
+ * Concatenated as it goes, as JavaScript builds a string: V8 keeps the pieces and copies them
+ * once, when the text is first read (joining an array of the parts copied them here, a quarter
+ * of the printer's time).
+ */
 class Printed {
-  readonly parts: string[] = [];
+  text = '';
   /** Lines so far, counted only for steps. */
   private lines = 0;
 
@@ -116,9 +121,10 @@ class Printed {
     private readonly steps: PrintedStep[] | undefined,
   ) {}
 
-  add(text: string): void {
-    this.parts.push(text);
-    if (this.steps !== undefined) this.lines += lineCount(text);
+  add(part: string): void {
+    this.text += part;
+    this.text += '\n';
+    if (this.steps !== undefined) this.lines += lineCount(part);
   }
 
   instruction(node: AnyInstructionNode, stage: number): void {
@@ -130,10 +136,10 @@ class Printed {
   /** What comes before a section: the lines it says, else one blank line after whatever came first. */
   separate(before: readonly TriviaNode[] | undefined): void {
     if (before === undefined) {
-      if (this.parts.length > 0) this.add('');
+      if (this.text !== '') this.add('');
       return;
     }
-    const first = this.parts.length === 0;
+    const first = this.text === '';
     for (const node of before) this.add(printInstruction(node, this.ctx));
     if (first) refuseDirectiveLookalike(before);
   }
@@ -215,7 +221,11 @@ const printers: { [K in AnyInstructionKind]: Printer<K> } = {
     for (const path of node.paths) checkWord(path, ctx, 'A VOLUME path');
     return `VOLUME ${printPaths(node.paths, ctx, true)}`;
   },
-  expose: (node, ctx) => `EXPOSE ${node.ports.map((p) => checkedPort(p, ctx)).join(' ')}`,
+  expose: (node, ctx) => {
+    let ports = '';
+    for (let i = 0; i < node.ports.length; i++) ports += (i === 0 ? '' : ' ') + checkedPort(node.ports[i]!, ctx);
+    return `EXPOSE ${ports}`;
+  },
   env: (node, ctx) => `ENV ${printPairs(node.pairs, ctx, 'ENV')}`,
   label: (node, ctx) => `LABEL ${printPairs(node.pairs, ctx, 'LABEL')}`,
   arg: (node, ctx) => {
@@ -364,7 +374,7 @@ function copyFlags(node: CopyFields, ctx: PrintContext): string {
 /** The operands after `prefix` (the flags, each followed by a space). */
 function printCopyOperands(node: CopyFields | AddNode, prefix: string, ctx: PrintContext, what: string): string {
   if (node.inline === undefined && node.sources.length > 0 && isPlainWord(node.dest) && node.sources.every(isPlainWord))
-    return `${prefix}${node.sources.join(' ')} ${node.dest}`;
+    return `${prefix}${spaced(node.sources)} ${node.dest}`;
   for (const path of node.sources) checkCopyOperand(path, ctx, what);
   checkCopyOperand(node.dest, ctx, what);
   if (node.inline !== undefined) {
@@ -375,6 +385,13 @@ function printCopyOperands(node: CopyFields | AddNode, prefix: string, ctx: Prin
     return `${prefix}${first} ${dest}\n${body.join('\n')}`;
   }
   return prefix + printPaths(node.sources, ctx, false, node.dest); // checked above
+}
+
+/** Plain words, a space between each. */
+function spaced(words: readonly string[]): string {
+  let out = words[0]!;
+  for (let i = 1; i < words.length; i++) out += ` ${words[i]}`;
+  return out;
 }
 
 function checkCopyOperand(path: Text, ctx: PrintContext, what: string): void {
