@@ -163,4 +163,34 @@ console.log(JSON.stringify([stage.from.loc.line, stage.from.loc.column, stage.in
       expect([mode, JSON.parse(printed)]).toEqual([mode, expected]);
     }
   });
+
+  test('a prepareStackTrace hook that rewrites positions (as source maps do) is asked once per position, and again when it changes', () => {
+    const file = join(dir, 'rewritten.mjs');
+    writeFileSync(
+      file,
+      `import { from } from ${JSON.stringify(DIST)};
+let asked = 0;
+const shifted = (by) => (error, frames) => { asked++; return 'Error\\n' + frames.map((f) => '    at ' + f.getFileName() + ':' + (f.getLineNumber() + by) + ':' + f.getColumnNumber()).join('\\n'); };
+const seen = [];
+const make = () => from('alpine').run('x');
+for (const by of [1000, 1000, 1000, 2000, 2000]) {
+  if (by !== Error.prepareStackTrace?.by) Error.prepareStackTrace = Object.assign(shifted(by), { by });
+  const stage = make().toIR().stages[0];
+  seen.push([stage.from.loc.line, stage.instructions[0].loc.line]);
+}
+console.log(JSON.stringify({ seen, asked }));
+`,
+    );
+    const { seen, asked } = JSON.parse(execFileSync(process.execPath, [file], { encoding: 'utf8' })) as { seen: number[][]; asked: number };
+    // from() and run() are on line 5: each comes out as the hook in place rewrites it, every time.
+    expect(seen).toEqual([
+      [1005, 1005],
+      [1005, 1005],
+      [1005, 1005],
+      [2005, 2005],
+      [2005, 2005],
+    ]);
+    // Without a source reader run() captures too: two positions, each formatted once per hook.
+    expect(asked).toBe(4);
+  });
 });

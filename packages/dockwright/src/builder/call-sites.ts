@@ -1,5 +1,5 @@
 import type { SourceLocation } from '../ir/location.js';
-import { captureCallSite, type SourcePosition } from './stack-frame.js';
+import { captureCallSite, forgetRewrites, type SourcePosition } from './stack-frame.js';
 
 /**
  * Where each builder call was made, without a stack capture per call.
@@ -59,6 +59,7 @@ export function configureCallSites(options: CallSiteOptions): void {
   settings = { ...settings, ...options };
   scans.clear();
   rescanned.clear();
+  forgetRewrites();
 }
 
 /**

@@ -28,7 +28,7 @@ export function from(base: TextInput | StageLike, options?: FromOptions): Stage 
 }
 
 function fromCaptured(capture: Capture | undefined, base: TextInput | StageLike, options: FromOptions): Stage {
-  const link = linkAtCapture(capture === undefined ? undefined : capturedSite(capture), 'from');
+  const link = linkAtCapture(capture === undefined ? undefined : capturedSite(capture, from), 'from');
   const before = triviaLines(options.before, 'from() before');
   if (base instanceof StageImpl) {
     return startStage({ kind: 'stage', stage: base }, options.as, options.platform, link, before) as unknown as Stage;

@@ -18,17 +18,17 @@ const framesAsIs = (_error: Error, frames: CallSite[]): CallSite[] => frames;
 /**
  * The call site of `api` (the public function the user called), read from one stack frame.
  * It costs microseconds, so the builder calls it once per chain of calls, not once per call
- * (see call-sites.ts). V8's structured frames are read directly, unless something rewrites stack
- * positions (`sourceMapped`: Node maps them, as after `process.setSourceMapsEnabled(true)`; or a
- * `prepareStackTrace` hook such as source-map-support's): then the formatted stack, which carries
- * the mapped positions, is parsed.
+ * (see call-sites.ts). V8's structured frames are read directly. Something may rewrite stack
+ * positions when the stack is formatted (`sourceMapped`: Node maps them, as after
+ * `process.setSourceMapsEnabled(true)`; or a `prepareStackTrace` hook such as source-map-support's):
+ * then the formatted stack, which carries the rewritten positions, is read too, once per position.
  */
 export function captureCallSite(api: (...args: never[]) => unknown, sourceMapped: boolean): SourcePosition | undefined {
   const capture = startCapture(sourceMapped);
   if (capture === undefined) return undefined;
   V8Error.captureStackTrace!(HOLDER, api);
   endCapture(capture);
-  return capturedSite(capture);
+  return capturedSite(capture, api);
 }
 
 /** A captured position; plain, as most are only looked up (call-sites.ts freezes the ones it keeps). */
@@ -47,20 +47,21 @@ export const HOLDER: { stack?: unknown } = {};
 /**
  * The parts of `captureCallSite`, for a public function that captures its caller's frame itself
  * (`from()`, which starts every chain): `startCapture`, `V8Error.captureStackTrace(HOLDER, api)`
- * in the function's own body, `endCapture`, then `capturedSite` anywhere after. V8 reads back
- * every frame from the capture to one past the caller's, and each optimized one costs in
- * proportion to what is live in it: so the capturing frame should hold little (see from.ts).
+ * in the function's own body, `endCapture`, then `capturedSite` anywhere after, while `api` is
+ * still on the stack. V8 reads back every frame from the capture to one past the caller's, and
+ * each optimized one costs in proportion to what is live in it: so the capturing frame should
+ * hold little (see from.ts).
  */
 export interface Capture {
   readonly limit: number;
-  /** V8's structured frames are read (else the formatted stack, with rewritten positions). */
-  readonly structured: boolean;
+  /** Positions may be rewritten when the stack is formatted (a hook, or Node's source maps). */
+  readonly rewritable: boolean;
 }
 
 /** Sets Error up to capture one frame; undefined on an engine without V8's stack API. */
 export function startCapture(sourceMapped: boolean): Capture | undefined {
   if (typeof V8Error.captureStackTrace !== 'function') return undefined;
-  const capture: Capture = { limit: V8Error.stackTraceLimit, structured: !sourceMapped && !rewritesPositions(V8Error.prepareStackTrace) };
+  const capture: Capture = { limit: V8Error.stackTraceLimit, rewritable: sourceMapped || rewritesPositions(V8Error.prepareStackTrace) };
   V8Error.stackTraceLimit = 1;
   return capture;
 }
@@ -71,12 +72,11 @@ export function endCapture(capture: Capture): void {
 }
 
 /**
- * The position `HOLDER` holds from the last capture. V8 formats a stack when it is first read,
- * through `prepareStackTrace` as it is then: for structured frames it is set to hand them over
- * as they are, for that one read.
+ * The position `HOLDER` holds from the last capture of `api`'s caller. V8 formats a stack when it
+ * is first read, through `prepareStackTrace` as it is then: it is set to hand the frames over as
+ * they are, for that one read. Where positions may be rewritten, the rewritten one is looked up.
  */
-export function capturedSite(capture: Capture): SourcePosition | undefined {
-  if (!capture.structured) return parseFrame(typeof HOLDER.stack === 'string' ? HOLDER.stack : undefined);
+export function capturedSite(capture: Capture, api: (...args: never[]) => unknown): SourcePosition | undefined {
   const hook = V8Error.prepareStackTrace;
   V8Error.prepareStackTrace = framesAsIs;
   let frames: unknown;
@@ -85,10 +85,62 @@ export function capturedSite(capture: Capture): SourcePosition | undefined {
   } finally {
     V8Error.prepareStackTrace = hook;
   }
-  const frame = (frames as CallSite[] | undefined)?.[0];
+  // A host that formats stacks without asking the hook: the stack is already formatted.
+  if (!Array.isArray(frames)) return parseFrame(typeof frames === 'string' ? frames : undefined);
+  const frame = (frames as CallSite[])[0];
   const file = frame?.getFileName();
   if (!frame || !file) return undefined;
-  return { file: fileFromUrl(file), line: frame.getLineNumber() ?? 0, column: frame.getColumnNumber() ?? 0 };
+  const line = frame.getLineNumber() ?? 0;
+  const column = frame.getColumnNumber() ?? 0;
+  if (!capture.rewritable) return { file: fileFromUrl(file), line, column };
+  return rewrittenSite(file, line, column, api);
+}
+
+/**
+ * What formatting makes of each position captured so far, by file and position. Formatting costs
+ * more than the rest of a capture; a hook or a source map rewrites a position the same way each
+ * time, and the answers are dropped when the hook changes (or `forgetRewrites`).
+ */
+const rewrites = new Map<string, Map<number, SourcePosition | null>>();
+let rewritesHook: unknown;
+let rewritesKept = 0;
+const MAX_REWRITES_KEPT = 10_000;
+const COLUMNS = 2 ** 26;
+
+/** Drops what was learnt of rewritten positions (call-sites.ts does when the host's settings change). */
+export function forgetRewrites(): void {
+  rewrites.clear();
+  rewritesKept = 0;
+}
+
+function rewrittenSite(file: string, line: number, column: number, api: (...args: never[]) => unknown): SourcePosition | undefined {
+  if (V8Error.prepareStackTrace !== rewritesHook || rewritesKept >= MAX_REWRITES_KEPT) {
+    forgetRewrites();
+    rewritesHook = V8Error.prepareStackTrace;
+  }
+  const key = column < COLUMNS ? line * COLUMNS + column : -1;
+  let inFile = rewrites.get(file);
+  const known = key < 0 ? undefined : inFile?.get(key);
+  if (known !== undefined) return known ?? undefined;
+  const site = formattedSite(api);
+  if (key >= 0) {
+    if (inFile === undefined) rewrites.set(file, (inFile = new Map()));
+    inFile.set(key, site ?? null);
+    rewritesKept++;
+  }
+  return site;
+}
+
+/** The call site of `api` read from a formatted stack: a second capture, `api` still being on the stack. */
+function formattedSite(api: (...args: never[]) => unknown): SourcePosition | undefined {
+  const limit = V8Error.stackTraceLimit;
+  V8Error.stackTraceLimit = 1;
+  try {
+    V8Error.captureStackTrace!(HOLDER, api);
+  } finally {
+    V8Error.stackTraceLimit = limit;
+  }
+  return parseFrame(typeof HOLDER.stack === 'string' ? HOLDER.stack : undefined);
 }
 
 /** Node 20 installs its own default hook, which rewrites nothing by itself. */
