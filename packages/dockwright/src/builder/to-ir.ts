@@ -14,7 +14,8 @@ import { argRefsOf, type ArgRef } from './refs.js';
 export function buildDockerfile(image: StageLike): DockerfileNode {
   const order = stagesInOrder(image);
   const names = nameStages(order, image);
-  const resolve = (stage: StageLike): string => (stage !== image && imageReference(stage)) || names.get(stage)!;
+  const nameOf = (stage: StageLike): string | undefined => (names === undefined ? stage.stageName : names.get(stage));
+  const resolve = (stage: StageLike): string => (stage !== image && imageReference(stage)) || nameOf(stage)!;
   const globalArgs = collectGlobalArgs(order, stateOf(image).head.dockerfile.args ?? []);
   const globalDefaults = globalArgs.length === 0 ? undefined : new Map(globalArgs.map((a) => [a.name, a.default]));
 
@@ -26,7 +27,7 @@ export function buildDockerfile(image: StageLike): DockerfileNode {
       image: fromImage(head, resolve),
       imageRefersTo: head.base.kind === 'image' ? 'image' : 'stage',
       platform: head.platform,
-      name: names.get(stage),
+      name: nameOf(stage),
       before: head.before,
       loc: head.fromLoc,
     };
@@ -121,9 +122,12 @@ function stagesInOrder(image: StageLike): StageLike[] {
   return order;
 }
 
-/** Given names stay; stages that another refers to get `stage-N` (N = position) when unnamed. */
-function nameStages(order: readonly StageLike[], image: StageLike): Map<StageLike, string | undefined> {
-  if (order.length === 1) return new Map([[image, image.stageName]]); // one stage: nothing refers to it
+/**
+ * Given names stay; stages that another refers to get `stage-N` (N = position) when unnamed.
+ * Undefined for one stage, which nothing refers to: its own name is its name (and no map is made).
+ */
+function nameStages(order: readonly StageLike[], image: StageLike): Map<StageLike, string | undefined> | undefined {
+  if (order.length === 1) return undefined;
   const referenced = new Set(order.flatMap(directDependencies));
   const taken = new Set(order.map((s) => s.stageName).filter((n) => n !== undefined));
   const names = new Map<StageLike, string | undefined>();
