@@ -1,7 +1,9 @@
 /**
  * Synthesis throughput: 10,000 images of 16 instructions each, with dockwright (builder calls,
  * call sites, validation, printing) and with dockerfile-generator (`generate`, which validates
- * its JSON input against a schema), side by side in one process. Prints images/s and the ratio.
+ * its JSON input against a schema), side by side in one process. Prints images/s and the ratio,
+ * and how long the image's first call (`from()`, which captures the stack once for the chain)
+ * takes alone, next to the time an image may take for the target.
  *
  *   pnpm bench            (builds first)
  */
@@ -48,21 +50,32 @@ async function timeRound(make: (i: number) => string | Promise<string>): Promise
   return IMAGES / seconds;
 }
 
+// The image's first call alone: from() records its call site with a stack capture, the one a chain
+// makes (see call-sites.ts). Timed to show the capture's share of an image on this machine.
+const firstCallOnly = (i: number): string => from(`node:${20 + (i % 3)}-alpine`).stageName ?? 'x';
+
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 // Warm both up, then alternate rounds so machine noise hits both alike.
 await timeRound(dockwrightImage);
 await timeRound(generatorImage);
+await timeRound(firstCallOnly);
 const ours: number[] = [];
 const theirs: number[] = [];
+const firstCalls: number[] = [];
 for (let round = 0; round < ROUNDS; round++) {
   ours.push(await timeRound(dockwrightImage));
   theirs.push(await timeRound(generatorImage));
+  firstCalls.push(await timeRound(firstCallOnly));
 }
 const format = (n: number): string => Math.round(n).toLocaleString('en-US');
 console.log(`synthesis, ${IMAGES.toLocaleString('en-US')} images x 16 instructions, median of ${ROUNDS} rounds`);
 console.log(`  dockwright           ${format(median(ours))} images/s (builder + call sites + validation + print)`);
 console.log(`  dockerfile-generator ${format(median(theirs))} images/s (generate: schema validation + print)`);
+const micros = (perSecond: number): string => (1e6 / perSecond).toFixed(2);
+console.log(
+  `  of an image's ${micros(median(ours))} µs, from() alone takes ${micros(median(firstCalls))} µs (its stack capture, nearly all of it); at 20x the peer an image has ${micros(median(theirs) * 20)} µs`,
+);
 // This machine's speed drifts within a run: each round's ratio pairs rounds run one after the other.
 const ratios = ours.map((images, round) => images / theirs[round]!).sort((a, b) => a - b);
 console.log(
