@@ -77,7 +77,7 @@ const format = (n: number): string => Math.round(n).toLocaleString('en-US');
 console.log(
   `synthesis, ${IMAGES.toLocaleString('en-US')} images x 16 instructions, median of ${ROUNDS} rounds${NO_STACK ? ' (BENCH_NO_STACK: no call sites recorded)' : ''}`,
 );
-console.log(`  dockwright           ${format(median(ours))} images/s (builder + call sites + validation + print)`);
+console.log(`  dockwright           ${format(median(ours))} images/s (builder + ${NO_STACK ? 'no call sites' : 'call sites'} + validation + print)`);
 console.log(`  dockerfile-generator ${format(median(theirs))} images/s (generate: schema validation + print)`);
 const micros = (perSecond: number): string => (1e6 / perSecond).toFixed(2);
 console.log(
