@@ -26,3 +26,8 @@ export function synthImage({ arg, from, synth }: Pick<typeof Dockwright, 'arg' |
         .cmd(['dist/server.js', `--id=${i}`]),
     );
 }
+
+/** The image's first call alone (`from()`, whose stack capture records the chain's call site): its share of an image. */
+export function firstCall({ from }: Pick<typeof Dockwright, 'from'>): (i: number) => string {
+  return (i) => from(`node:${20 + (i % 3)}-alpine`).stageName ?? '-';
+}

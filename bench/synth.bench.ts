@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { arg, configureCallSites, from, synth } from 'dockwright';
-import { synthImage } from './synth-image.js';
+import { firstCall, synthImage } from './synth-image.js';
 
 const require = createRequire(import.meta.url);
 const generator = require('dockerfile-generator') as { generate(input: unknown): Promise<string> };
@@ -57,7 +57,7 @@ async function timeRound(make: (i: number) => string | Promise<string>): Promise
 
 // The image's first call alone: from() records its call site with a stack capture, the one a chain
 // makes (see call-sites.ts). Timed to show the capture's share of an image on this machine.
-const firstCallOnly = (i: number): string => from(`node:${20 + (i % 3)}-alpine`).stageName ?? 'x';
+const firstCallOnly = firstCall({ from });
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
