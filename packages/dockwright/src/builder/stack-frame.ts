@@ -133,13 +133,9 @@ function rewrittenSite(file: string, line: number, column: number, api: (...args
 
 /** The call site of `api` read from a formatted stack: a second capture, `api` still being on the stack. */
 function formattedSite(api: (...args: never[]) => unknown): SourcePosition | undefined {
-  const limit = V8Error.stackTraceLimit;
-  V8Error.stackTraceLimit = 1;
-  try {
-    V8Error.captureStackTrace!(HOLDER, api);
-  } finally {
-    V8Error.stackTraceLimit = limit;
-  }
+  const capture = startCapture(true)!; // a first capture was made: the stack API is there
+  V8Error.captureStackTrace!(HOLDER, api);
+  endCapture(capture);
   return parseFrame(typeof HOLDER.stack === 'string' ? HOLDER.stack : undefined);
 }
 
